@@ -1,0 +1,83 @@
+# Matcha: `make run` to start, `make test` to test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.DEFAULT_GOAL := help
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench clean
+
+help:
+	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
+	@echo "make test      the whole test suite on SQLite"
+	@echo "make ci        SQLite, PostgreSQL and browser tests (what .ci/run runs)"
+	@echo "make lint      ruff check and format check"
+	@echo "make messages  extract texts and update the English catalogue"
+
+# The virtualenv is rebuilt when the locked requirements change.
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+static/vendor/.built: node_modules/.package-lock.json scripts/build-vendor.mjs
+	npm run --silent build
+	touch $@
+
+assets: static/vendor/.built
+
+migrate: install
+	$(BIN)/matcha migrate
+
+run: install assets migrate
+	$(BIN)/matcha serve
+
+test: install assets
+	$(BIN)/pytest
+
+test-sqlite: install assets
+	$(BIN)/pytest --ignore=tests/e2e
+
+# A fresh database on the PostgreSQL server for this run, dropped afterwards (tests/conftest.py).
+test-postgres: install assets
+	TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/pytest --ignore=tests/e2e
+
+test-e2e: install assets
+	$(BIN)/pytest tests/e2e
+
+ci: install assets lint
+	MATCHA_REQUIRE_TOOLS=1 $(MAKE) --no-print-directory test-sqlite
+	MATCHA_REQUIRE_TOOLS=1 $(MAKE) --no-print-directory test-postgres
+	MATCHA_REQUIRE_TOOLS=1 $(MAKE) --no-print-directory test-e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k translate:2 -k N_ -k ValidationFailed -k Conflict -k NotFound -k DomainError -o app/translations/messages.pot --omit-header --sort-by-file .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --omit-header --no-fuzzy-matching
+
+# Regenerate the locks from pyproject.toml (needs the registry).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet . && .lock-venv/bin/pip freeze --exclude-editable | grep -v '^matcha' > requirements.lock
+	.lock-venv/bin/pip install --quiet '.[dev]' && .lock-venv/bin/pip freeze --exclude-editable | grep -v '^matcha' > requirements-dev.lock
+	rm -rf .lock-venv
+
+bench: install assets
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor test-results .pytest_cache

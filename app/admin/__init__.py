@@ -1,0 +1,1 @@
+"""Administration: the admin's pages for managing users."""

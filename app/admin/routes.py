@@ -1,0 +1,190 @@
+"""User management: list, create, change role, deactivate, reset password. Admins only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import Response
+
+from app import flash
+from app.auth import service as users
+from app.auth.deps import Admin, require
+from app.auth.models import Role, User
+from app.db import SessionDep
+from app.deps import ClockDep
+from app.errors import DomainError, NotFound
+from app.templating import render, see_other, translate
+
+router = APIRouter(prefix="/admin", dependencies=[Depends(require(Role.admin))])
+
+
+def valid_user(user_id: int, session: SessionDep) -> User:
+    try:
+        return users.get(user_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+UserDep = Annotated[User, Depends(valid_user)]
+
+
+@router.get("/users")
+def list_users(request: Request, session: SessionDep, admin: Admin) -> Response:
+    return render(request, "admin/users.html", {"users": users.list_(session=session)})
+
+
+@router.get("/users/new")
+def new_user_form(request: Request, admin: Admin) -> Response:
+    return render(
+        request, "admin/user_new.html", {"values": {"role": Role.broker.value}, "error": None}
+    )
+
+
+@router.post("/users")
+def create_user(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    admin: Admin,
+    username: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        user = users.create(
+            session=session,
+            clock=clock,
+            username=username,
+            full_name=full_name,
+            email=email,
+            role=role,
+            password=password,
+            password_confirm=password_confirm,
+        )
+    except DomainError as error:
+        session.rollback()
+        values = {"username": username, "full_name": full_name, "email": email, "role": role}
+        return render(
+            request,
+            "admin/user_new.html",
+            {"values": values, "error": error},
+            block="user_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, "/admin/users")
+    flash.add(
+        response, request, translate(request, "Användaren %(name)s är skapad.", name=user.full_name)
+    )
+    return response
+
+
+@router.get("/users/{user_id}")
+def user_detail(request: Request, user: UserDep, admin: Admin) -> Response:
+    return render(request, "admin/user_detail.html", _detail_context(user))
+
+
+def _detail_context(user: User, **errors: DomainError) -> dict[str, object]:
+    return {
+        "user": user,
+        "roles": list(Role),
+        "role_error": None,
+        "active_error": None,
+        "password_error": None,
+        **errors,
+    }
+
+
+def _apply(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    block: str,
+    error_key: str,
+    change: Callable[[], object],
+    done_message: str,
+) -> Response:
+    """Runs one change to a user in one transaction; a refused change re-renders its form."""
+    try:
+        change()
+    except DomainError as error:
+        session.rollback()
+        session.refresh(user)
+        return render(
+            request,
+            "admin/user_detail.html",
+            _detail_context(user, **{error_key: error}),
+            block=block,
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, f"/admin/users/{user.id}")
+    flash.add(response, request, translate(request, done_message, name=user.full_name))
+    return response
+
+
+@router.post("/users/{user_id}/role")
+def change_role(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    admin: Admin,
+    role: Annotated[str, Form()] = "",
+) -> Response:
+    return _apply(
+        request,
+        session,
+        user,
+        "role_form",
+        "role_error",
+        lambda: users.change_role(user, role, session=session),
+        "Rollen för %(name)s är ändrad.",
+    )
+
+
+@router.post("/users/{user_id}/active")
+def set_active(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    admin: Admin,
+    active: Annotated[bool, Form()] = False,
+) -> Response:
+    message = "%(name)s är aktiverad." if active else "%(name)s är inaktiverad och utloggad."
+    return _apply(
+        request,
+        session,
+        user,
+        "active_form",
+        "active_error",
+        lambda: users.set_active(user, active, acting_user=admin, session=session),
+        message,
+    )
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: UserDep,
+    admin: Admin,
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
+) -> Response:
+    return _apply(
+        request,
+        session,
+        user,
+        "password_form",
+        "password_error",
+        lambda: users.reset_password(
+            user, password, password_confirm, session=session, clock=clock
+        ),
+        "Nytt lösenord är satt för %(name)s. Hen behöver logga in igen.",
+    )

@@ -1,0 +1,1 @@
+"""Users, roles, sessions, login throttling and CSRF."""

@@ -1,0 +1,83 @@
+"""Who is asking, and may they: the one authorization dependency every route uses.
+
+`require(...)` is the only gate. Reading needs any signed-in user; changing data needs a
+role that may change it. A viewer changes nothing except their own account, and only an
+admin manages users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from app.auth import service as users
+from app.auth import sessions
+from app.auth.models import Role, User, UserSession
+from app.db import SessionDep
+from app.deps import ClockDep, SettingsDep
+
+
+class LoginRequired(Exception):
+    """No valid session: the app answers with the login page (or first-run setup)."""
+
+
+@dataclass(frozen=True)
+class Login:
+    user: User
+    session: UserSession
+
+
+def session_policy(settings: SettingsDep) -> sessions.SessionPolicy:
+    return sessions.SessionPolicy(
+        idle=dt.timedelta(minutes=settings.session_idle_minutes),
+        absolute=dt.timedelta(hours=settings.session_max_hours),
+    )
+
+
+PolicyDep = Annotated[sessions.SessionPolicy, Depends(session_policy)]
+
+
+def current_login(
+    request: Request, session: SessionDep, clock: ClockDep, policy: PolicyDep
+) -> Login:
+    token = request.cookies.get(sessions.SESSION_COOKIE)
+    found = sessions.resolve(token, session=session, clock=clock, policy=policy) if token else None
+    if found is None:
+        request.state.no_users = not users.any_user_exists(session=session)
+        raise LoginRequired
+    row, user = found
+    request.state.user = user
+    request.state.locale = user.locale
+    return Login(user=user, session=row)
+
+
+LoginDep = Annotated[Login, Depends(current_login)]
+
+
+def current_user(login: LoginDep) -> User:
+    return login.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[..., User]:
+    """A dependency admitting signed-in users with one of these roles (any role if none)."""
+    allowed = frozenset(roles or Role)
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise HTTPException(status_code=403)
+        return user
+
+    return check
+
+
+# A viewer reads; brokers and admins change the register; only admins manage users.
+AnyUser = Annotated[User, Depends(require())]
+Editor = Annotated[User, Depends(require(Role.admin, Role.broker))]
+Admin = Annotated[User, Depends(require(Role.admin))]

@@ -1,0 +1,256 @@
+"""First-run setup, login, logout and the user's own account page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import Response
+
+from app import flash
+from app.auth import service as users
+from app.auth import sessions, throttle
+from app.auth.deps import AnyUser, LoginDep, PolicyDep
+from app.auth.models import LOCALES
+from app.db import SessionDep
+from app.deps import ClockDep, SettingsDep
+from app.errors import DomainError
+from app.net import client_ip
+from app.templating import render, see_other, translate
+
+router = APIRouter()
+
+
+def _safe_next(next_url: str | None) -> str:
+    """Only same-site paths: a login link must not bounce the user to another site."""
+    if not next_url or not next_url.startswith("/") or next_url.startswith("//"):
+        return "/"
+    parts = urlsplit(next_url)
+    return "/" if parts.scheme or parts.netloc or "\\" in next_url else next_url
+
+
+def _set_session_cookie(
+    response: Response, token: str, settings: SettingsDep, max_age: int
+) -> None:
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=max_age,
+    )
+
+
+def _sign_in(
+    request: Request,
+    user: users.User,
+    *,
+    session: SessionDep,
+    clock: ClockDep,
+    policy: PolicyDep,
+    settings: SettingsDep,
+    next_url: str,
+) -> Response:
+    token, _ = sessions.start(
+        user,
+        session=session,
+        clock=clock,
+        policy=policy,
+        client_ip=client_ip(request, settings.trusted_proxies),
+        user_agent=request.headers.get("user-agent"),
+    )
+    session.commit()
+    response = see_other(request, next_url)
+    _set_session_cookie(response, token, settings, int(policy.absolute.total_seconds()))
+    return response
+
+
+@router.get("/setup")
+def setup_form(request: Request, session: SessionDep) -> Response:
+    if users.any_user_exists(session=session):
+        raise HTTPException(status_code=404)
+    return render(request, "auth/setup.html", {"values": {}, "error": None})
+
+
+@router.post("/setup")
+def setup(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    policy: PolicyDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
+) -> Response:
+    if users.any_user_exists(session=session):
+        raise HTTPException(status_code=404)
+    try:
+        user = users.create_first_admin(
+            session=session,
+            clock=clock,
+            username=username,
+            full_name=full_name,
+            email=email,
+            password=password,
+            password_confirm=password_confirm,
+        )
+    except DomainError as error:
+        session.rollback()
+        values = {"username": username, "full_name": full_name, "email": email}
+        return render(
+            request,
+            "auth/setup.html",
+            {"values": values, "error": error},
+            block="setup_form",
+            status_code=error.http_status,
+        )
+    response = _sign_in(
+        request, user, session=session, clock=clock, policy=policy, settings=settings, next_url="/"
+    )
+    flash.add(
+        response, request, translate(request, "Välkommen! Du är nu administratör för Matcha.")
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, session: SessionDep, next: str = "/") -> Response:
+    if not users.any_user_exists(session=session):
+        return see_other(request, "/setup")
+    return render(
+        request, "auth/login.html", {"next": _safe_next(next), "username": "", "error": None}
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    policy: PolicyDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    name = users.normalize_username(username)[:64]
+    address = client_ip(request, settings.trusted_proxies)
+
+    def refuse(message: str, status_code: int) -> Response:
+        context = {"next": _safe_next(next), "username": username, "error": message}
+        return render(
+            request, "auth/login.html", context, block="login_form", status_code=status_code
+        )
+
+    wait = throttle.blocked_for(name, address, session=session, clock=clock)
+    if wait:
+        return refuse(
+            translate(
+                request,
+                "För många misslyckade inloggningar. Försök igen om %(minutes)s min.",
+                minutes=wait,
+            ),
+            429,
+        )
+    user = users.authenticate(name, password, session=session)
+    throttle.record(name, address, user is not None, session=session, clock=clock)
+    if user is None:
+        session.commit()
+        return refuse(translate(request, "Fel användarnamn eller lösenord."), 422)
+    return _sign_in(
+        request,
+        user,
+        session=session,
+        clock=clock,
+        policy=policy,
+        settings=settings,
+        next_url=_safe_next(next),
+    )
+
+
+@router.post("/logout")
+def logout(request: Request, login: LoginDep, session: SessionDep) -> Response:
+    sessions.revoke(login.session, session=session)
+    session.commit()
+    response = see_other(request, "/login")
+    response.delete_cookie(sessions.SESSION_COOKIE)
+    flash.add(response, request, translate(request, "Du är utloggad."))
+    return response
+
+
+@router.get("/account")
+def account(request: Request, user: AnyUser) -> Response:
+    return render(request, "auth/account.html", _account_context(user))
+
+
+def _account_context(user: users.User, **extra: object) -> dict[str, object]:
+    return {"user": user, "locales": LOCALES, "password_error": None, "locale_error": None, **extra}
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    login: LoginDep,
+    session: SessionDep,
+    clock: ClockDep,
+    current_password: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        users.change_own_password(
+            login.user,
+            current_password,
+            password,
+            password_confirm,
+            keep_session_id=login.session.id,  # type: ignore[arg-type]
+            session=session,
+            clock=clock,
+        )
+    except DomainError as error:
+        session.rollback()
+        return render(
+            request,
+            "auth/account.html",
+            _account_context(login.user, password_error=error),
+            block="password_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, "/account")
+    flash.add(
+        response,
+        request,
+        translate(request, "Ditt lösenord är bytt. Dina andra inloggningar har avslutats."),
+    )
+    return response
+
+
+@router.post("/account/locale")
+def change_locale(
+    request: Request,
+    user: AnyUser,
+    session: SessionDep,
+    locale: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        users.set_locale(user, locale, session=session)
+    except DomainError as error:
+        session.rollback()
+        return render(
+            request,
+            "auth/account.html",
+            _account_context(user, locale_error=error),
+            block="locale_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    request.state.locale = user.locale
+    response = see_other(request, "/account")
+    flash.add(response, request, translate(request, "Språket är ändrat."))
+    return response

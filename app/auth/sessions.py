@@ -1,0 +1,100 @@
+"""Server-side sessions: a random token in the cookie, only its hash in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from app.auth.models import User, UserSession
+from app.clock import Clock
+
+SESSION_COOKIE = "matcha_session"
+
+# Writing last_seen_at on every request would make every page view a write.
+_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: dt.timedelta
+    absolute: dt.timedelta
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(
+    user: User,
+    *,
+    session: Session,
+    clock: Clock,
+    policy: SessionPolicy,
+    client_ip: str | None,
+    user_agent: str | None,
+) -> tuple[str, UserSession]:
+    """Opens a session; returns the token for the cookie (never stored) and the row."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    row = UserSession(
+        token_hash=hash_token(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + policy.absolute,
+        client_ip=client_ip,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def resolve(
+    token: str, *, session: Session, clock: Clock, policy: SessionPolicy
+) -> tuple[UserSession, User] | None:
+    """The live session and active user for a cookie token, or None. Expired ones are ended."""
+    found = session.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    now = clock.now()
+    if not user.is_active or now >= row.expires_at or now - row.last_seen_at >= policy.idle:
+        session.delete(row)
+        session.commit()
+        return None
+    if now - row.last_seen_at >= _TOUCH_INTERVAL:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    return row, user
+
+
+def revoke(row: UserSession, *, session: Session) -> None:
+    session.delete(row)
+
+
+def revoke_all(user: User, *, session: Session, except_id: int | None = None) -> None:
+    statement = delete(UserSession).where(UserSession.user_id == user.id)  # type: ignore[arg-type]
+    if except_id is not None:
+        statement = statement.where(UserSession.id != except_id)  # type: ignore[arg-type]
+    session.exec(statement)  # type: ignore[call-overload]
+
+
+def purge_expired(*, session: Session, clock: Clock, policy: SessionPolicy) -> int:
+    now = clock.now()
+    result = session.exec(  # type: ignore[call-overload]
+        delete(UserSession).where(
+            (UserSession.expires_at <= now) | (UserSession.last_seen_at <= now - policy.idle)  # type: ignore[operator]
+        )
+    )
+    return result.rowcount or 0

@@ -1,0 +1,80 @@
+"""Settings from environment variables; see the README's configuration table."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHA_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    secret_key: str = Field(default="", validation_alias="SECRET_KEY")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secure_cookies: bool = False
+    log_level: str = "INFO"
+    # Proxies whose X-Forwarded-For we believe, as addresses or networks (comma separated).
+    trusted_proxies: str = ""
+    session_idle_minutes: int = 120
+    session_max_hours: int = 12
+    default_locale: str = "sv"
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, url: str) -> str:
+        # Hosting panels hand out postgres:// URLs; we talk to PostgreSQL through psycopg 3.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        level = level.upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError(f"unknown log level {level!r}")
+        return level
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'matcha.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """SECRET_KEY, or one generated on first run and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # O_EXCL: if two processes start at once, one writes and both read the same key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        log.info("generated SECRET_KEY in %s", path)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

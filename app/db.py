@@ -1,0 +1,116 @@
+"""The database: engine for SQLite or PostgreSQL, naming convention, Swedish order, sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.sql import ColumnElement, collate
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+# The collation every list sorted by a name uses. PostgreSQL: created by a migration from
+# ICU's sv-SE. SQLite: registered on each connection from swedish_sort_key below.
+SWEDISH = "swedish"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant stored in UTC and always handed back timezone-aware.
+
+    SQLite keeps no offset, so we store naive UTC there and re-attach UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware instant (see app.clock)")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# Swedish alphabet: ... x y z å ä ö. Letters a Swede files under another letter first.
+_SWEDISH_LETTERS = {"å": "{1", "ä": "{2", "æ": "{2", "ö": "{3", "ø": "{3", "ü": "y"}
+
+
+def swedish_sort_key(text: str) -> tuple[str, str]:
+    """A sort key for Swedish order: case and accents only break ties ('é' sorts as 'e')."""
+    primary = []
+    for char in text.casefold():
+        mapped = _SWEDISH_LETTERS.get(char)
+        if mapped is None:
+            mapped = "".join(
+                c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+            )
+        primary.append(mapped)
+    return "".join(primary), text
+
+
+def _swedish_collation(a: str, b: str) -> int:
+    ka, kb = swedish_sort_key(a), swedish_sort_key(b)
+    return (ka > kb) - (ka < kb)
+
+
+def in_swedish_order(column: Any) -> ColumnElement[Any]:
+    """ORDER BY expression that sorts text the Swedish way on both engines."""
+    return collate(column, SWEDISH)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, issue BEGIN, so SAVEPOINTs work (SQLAlchemy docs).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+        dbapi_connection.create_collation(SWEDISH, _swedish_collation)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,28 @@
+"""Domain errors: services raise these; the web layer turns them into responses."""
+
+
+class DomainError(Exception):
+    """A rule was broken; the message is shown to the user (Swedish msgid)."""
+
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted as it is (HTTP 422)."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (HTTP 404)."""
+
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """Someone else changed or took it first (HTTP 409)."""
+
+    http_status = 409

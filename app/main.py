@@ -1,0 +1,109 @@
+"""create_app(): routers, static files, error pages and middleware."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import health, home
+from app.admin import routes as admin_routes
+from app.auth import routes as auth_routes
+from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
+from app.auth.deps import LoginRequired
+from app.clock import Clock, SystemClock
+from app.config import PROJECT_ROOT, Settings, get_settings
+from app.db import make_engine
+from app.i18n import N_
+from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
+from app.templating import render, see_other
+
+log = logging.getLogger(__name__)
+
+# Routes reachable without a session. Everything else needs one; tests/test_routes.py
+# walks the app and holds every route to this list.
+PUBLIC_PATHS = frozenset({"/login", "/setup", "/healthz"})
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, engine: Engine | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Matcha",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.engine = engine or make_engine(settings.resolved_database_url())
+    app.state.secret_key = settings.resolved_secret_key()
+
+    app.include_router(health.router)
+    app.include_router(auth_routes.router)
+    app.include_router(home.router)
+    app.include_router(admin_routes.router)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+
+    _add_error_pages(app)
+    app.add_middleware(CSRFSeedMiddleware, secure=settings.secure_cookies)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware, trusted_proxies=settings.trusted_proxies)
+    return app
+
+
+ERROR_TITLES = {
+    400: N_("Begäran kunde inte tolkas"),
+    403: N_("Åtkomst nekad"),
+    404: N_("Sidan finns inte"),
+    405: N_("Det går inte att göra så här"),
+    413: N_("Filen är för stor"),
+    429: N_("För många försök"),
+    500: N_("Något gick fel"),
+}
+
+
+def _error_page(request: Request, status_code: int) -> Response:
+    shown = status_code if status_code in ERROR_TITLES else 400
+    return render(
+        request,
+        "error.html",
+        {"status_code": shown, "title": ERROR_TITLES[shown]},
+        status_code=status_code,
+    )
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if getattr(request.state, "no_users", False):
+            return see_other(request, "/setup")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET" or request.headers.get("hx-request") == "true":
+            target = "/"
+        return see_other(request, "/login" + ("" if target == "/" else f"?next={quote(target)}"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_page(request, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # A path parameter that is not a number names nothing that exists.
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            return _error_page(request, 404)
+        return _error_page(request, 400)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _error_page(request, 500)

@@ -1,0 +1,111 @@
+"""The Jinja environment and render(): one template answers as a page or as one block.
+
+A block is rendered alone only for an htmx request that is neither boosted nor a history
+restore; every answer says `Vary: HX-Request` so caches keep the two apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments import render_block
+
+from app import flash, i18n
+from app.auth.csrf import FORM_FIELD, request_token
+from app.auth.models import ROLE_LABELS
+from app.clock import to_local
+from app.config import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def _local_datetime(value: dt.datetime | None) -> str:
+    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _local_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value).date()
+    return value.isoformat()
+
+
+env.filters["local_datetime"] = _local_datetime
+env.filters["local_date"] = _local_date
+env.globals["ROLE_LABELS"] = ROLE_LABELS
+env.globals["CSRF_FIELD"] = FORM_FIELD
+
+
+def is_fragment_request(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-boosted") != "true"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def locale_of(request: Request) -> str:
+    return getattr(request.state, "locale", None) or request.app.state.settings.default_locale
+
+
+def _base_context(request: Request) -> dict[str, Any]:
+    return {
+        "request": request,
+        "current_user": getattr(request.state, "user", None),
+        "locale": locale_of(request),
+        "csrf_token": request_token(request),
+        "flash_messages": flash.pending(request),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    full_context = {**_base_context(request), **(context or {})}
+    token = i18n.activate(full_context["locale"])
+    try:
+        if block and is_fragment_request(request):
+            html = render_block(env, template, block, full_context)
+        else:
+            html = env.get_template(template).render(full_context)
+    finally:
+        i18n.deactivate(token)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request"
+    # Only an answer that shows the flash area consumes the messages (not a small fragment).
+    if full_context["flash_messages"] and 'id="flash"' in html:
+        flash.consume(request, response)
+    return response
+
+
+def see_other(request: Request, url: str) -> Response:
+    """After a successful POST: a 303 for a plain form, HX-Redirect for htmx."""
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url, "Vary": "HX-Request"})
+    return RedirectResponse(url, status_code=303, headers={"Vary": "HX-Request"})
+
+
+def translate(request: Request, message: str, **variables: object) -> str:
+    return i18n.translate(locale_of(request), message, **variables)
