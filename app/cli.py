@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from app.clock import STOCKHOLM
 from app.config import PROJECT_ROOT, get_settings
 
 
@@ -95,10 +96,9 @@ def backup(args: argparse.Namespace) -> int:
     if not source_path.exists():
         print(f"Databasen {source_path} finns inte.", file=sys.stderr)
         return 1
+    stamp = f"{dt.datetime.now(STOCKHOLM):%Y%m%d-%H%M%S}"
     target = (
-        Path(args.target)
-        if args.target
-        else (source_path.parent / "backups" / f"matcha-{dt.datetime.now():%Y%m%d-%H%M%S}.db")
+        Path(args.target) if args.target else source_path.parent / "backups" / f"matcha-{stamp}.db"
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     backup_sqlite(source_path, target)

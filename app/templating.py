@@ -49,6 +49,13 @@ env.filters["local_datetime"] = _local_datetime
 env.filters["local_date"] = _local_date
 env.globals["ROLE_LABELS"] = ROLE_LABELS
 env.globals["CSRF_FIELD"] = FORM_FIELD
+# Blocks rendered alone do not run a template's imports, so the form macros are globals.
+_forms = env.get_template("_shared/forms.html").module
+env.globals.update(
+    csrf_field=_forms.csrf_field,  # type: ignore[attr-defined]
+    field=_forms.field,  # type: ignore[attr-defined]
+    form_error=_forms.form_error,  # type: ignore[attr-defined]
+)
 
 
 def is_fragment_request(request: Request) -> bool:

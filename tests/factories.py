@@ -1,28 +1,40 @@
-"""Plain factory functions for test data: make_x(session, **overrides)."""
+"""Plain factory functions for test data: make_x(session, clock, **overrides)."""
 
 from __future__ import annotations
 
 import itertools
+from functools import cache
 
 from sqlmodel import Session
 
-from app.auth import service as users
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.auth.passwords import hash_password
 from app.clock import Clock
 
 PASSWORD = "korrekt-häst-batteri"
 _numbers = itertools.count(1)
 
 
-def make_user(session: Session, clock: Clock, *, role: str = "broker", **overrides: str) -> User:
+@cache
+def _password_hash() -> str:
+    # argon2 is slow on purpose; hash the shared test password once per run.
+    return hash_password(PASSWORD)
+
+
+def make_user(session: Session, clock: Clock, *, role: str = "broker", **overrides: object) -> User:
     number = next(_numbers)
-    fields = {
+    now = clock.now()
+    fields: dict[str, object] = {
         "username": f"user{number}",
         "full_name": f"Användare {number}",
-        "password": PASSWORD,
         "email": f"user{number}@kommun.example",
+        "role": Role(role),
+        "password_hash": _password_hash(),
+        "created_at": now,
+        "password_changed_at": now,
         **overrides,
     }
-    user = users.create(session=session, clock=clock, role=role, **fields)
+    user = User(**fields)
+    session.add(user)
     session.commit()
     return user
