@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench clean
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock clean
 
 help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
@@ -65,9 +65,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Only the .po is kept: the .pot is a by-product. --ignore-dirs replaces pybabel's default,
+# which skips directories starting with "_" (templates/_shared). tests/test_i18n.py reads
+# the keywords and --ignore-dirs from the extract line below.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k translate:2 -k N_ -k ValidationFailed -k Conflict -k NotFound -k DomainError -o app/translations/messages.pot --omit-header --sort-by-file .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k translate:2 -k N_ -k ValidationFailed -k Conflict -k NotFound -k DomainError --ignore-dirs '.* node_modules tests __pycache__' -o app/translations/messages.pot --omit-header --sort-by-file .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --omit-header --no-fuzzy-matching --ignore-obsolete
+	rm -f app/translations/messages.pot
 
 # Regenerate the locks from pyproject.toml (needs the registry).
 lock:
@@ -75,9 +79,6 @@ lock:
 	.lock-venv/bin/pip install --quiet . && .lock-venv/bin/pip freeze --exclude-editable | grep -v '^matcha' > requirements.lock
 	.lock-venv/bin/pip install --quiet '.[dev]' && .lock-venv/bin/pip freeze --exclude-editable | grep -v '^matcha' > requirements-dev.lock
 	rm -rf .lock-venv
-
-bench: install assets
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor test-results .pytest_cache

@@ -28,9 +28,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Proxies whose X-Forwarded-For we believe, as addresses or networks (comma separated).
     trusted_proxies: str = ""
-    session_idle_minutes: int = 120
-    session_max_hours: int = 12
-    default_locale: str = "sv"
+    session_idle_minutes: int = Field(default=120, ge=5)
+    session_max_hours: int = Field(default=12, ge=1)
 
     @field_validator("database_url")
     @classmethod
@@ -40,6 +39,19 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_only(cls, spec: str) -> str:
+        from app.net import parse_trusted
+
+        try:
+            parse_trusted(spec)
+        except ValueError as error:
+            raise ValueError(
+                f"MATCHA_TRUSTED_PROXIES takes IP addresses or networks: {error}"
+            ) from None
+        return spec
 
     @field_validator("log_level")
     @classmethod

@@ -53,6 +53,7 @@ def create_app(
     app.include_router(home.router)
     app.include_router(admin_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.include_router(home.fallback_router)
 
     _add_error_pages(app)
     app.add_middleware(CSRFSeedMiddleware, secure=settings.secure_cookies)

@@ -68,7 +68,7 @@ def is_fragment_request(request: Request) -> bool:
 
 
 def locale_of(request: Request) -> str:
-    return getattr(request.state, "locale", None) or request.app.state.settings.default_locale
+    return getattr(request.state, "locale", None) or i18n.SOURCE_LOCALE
 
 
 def _base_context(request: Request) -> dict[str, Any]:

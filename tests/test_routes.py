@@ -39,7 +39,7 @@ def all_routes() -> list[tuple[str, str]]:
     return routes
 
 
-def path_with_samples(path: str, samples: dict[str, int]) -> str:
+def path_with_samples(path: str, samples: dict[str, object]) -> str:
     """Fills {param} with an existing object's id; a new kind of param must be added here."""
 
     def sample(match: re.Match[str]) -> str:
@@ -64,7 +64,12 @@ def world(session, clock):
     admin = make_user(session, clock, role="admin", username="admin")
     broker = make_user(session, clock, role="broker", username="broker")
     viewer = make_user(session, clock, role="viewer", username="viewer")
-    return {"admin": admin, "broker": broker, "viewer": viewer, "samples": {"user_id": broker.id}}
+    return {
+        "admin": admin,
+        "broker": broker,
+        "viewer": viewer,
+        "samples": {"user_id": broker.id, "path": "finns/inte"},
+    }
 
 
 def test_public_paths_exist():

@@ -15,6 +15,7 @@ from app.auth.models import Role, User
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, NotFound
+from app.i18n import N_
 from app.templating import render, see_other, translate
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require(Role.admin))])
@@ -143,7 +144,7 @@ def change_role(
         "role_form",
         "role_error",
         lambda: users.change_role(user, role, session=session),
-        "Rollen för %(name)s är ändrad.",
+        N_("Rollen för %(name)s är ändrad."),
     )
 
 
@@ -155,7 +156,10 @@ def set_active(
     admin: Admin,
     active: Annotated[bool, Form()] = False,
 ) -> Response:
-    message = "%(name)s är aktiverad." if active else "%(name)s är inaktiverad och utloggad."
+    if active:
+        message = N_("%(name)s är aktiverad.")
+    else:
+        message = N_("%(name)s är inaktiverad och utloggad.")
     return _apply(
         request,
         session,
@@ -186,5 +190,5 @@ def reset_password(
         lambda: users.reset_password(
             user, password, password_confirm, session=session, clock=clock
         ),
-        "Nytt lösenord är satt för %(name)s. Hen behöver logga in igen.",
+        N_("Nytt lösenord är satt för %(name)s. Hen behöver logga in igen."),
     )

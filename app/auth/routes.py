@@ -61,6 +61,7 @@ def _sign_in(
         client_ip=client_ip(request, settings.trusted_proxies),
         user_agent=request.headers.get("user-agent"),
     )
+    sessions.purge_expired(session=session, clock=clock, policy=policy)
     session.commit()
     response = see_other(request, next_url)
     _set_session_cookie(response, token, settings, int(policy.absolute.total_seconds()))
