@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sqlite3
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.clock import STOCKHOLM
+from app.clock import SystemClock, local_now
 from app.config import PROJECT_ROOT, get_settings
 
 
@@ -52,7 +51,6 @@ def create_user(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from app.auth import service as users
-    from app.clock import SystemClock
     from app.db import make_engine
     from app.errors import DomainError
 
@@ -96,7 +94,7 @@ def backup(args: argparse.Namespace) -> int:
     if not source_path.exists():
         print(f"Databasen {source_path} finns inte.", file=sys.stderr)
         return 1
-    stamp = f"{dt.datetime.now(STOCKHOLM):%Y%m%d-%H%M%S}"
+    stamp = f"{local_now(SystemClock()):%Y%m%d-%H%M%S}"
     target = (
         Path(args.target) if args.target else source_path.parent / "backups" / f"matcha-{stamp}.db"
     )
