@@ -51,6 +51,7 @@ def create_user(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from app.auth import service as users
+    from app.auth.models import UserCreate
     from app.db import make_engine
     from app.errors import DomainError
 
@@ -62,16 +63,15 @@ def create_user(args: argparse.Namespace) -> int:
     engine = make_engine(get_settings().resolved_database_url())
     with Session(engine) as session:
         try:
-            user = users.create(
-                session=session,
-                clock=SystemClock(),
+            form = UserCreate(
                 username=args.username,
                 full_name=args.full_name,
-                email=args.email,
+                email=args.email or "",
                 role=args.role,
                 password=password,
                 password_confirm=confirmation,
             )
+            user = users.create(form, session=session, clock=SystemClock())
         except DomainError as error:
             print(f"Fel: {error.message}", file=sys.stderr)
             return 1

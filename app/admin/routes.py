@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from app import flash
 from app.auth import service as users
 from app.auth.deps import Admin, require
-from app.auth.models import Role, User
+from app.auth.models import Role, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, NotFound
@@ -49,31 +49,16 @@ def create_user(
     session: SessionDep,
     clock: ClockDep,
     admin: Admin,
-    username: Annotated[str, Form()] = "",
-    full_name: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
+    form: Annotated[UserCreate, Form()],
 ) -> Response:
     try:
-        user = users.create(
-            session=session,
-            clock=clock,
-            username=username,
-            full_name=full_name,
-            email=email,
-            role=role,
-            password=password,
-            password_confirm=password_confirm,
-        )
+        user = users.create(form, session=session, clock=clock)
     except DomainError as error:
         session.rollback()
-        values = {"username": username, "full_name": full_name, "email": email, "role": role}
         return render(
             request,
             "admin/user_new.html",
-            {"values": values, "error": error},
+            {"values": form.retyped(), "error": error},
             block="user_form",
             status_code=error.http_status,
         )

@@ -49,6 +49,21 @@ class User(SQLModel, table=True):
     password_changed_at: dt.datetime = Field(sa_type=UTCDateTime)
 
 
+class UserCreate(SQLModel):
+    """The new-user form as typed (setup page and admin); the service checks every field."""
+
+    username: str = ""
+    full_name: str = ""
+    email: str = ""
+    role: str = Role.broker.value
+    password: str = ""
+    password_confirm: str = ""
+
+    def retyped(self) -> dict[str, str]:
+        """What the form shows again after an error: everything but the passwords."""
+        return self.model_dump(exclude={"password", "password_confirm"})
+
+
 class UserSession(SQLModel, table=True):
     __tablename__ = "user_session"
 

@@ -12,7 +12,7 @@ from app import flash
 from app.auth import service as users
 from app.auth import sessions, throttle
 from app.auth.deps import AnyUser, LoginDep, PolicyDep
-from app.auth.models import LOCALES
+from app.auth.models import LOCALES, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError
@@ -82,31 +82,18 @@ def setup(
     clock: ClockDep,
     policy: PolicyDep,
     settings: SettingsDep,
-    username: Annotated[str, Form()] = "",
-    full_name: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    password_confirm: Annotated[str, Form()] = "",
+    form: Annotated[UserCreate, Form()],
 ) -> Response:
     if users.any_user_exists(session=session):
         raise HTTPException(status_code=404)
     try:
-        user = users.create_first_admin(
-            session=session,
-            clock=clock,
-            username=username,
-            full_name=full_name,
-            email=email,
-            password=password,
-            password_confirm=password_confirm,
-        )
+        user = users.create_first_admin(form, session=session, clock=clock)
     except DomainError as error:
         session.rollback()
-        values = {"username": username, "full_name": full_name, "email": email}
         return render(
             request,
             "auth/setup.html",
-            {"values": values, "error": error},
+            {"values": form.retyped(), "error": error},
             block="setup_form",
             status_code=error.http_status,
         )

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth import sessions
-from app.auth.models import LOCALES, Role, User
+from app.auth.models import LOCALES, Role, User, UserCreate
 from app.auth.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from app.clock import Clock
 from app.db import in_swedish_order
@@ -79,22 +79,12 @@ def _check_role(role: str) -> Role:
         raise ValidationFailed("Välj en roll.", field="role") from None
 
 
-def create(
-    *,
-    session: Session,
-    clock: Clock,
-    username: str,
-    full_name: str,
-    password: str,
-    role: str,
-    email: str | None = None,
-    password_confirm: str | None = None,
-) -> User:
-    username = _check_username(username)
-    full_name = _check_full_name(full_name)
-    email = _check_email(email)
-    checked_role = _check_role(role)
-    check_new_password(password, password_confirm)
+def create(form: UserCreate, *, session: Session, clock: Clock) -> User:
+    username = _check_username(form.username)
+    full_name = _check_full_name(form.full_name)
+    email = _check_email(form.email)
+    role = _check_role(form.role)
+    check_new_password(form.password, form.password_confirm)
     if get_by_username(username, session=session) is not None:
         raise Conflict("Användarnamnet är redan taget.", field="username")
     now = clock.now()
@@ -102,8 +92,8 @@ def create(
         username=username,
         full_name=full_name,
         email=email,
-        role=checked_role,
-        password_hash=hash_password(password),
+        role=role,
+        password_hash=hash_password(form.password),
         created_at=now,
         password_changed_at=now,
     )
@@ -112,11 +102,11 @@ def create(
     return user
 
 
-def create_first_admin(*, session: Session, clock: Clock, **fields: str) -> User:
+def create_first_admin(form: UserCreate, *, session: Session, clock: Clock) -> User:
     """The setup page's only action; refused once any user exists."""
     if any_user_exists(session=session):
         raise Conflict("Det finns redan en administratör.")
-    return create(session=session, clock=clock, role=Role.admin, **fields)
+    return create(form.model_copy(update={"role": Role.admin.value}), session=session, clock=clock)
 
 
 def authenticate(username: str, password: str, *, session: Session) -> User | None:
