@@ -23,3 +23,15 @@ document.addEventListener("htmx:sendError", () => {
     : "Ingen kontakt med servern. Kontrollera anslutningen och försök igen.";
   region.replaceChildren(message);
 });
+// A form shown again with errors (422/409) replaces the one that had focus: move focus to
+// the first field to fix, or to the form's own error, so keyboard and screen reader users
+// learn what went wrong (WCAG 3.3.1) instead of landing on <body>.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if (status !== 422 && status !== 409) return;
+  const target =
+    document.querySelector('[aria-invalid="true"]') || document.querySelector(".form-error");
+  if (!target) return;
+  if (!target.matches("input, select, textarea")) target.setAttribute("tabindex", "-1");
+  target.focus();
+});

@@ -1,0 +1,253 @@
+"""What the browser tests share: the live server they drive, axe-core, and common steps.
+
+The server is a subprocess running tests/e2e/liveserver.py with uvicorn on its own SQLite
+file and data folder, on a free port of 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.cli import migrate
+from app.clock import STOCKHOLM, SettableClock
+from app.config import PROJECT_ROOT
+from app.db import make_engine
+from tests.e2e.liveserver import CLOCK_PATH
+from tests.factories import PASSWORD, make_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The same Monday morning as the unit tests (tests/conftest.py); tests that care set it.
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=STOCKHOLM)
+SERVER_START_TIMEOUT = 20.0
+
+ADMIN_USERNAME = "admin"
+ADMIN_FULL_NAME = "Ada Administratör"
+ADMIN_PASSWORD = PASSWORD
+
+
+def require_tool(path: Path, what: str, how: str) -> None:
+    """A missing browser tool skips the e2e tests locally, and fails them in CI."""
+    if path.exists():
+        return
+    message = f"{what} is missing ({path}); {how}."
+    if os.environ.get("MATCHA_REQUIRE_TOOLS") == "1" or os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+# --- the live server ------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    engine: Engine
+
+    def set_clock(self, instant: dt.datetime) -> None:
+        """Moves the server's clock (the test-only route of tests/e2e/liveserver.py)."""
+        response = httpx.post(self.url + CLOCK_PATH, json={"now": instant.isoformat()})
+        assert response.status_code == 200, response.text
+
+    def create_user(
+        self, username: str, *, full_name: str | None = None, role: str = "broker"
+    ) -> str:
+        """A user straight in the database, for tests whose subject is not user management.
+
+        Returns the user's password.
+        """
+        with Session(self.engine) as session:
+            make_user(
+                session,
+                SettableClock(START),
+                role=role,
+                username=username,
+                full_name=full_name or username.replace(".", " ").title(),
+            )
+        return PASSWORD
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the live server exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the live server did not answer /healthz:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def run_live_server(tmp_dir: Path) -> Iterator[LiveServer]:
+    """A migrated, empty SQLite database and the app serving it from a subprocess."""
+    database_url = f"sqlite:///{tmp_dir / 'matcha.db'}"
+    migrate(database_url)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "e2e-secret-key-not-for-production",
+        "MATCHA_DATA_DIR": str(tmp_dir / "data"),
+        "MATCHA_LOG_LEVEL": "WARNING",
+        "MATCHA_TEST_NOW": START.isoformat(),
+        # Plain http on 127.0.0.1, whatever the developer's shell says.
+        "MATCHA_SECURE_COOKIES": "false",
+        "MATCHA_TRUSTED_PROXIES": "",
+    }
+    log = tmp_dir / "server.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "tests.e2e.liveserver:app_from_env",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    engine = make_engine(database_url)
+    try:
+        _wait_until_healthy(url, process, log)
+        yield LiveServer(url=url, engine=engine)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        engine.dispose()
+
+
+# --- accessibility --------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+
+# Contexts made with JavaScript off: axe cannot run in them (see check_accessibility).
+_SCRIPTLESS: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
+
+_RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+  }));
+}"""
+
+
+def mark_scriptless(context: BrowserContext) -> None:
+    """Tells check_accessibility that this context was made with JavaScript off."""
+    _SCRIPTLESS.add(context)
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+def check_accessibility(page: Page) -> None:
+    """Runs axe-core on the page as it is now; fails on any serious or critical violation.
+
+    The app's Content-Security-Policy allows only its own scripts, so axe is evaluated
+    through the DevTools protocol (page.evaluate) rather than added as a <script>.
+    """
+    violations = _violations_of_copy(page) if page.context in _SCRIPTLESS else _violations(page)
+    if violations:
+        lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+            lines.extend(f"    {n['target']}: {n['summary']}" for n in v["nodes"])
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _violations(page: Page) -> list[dict[str, Any]]:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return [v for v in page.evaluate(_RUN_AXE, AXE_TAGS) if v["impact"] in BLOCKING_IMPACTS]
+
+
+def _violations_of_copy(page: Page) -> list[dict[str, Any]]:
+    """axe on a page shown without JavaScript, run on a copy of it.
+
+    With JavaScript off, page.evaluate still runs but timers never fire, so axe.run would
+    wait forever. The copy is the same HTML at the same address, under the headers (and so
+    the Content-Security-Policy) the server sends there, with the page's own scripts
+    blocked so that it stays as the scriptless browser shows it.
+    """
+    html, url = page.content(), page.url
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport=page.viewport_size)
+    try:
+        copy = context.new_page()
+        copy.route("**/*.js", lambda route: route.abort())
+        copy.route(url, lambda route: route.fulfill(response=route.fetch(), body=html))
+        copy.goto(url)
+        return _violations(copy)
+    finally:
+        context.close()
+
+
+# --- steps many tests take --------------------------------------------------------------
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/login")
+    check_accessibility(page)
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord", exact=True).fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page).not_to_have_url("/login")
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Logga ut").click()
+    expect(page).to_have_url("/login")
+    expect(page.get_by_role("status")).to_contain_text("Du är utloggad.")
+    check_accessibility(page)
