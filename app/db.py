@@ -95,7 +95,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start. With a deferred BEGIN, a request
+        # that reads and then writes fails with "database is locked" (and its work is
+        # lost) whenever another request wrote in between; busy_timeout cannot help there.
+        # Reading requests ask for DEFERRED (see for_reading) and never wait for writers.
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -108,8 +113,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def for_reading(engine: Engine) -> Engine:
+    """The same engine and pool, for work that only reads: on SQLite its transactions do
+    not take the write lock, so pages and health checks never queue behind writers."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    state = request.app.state
+    engine = state.reading_engine if request.method in READING_METHODS else state.engine
+    with Session(engine) as session:
         yield session
 
 

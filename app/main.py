@@ -19,7 +19,7 @@ from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
 from app.clock import Clock, SystemClock
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db import make_engine
+from app.db import for_reading, make_engine
 from app.i18n import N_
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.templating import render, see_other
@@ -46,6 +46,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.engine = engine or make_engine(settings.resolved_database_url())
+    app.state.reading_engine = for_reading(app.state.engine)
     app.state.secret_key = settings.resolved_secret_key()
 
     app.include_router(health.router)

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.auth.models import User, UserSession
@@ -70,13 +71,22 @@ def resolve(
     now = clock.now()
     if not user.is_active or now >= row.expires_at or now - row.last_seen_at >= policy.idle:
         session.delete(row)
-        session.commit()
+        _commit_housekeeping(session)
         return None
     if now - row.last_seen_at >= _TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
-        session.commit()
+        _commit_housekeeping(session)
     return row, user
+
+
+def _commit_housekeeping(session: Session) -> None:
+    """Commits a write a reading request makes in passing. If SQLite is busy with another
+    writer, it is skipped: the next request does it, and this one must not fail for it."""
+    try:
+        session.commit()
+    except OperationalError:
+        session.rollback()
 
 
 def revoke(row: UserSession, *, session: Session) -> None:
