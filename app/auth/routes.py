@@ -12,7 +12,7 @@ from app import flash
 from app.auth import service as users
 from app.auth import sessions, throttle
 from app.auth.deps import AnyUser, LoginDep, PolicyDep
-from app.auth.models import LOCALES, UserCreate
+from app.auth.models import LOCALES, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError
@@ -45,7 +45,7 @@ def _set_session_cookie(
 
 def _sign_in(
     request: Request,
-    user: users.User,
+    user: User,
     *,
     session: SessionDep,
     clock: ClockDep,
@@ -176,7 +176,7 @@ def account(request: Request, user: AnyUser) -> Response:
     return render(request, "auth/account.html", _account_context(user))
 
 
-def _account_context(user: users.User, **extra: object) -> dict[str, object]:
+def _account_context(user: User, **extra: object) -> dict[str, object]:
     return {"user": user, "locales": LOCALES, "password_error": None, "locale_error": None, **extra}
 
 
