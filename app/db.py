@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Column, DateTime, Engine, Integer, create_engine, event
 from sqlalchemy.sql import ColumnElement, collate
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -55,6 +55,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 # Swedish alphabet: ... x y z å ä ö. Letters a Swede files under another letter first.
 _SWEDISH_LETTERS = {"å": "{1", "ä": "{2", "æ": "{2", "ö": "{3", "ø": "{3", "ü": "y"}
+
+
+def version_column() -> Column[int]:
+    """A row version for optimistic locking: pass it as the field's sa_column and as the
+    mapper's version_id_col, and SQLAlchemy refuses (StaleDataError) to overwrite a row
+    someone else saved since it was read."""
+    return Column("version", Integer, nullable=False, default=1)
 
 
 def swedish_sort_key(text: str) -> tuple[str, str]:

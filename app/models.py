@@ -3,7 +3,20 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import LoginAttempt, User, UserSession
+from app.companies.models import Company, CompanyTag, Tag
+from app.contacts.models import Contact
+from app.history.models import AuditEvent
 
 metadata = SQLModel.metadata
 
-__all__ = ["LoginAttempt", "User", "UserSession", "metadata"]
+__all__ = [
+    "AuditEvent",
+    "Company",
+    "CompanyTag",
+    "Contact",
+    "LoginAttempt",
+    "Tag",
+    "User",
+    "UserSession",
+    "metadata",
+]

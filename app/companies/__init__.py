@@ -1,0 +1,1 @@
+"""The employer register: companies, their tags, owner and letter of intent."""

@@ -1,0 +1,125 @@
+"""Companies (employers) and their tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Column, Enum, Text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, version_column
+from app.i18n import N_
+
+
+class CompanyStatus(enum.StrEnum):
+    prospect = "prospect"
+    active = "active"
+    dormant = "dormant"
+
+
+class SizeClass(enum.StrEnum):
+    none = "0"
+    micro = "1-9"
+    small = "10-49"
+    medium = "50-249"
+    large = "250+"
+
+
+class AgreementStatus(enum.StrEnum):
+    none = "none"
+    sent = "sent"
+    signed = "signed"
+
+
+STATUS_LABELS = {
+    CompanyStatus.prospect: N_("Prospekt"),
+    CompanyStatus.active: N_("Aktiv"),
+    CompanyStatus.dormant: N_("Vilande"),
+}
+SIZE_LABELS = {
+    SizeClass.none: N_("Inga anställda"),
+    SizeClass.micro: N_("1–9 anställda"),
+    SizeClass.small: N_("10–49 anställda"),
+    SizeClass.medium: N_("50–249 anställda"),
+    SizeClass.large: N_("250 eller fler anställda"),
+}
+AGREEMENT_LABELS = {
+    AgreementStatus.none: N_("Ingen"),
+    AgreementStatus.sent: N_("Skickad"),
+    AgreementStatus.signed: N_("Undertecknad"),
+}
+
+
+def _enum_column(enum_type: type[enum.StrEnum], name: str, *, nullable: bool = False) -> Column:
+    return Column(
+        Enum(
+            enum_type,
+            name=name,
+            native_enum=False,
+            length=16,
+            validate_strings=True,
+            # Store the values ("1-9"), not the Python names ("micro").
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        nullable=nullable,
+    )
+
+
+_company_version = version_column()
+
+
+class Company(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    # NNNNNN-NNNN, Luhn-checked (app/companies/orgnr.py); unique when present.
+    org_number: str | None = Field(default=None, max_length=11, unique=True)
+    industry: str | None = Field(default=None, max_length=200)
+    sni_code: str | None = Field(default=None, max_length=6)
+    size_class: SizeClass | None = Field(
+        default=None, sa_column=_enum_column(SizeClass, "company_size_class", nullable=True)
+    )
+    municipality: str | None = Field(default=None, max_length=100, index=True)
+    street_address: str | None = Field(default=None, max_length=200)
+    postal_code: str | None = Field(default=None, max_length=6)
+    city: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=50)
+    email: str | None = Field(default=None, max_length=254)
+    website: str | None = Field(default=None, max_length=300)
+    status: CompanyStatus = Field(
+        default=CompanyStatus.prospect, sa_column=_enum_column(CompanyStatus, "company_status")
+    )
+    owner_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
+    )
+    agreement_status: AgreementStatus = Field(
+        default=AgreementStatus.none,
+        sa_column=_enum_column(AgreementStatus, "company_agreement_status"),
+    )
+    agreement_date: dt.date | None = None
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Written by the service from name, org.nr and city, folded (app/text.py); searched
+    # through an FTS5 trigram table on SQLite and a pg_trgm index on PostgreSQL.
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The folded name without company forms: finds likely duplicates.
+    name_key: str = Field(default="", max_length=200, index=True)
+    archived_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="company.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_company_version)
+
+    __mapper_args__ = {"version_id_col": _company_version}
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50)
+    name_key: str = Field(max_length=50, unique=True)
+
+
+class CompanyTag(SQLModel, table=True):
+    __tablename__ = "company_tag"
+
+    company_id: int = Field(foreign_key="company.id", primary_key=True, ondelete="CASCADE")
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True, ondelete="CASCADE")

@@ -1,0 +1,1 @@
+"""Contact persons at companies: who to call, who supervises placed people."""

@@ -1,0 +1,1 @@
+"""History (historik): who changed what, when, on companies and contacts."""
