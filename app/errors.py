@@ -6,10 +6,14 @@ class DomainError(Exception):
 
     http_status = 422
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, variables: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # Values for %(name)s placeholders, filled in after translation.
+        self.variables = variables or {}
 
 
 class ValidationFailed(DomainError):

@@ -8,6 +8,7 @@ from functools import cache
 from sqlmodel import Session
 
 from app.auth.models import Role, User
+from app.companies.models import Company
 from app.auth.passwords import hash_password
 from app.clock import Clock
 
@@ -38,3 +39,19 @@ def make_user(session: Session, clock: Clock, *, role: str = "broker", **overrid
     session.add(user)
     session.commit()
     return user
+
+
+def make_company(
+    session: Session, clock: Clock, *, user: User | None = None, tags: str = "", **fields: str
+) -> Company:
+    """A company through the real service (search text, history), saved."""
+    from app.companies import service as companies
+
+    number = next(_numbers)
+    author = user or make_user(session, clock, role="broker")
+    form = companies.CompanyForm(
+        name=fields.pop("name", f"Företag {number} AB"), tags=tags, confirm_duplicate=True, **fields
+    )
+    company = companies.create(form, user=author, session=session, clock=clock)
+    session.commit()
+    return company

@@ -1,0 +1,65 @@
+"""Small checks for typed input shared by the features; each raises ValidationFailed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from app.errors import ValidationFailed
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def optional_text(value: str | None, *, field: str, max_length: int) -> str | None:
+    value = " ".join((value or "").split())
+    if len(value) > max_length:
+        raise ValidationFailed(
+            "Texten är för lång (högst %(max)s tecken).", field=field, variables={"max": max_length}
+        )
+    return value or None
+
+
+def required_text(value: str | None, *, field: str, max_length: int, message: str) -> str:
+    checked = optional_text(value, field=field, max_length=max_length)
+    if not checked:
+        raise ValidationFailed(message, field=field)
+    return checked
+
+
+def long_text(value: str | None, *, field: str, max_length: int = 10_000) -> str:
+    value = (value or "").strip().replace("\r\n", "\n")
+    if len(value) > max_length:
+        raise ValidationFailed(
+            "Texten är för lång (högst %(max)s tecken).", field=field, variables={"max": max_length}
+        )
+    return value
+
+
+def email(value: str | None, *, field: str = "email") -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise ValidationFailed("E-postadressen ser inte rätt ut.", field=field)
+    return value
+
+
+def phone(value: str | None, *, field: str = "phone") -> str | None:
+    value = " ".join((value or "").split())
+    if not value:
+        return None
+    if len(value) > 50 or not re.fullmatch(r"[0-9+()\-/ ]+", value) or not re.search(r"\d", value):
+        raise ValidationFailed(
+            "Telefonnumret får bara innehålla siffror, mellanslag och + - ( ).", field=field
+        )
+    return value
+
+
+def iso_date(value: str | None, *, field: str) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field=field) from None

@@ -1,0 +1,88 @@
+"""Company search on the engine under test: Swedish letters, any case, any position."""
+
+import pytest
+
+from app.companies import service as companies
+from app.db import swedish_sort_key
+from app.companies.service import CompanyFilters
+from tests.factories import make_company, make_user
+
+CITIES = {
+    "Ängelholms Bygg AB": "Ängelholm",
+    "Perssons Husbygg AB": "Höör",
+    "Örebro Städ & Fönsterputs": "Kumla",
+    "Café Åkerö": "Lund",
+    "Björkåsens Ålderdomshem": "Lund",
+    "Lindqvist Måleri HB": "Lund",
+    "Nordic Steel": "Luleå",
+}
+
+
+@pytest.fixture
+def register(session, clock):
+    user = make_user(session, clock)
+    for name, city in CITIES.items():
+        make_company(session, clock, user=user, name=name, city=city)
+    make_company(session, clock, user=user, name="Svenska Kullager AB", org_number="556036-0793")
+    return user
+
+
+def found(session, user, q, **filters):
+    page = companies.list_(CompanyFilters(q=q, **filters), user=user, session=session)
+    return [row.company.name for row in page.rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ängel", ["Ängelholms Bygg AB"]),
+        ("ÄNGEL", ["Ängelholms Bygg AB"]),
+        ("angel", ["Ängelholms Bygg AB"]),
+        ("bygg", ["Perssons Husbygg AB", "Ängelholms Bygg AB"]),  # in Swedish order
+        ("orebro", ["Örebro Städ & Fönsterputs"]),
+        ("ÖREBRO städ", ["Örebro Städ & Fönsterputs"]),
+        ("cafe", ["Café Åkerö"]),
+        ("åker", ["Café Åkerö"]),
+        ("akero", ["Café Åkerö"]),
+        ("ålder", ["Björkåsens Ålderdomshem"]),
+        ("måleri", ["Lindqvist Måleri HB"]),
+        ("5560360793", ["Svenska Kullager AB"]),
+        ("556036-0793", ["Svenska Kullager AB"]),
+        ("ma", ["Lindqvist Måleri HB"]),  # under three characters: another path, same folding
+        ('"; DROP', []),
+        ("bygg OR steel", []),
+        ("%", []),
+    ],
+)
+def test_search_is_swedish_aware(session, register, query, expected):
+    assert found(session, register, query) == expected
+
+
+def test_search_finds_by_city(session, register):
+    assert found(session, register, "hoor") == ["Perssons Husbygg AB"]
+
+
+def test_search_follows_edits(session, clock, register):
+    company = make_company(session, clock, user=register, name="Gamla Namnet AB")
+    form = companies.CompanyForm.from_company(company, [])
+    form.name = "Nya Ödmjuka AB"
+    companies.update(company, form, user=register, session=session, clock=clock)
+    session.commit()
+    assert found(session, register, "gamla") == []
+    assert found(session, register, "odmjuk") == ["Nya Ödmjuka AB"]
+
+
+def test_list_is_in_swedish_order_and_paginates(session, clock, register):
+    names = found(session, register, "")
+    assert names == sorted(names, key=swedish_sort_key)
+    assert (
+        names.index("Svenska Kullager AB")
+        < names.index("Ängelholms Bygg AB")
+        < names.index("Örebro Städ & Fönsterputs")
+    )
+    for number in range(30):
+        make_company(session, clock, user=register, name=f"Sida {number:02d} AB")
+    first = companies.list_(CompanyFilters(q="sida"), user=register, session=session)
+    second = companies.list_(CompanyFilters(q="sida", page=2), user=register, session=session)
+    assert len(first.rows) == 25 and first.has_next
+    assert len(second.rows) == 5 and not second.has_next
