@@ -18,7 +18,10 @@ from app.auth import routes as auth_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
 from app.clock import Clock, SystemClock
+from app.companies import merge_routes as company_merge_routes
+from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.contacts import routes as contact_routes
 from app.db import for_reading, make_engine
 from app.i18n import N_
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
@@ -53,6 +56,9 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(home.router)
     app.include_router(admin_routes.router)
+    app.include_router(company_merge_routes.router)
+    app.include_router(company_routes.router)
+    app.include_router(contact_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)
 

@@ -19,6 +19,7 @@ from app.auth.csrf import FORM_FIELD, request_token
 from app.auth.models import ROLE_LABELS
 from app.clock import to_local
 from app.config import PROJECT_ROOT
+from app.history.labels import ACTION_LABELS, FIELD_LABELS, display_value
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -48,6 +49,9 @@ def _local_date(value: dt.date | dt.datetime | None) -> str:
 env.filters["local_datetime"] = _local_datetime
 env.filters["local_date"] = _local_date
 env.globals["ROLE_LABELS"] = ROLE_LABELS
+env.globals["FIELD_LABELS"] = FIELD_LABELS
+env.globals["ACTION_LABELS"] = ACTION_LABELS
+env.globals["display_value"] = display_value
 env.globals["CSRF_FIELD"] = FORM_FIELD
 # Blocks rendered alone do not run a template's imports, so the form macros are globals.
 _forms = env.get_template("_shared/forms.html").module

@@ -8,9 +8,9 @@ from functools import cache
 from sqlmodel import Session
 
 from app.auth.models import Role, User
-from app.companies.models import Company
 from app.auth.passwords import hash_password
 from app.clock import Clock
+from app.companies.models import Company
 
 PASSWORD = "korrekt-häst-batteri"
 _numbers = itertools.count(1)

@@ -16,9 +16,10 @@ from sqlmodel import Session
 from starlette.routing import Mount
 
 from app.config import Settings
+from app.contacts import service as contacts
 from app.main import PUBLIC_PATHS, create_app
 from app.models import metadata
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_company, make_user
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes a viewer may post to: they change only the viewer's own account or session.
@@ -64,11 +65,21 @@ def world(session, clock):
     admin = make_user(session, clock, role="admin", username="admin")
     broker = make_user(session, clock, role="broker", username="broker")
     viewer = make_user(session, clock, role="viewer", username="viewer")
+    company = make_company(session, clock, user=broker, name="Provföretaget AB")
+    contact = contacts.create(
+        company, contacts.ContactForm(name="Prov Person"), user=broker, session=session, clock=clock
+    )
+    session.commit()
     return {
         "admin": admin,
         "broker": broker,
         "viewer": viewer,
-        "samples": {"user_id": broker.id, "path": "finns/inte"},
+        "samples": {
+            "user_id": broker.id,
+            "path": "finns/inte",
+            "company_id": company.id,
+            "contact_id": contact.id,
+        },
     }
 
 

@@ -70,7 +70,7 @@ def create_user(
     return response
 
 
-@router.get("/users/{user_id}")
+@router.get("/users/{user_id:int}")
 def user_detail(request: Request, user: UserDep, admin: Admin) -> Response:
     return render(request, "admin/user_detail.html", _detail_context(user))
 
@@ -114,7 +114,7 @@ def _apply(
     return response
 
 
-@router.post("/users/{user_id}/role")
+@router.post("/users/{user_id:int}/role")
 def change_role(
     request: Request,
     session: SessionDep,
@@ -133,7 +133,7 @@ def change_role(
     )
 
 
-@router.post("/users/{user_id}/active")
+@router.post("/users/{user_id:int}/active")
 def set_active(
     request: Request,
     session: SessionDep,
@@ -156,7 +156,7 @@ def set_active(
     )
 
 
-@router.post("/users/{user_id}/password")
+@router.post("/users/{user_id:int}/password")
 def reset_password(
     request: Request,
     session: SessionDep,

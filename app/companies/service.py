@@ -47,7 +47,6 @@ TRACKED_FIELDS = (
     "email",
     "website",
     "status",
-    "owner_id",
     "agreement_status",
     "agreement_date",
     "notes",
@@ -81,7 +80,7 @@ class CompanyForm(SQLModel):
 
     @classmethod
     def from_company(cls, company: Company, tags: Sequence[str]) -> CompanyForm:
-        values = {name: getattr(company, name) for name in TRACKED_FIELDS}
+        values = {name: getattr(company, name) for name in (*TRACKED_FIELDS, "owner_id")}
         typed = {k: ("" if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
         return cls(**typed, tags=", ".join(tags), version=company.version)
 
@@ -231,6 +230,11 @@ def clean(form: CompanyForm, *, session: Session) -> CleanCompany:
 def _apply(company: Company, cleaned: CleanCompany) -> None:
     for name, value in cleaned.values.items():
         setattr(company, name, value)
+    refresh_derived(company)
+
+
+def refresh_derived(company: Company) -> None:
+    """Recomputes what is derived from the fields: the duplicate key and the search text."""
     company.name_key = company_name_key(company.name)
     company.search_text = search_text(
         company.name,
@@ -286,14 +290,20 @@ def create(form: CompanyForm, *, user: User, session: Session, clock: Clock) -> 
         entity="company",
         entity_id=company.id,  # type: ignore[arg-type]
         action="create",
-        changes=history.diff({}, _tracked(company, cleaned.tags)),
+        changes=history.diff({}, _tracked(company, cleaned.tags, session)),
         version=company.version,
     )
     return company
 
 
-def _tracked(company: Company, tags: Sequence[str]) -> dict[str, Any]:
-    return {**history.snapshot(company, TRACKED_FIELDS), "tags": ", ".join(sorted(tags, key=fold))}
+def _tracked(company: Company, tags: Sequence[str], session: Session) -> dict[str, Any]:
+    """What history compares: the fields, the owner by name, the tags as one text."""
+    owner = session.get(User, company.owner_id) if company.owner_id else None
+    return {
+        **history.snapshot(company, TRACKED_FIELDS),
+        "owner": owner.full_name if owner else None,
+        "tags": ", ".join(sorted(tags, key=fold)),
+    }
 
 
 def update(
@@ -311,9 +321,9 @@ def update(
         )
         if taken:
             raise DuplicateSuspected(taken, same_org_number=True)
-    before = _tracked(company, tag_names(company.id, session=session))  # type: ignore[arg-type]
+    before = _tracked(company, tag_names(company.id, session=session), session)  # type: ignore[arg-type]
     _apply(company, cleaned)
-    changes = history.diff(before, _tracked(company, cleaned.tags))
+    changes = history.diff(before, _tracked(company, cleaned.tags, session))
     if not changes:
         return company
     company.updated_at = clock.now()
@@ -455,8 +465,9 @@ def owners(*, session: Session) -> Sequence[User]:
 SORTS = {"name", "-name", "updated", "-updated"}
 
 
-@dataclass
-class CompanyFilters:
+class CompanyFilters(SQLModel):
+    """The list's whole state; it lives in the URL's query string."""
+
     q: str = ""
     status: str = ""
     owner: str = ""  # "" all, "me", or a user id
@@ -467,6 +478,7 @@ class CompanyFilters:
     page: int = 1
 
     def normalized(self) -> CompanyFilters:
+        """Unknown or out-of-range values fall back to the default, never to an error."""
         return CompanyFilters(
             q=self.q.strip()[:200],
             status=self.status if self.status in CompanyStatus._value2member_map_ else "",

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.clock import Clock
+from app.contacts.models import Contact
 from app.history.models import AuditEvent
 
 
@@ -31,10 +32,15 @@ def _plain(value: Any) -> Any:
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields whose value changed."""
+
+    def value(values: Mapping[str, Any], name: str) -> Any:
+        found = values.get(name)
+        return None if found == "" else found  # an empty text and no text read the same
+
     return {
-        name: [before.get(name), after.get(name)]
+        name: [value(before, name), value(after, name)]
         for name in after
-        if before.get(name) != after.get(name)
+        if value(before, name) != value(after, name)
     }
 
 
@@ -68,22 +74,33 @@ def record(
 class Entry:
     event: AuditEvent
     user_name: str | None
+    # The contact's current name for contact events; None once the contact is gone.
+    contact_name: str | None = None
 
 
-def _entries(session: Session, statement: Any) -> list[Entry]:
+def _entries(
+    session: Session, *conditions: Any, limit: int, newest_first: bool = True
+) -> list[Entry]:
+    """Events with their author's and contact's names, in one query."""
+    order = (AuditEvent.occurred_at, AuditEvent.id)
     rows = session.exec(
-        statement.add_columns(User.full_name).outerjoin(User, User.id == AuditEvent.user_id)
+        select(AuditEvent, User.full_name, Contact.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)  # type: ignore[arg-type]
+        .outerjoin(
+            Contact, and_(AuditEvent.entity == "contact", Contact.id == AuditEvent.entity_id)
+        )
+        .where(*conditions)
+        .order_by(*(c.desc() if newest_first else c.asc() for c in order))  # type: ignore[attr-defined]
+        .limit(limit)
     ).all()
-    return [Entry(event=event, user_name=name) for event, name in rows]
+    return [
+        Entry(event=event, user_name=user, contact_name=contact) for event, user, contact in rows
+    ]
 
 
 def for_record(entity: str, entity_id: int, *, session: Session, limit: int = 50) -> list[Entry]:
     return _entries(
-        session,
-        select(AuditEvent)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined,union-attr]
-        .limit(limit),
+        session, AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, limit=limit
     )
 
 
@@ -91,36 +108,23 @@ def for_company(company_id: int, *, session: Session, limit: int = 50) -> list[E
     """The company's own history and that of its contacts, newest first."""
     return _entries(
         session,
-        select(AuditEvent)
-        .where(
-            or_(
-                (AuditEvent.entity == "company") & (AuditEvent.entity_id == company_id),
-                AuditEvent.company_id == company_id,
-            )
-        )
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined,union-attr]
-        .limit(limit),
+        or_(
+            (AuditEvent.entity == "company") & (AuditEvent.entity_id == company_id),
+            AuditEvent.company_id == company_id,
+        ),
+        limit=limit,
     )
 
 
-def since_version(
-    entity: str, entity_id: int, version: int, *, session: Session
-) -> Sequence[Entry]:
-    """What others saved after the version someone started editing: for an edit conflict."""
-    return list(
-        reversed(
-            _entries(
-                session,
-                select(AuditEvent)
-                .where(
-                    AuditEvent.entity == entity,
-                    AuditEvent.entity_id == entity_id,
-                    AuditEvent.version > version,  # type: ignore[operator]
-                )
-                .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())  # type: ignore[attr-defined,union-attr]
-                .limit(20),
-            )
-        )
+def since_version(entity: str, entity_id: int, version: int, *, session: Session) -> list[Entry]:
+    """What others saved after the version someone started editing, oldest first."""
+    return _entries(
+        session,
+        AuditEvent.entity == entity,
+        AuditEvent.entity_id == entity_id,
+        AuditEvent.version > version,  # type: ignore[operator]
+        limit=20,
+        newest_first=False,
     )
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from app.companies import service as companies
-from app.db import swedish_sort_key
 from app.companies.service import CompanyFilters
+from app.db import swedish_sort_key
 from tests.factories import make_company, make_user
 
 CITIES = {

@@ -1,0 +1,228 @@
+"""Company pages: the searchable list, the company page, create, edit, archive, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app import flash
+from app.auth.deps import Admin, AnyUser, Editor
+from app.auth.models import Role, User
+from app.companies import service as companies
+from app.companies.models import (
+    AGREEMENT_LABELS,
+    SIZE_LABELS,
+    STATUS_LABELS,
+    Company,
+)
+from app.companies.service import CompanyFilters, CompanyForm, EditConflict
+from app.contacts import service as contacts
+from app.db import SessionDep
+from app.deps import ClockDep
+from app.errors import DomainError, NotFound
+from app.history import service as history
+from app.i18n import N_
+from app.templating import render, see_other, translate
+
+router = APIRouter(prefix="/companies")
+
+
+def valid_company(company_id: int, session: SessionDep) -> Company:
+    try:
+        return companies.get(company_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+CompanyDep = Annotated[Company, Depends(valid_company)]
+
+
+def _choices(session: Session) -> dict[str, object]:
+    return {
+        "status_labels": STATUS_LABELS,
+        "size_labels": SIZE_LABELS,
+        "agreement_labels": AGREEMENT_LABELS,
+        "owners": companies.owners(session=session),
+    }
+
+
+@router.get("")
+def list_companies(
+    request: Request,
+    session: SessionDep,
+    user: AnyUser,
+    filters: Annotated[CompanyFilters, Query()],
+) -> Response:
+    filters = filters.normalized()
+    page = companies.list_(filters, user=user, session=session)
+    defaults = CompanyFilters()
+    query = {
+        name: "true" if value is True else value
+        for name, value in filters.model_dump().items()
+        if name != "page" and value != getattr(defaults, name)
+    }
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query,
+        "page_url": lambda number: "/companies?" + urlencode({**query, "page": number}),
+        "tags": companies.all_tags(session=session),
+        "municipalities": companies.municipalities(session=session),
+        "can_edit": user.role != Role.viewer,
+        **_choices(session),
+    }
+    return render(request, "companies/list.html", context, block="results")
+
+
+@router.get("/new")
+def new_company(request: Request, session: SessionDep, user: Editor) -> Response:
+    form = CompanyForm(owner_id=str(user.id) if user.role == Role.broker else "")
+    return render(request, "companies/form.html", _form_context(session, form))
+
+
+def _form_context(
+    session: Session,
+    form: CompanyForm,
+    *,
+    company: Company | None = None,
+    error: DomainError | None = None,
+) -> dict[str, object]:
+    return {"form": form, "company": company, "error": error, **_choices(session)}
+
+
+@router.post("")
+def create_company(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    form: Annotated[CompanyForm, Form()],
+) -> Response:
+    try:
+        company = companies.create(form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        return render(
+            request,
+            "companies/form.html",
+            _form_context(session, form, error=error),
+            block="company_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, f"/companies/{company.id}")
+    flash.add(
+        response, request, translate(request, "Företaget %(name)s är sparat.", name=company.name)
+    )
+    return response
+
+
+@router.get("/{company_id:int}")
+def company_page(
+    request: Request, session: SessionDep, user: AnyUser, company: CompanyDep
+) -> Response:
+    owner = session.get(User, company.owner_id) if company.owner_id else None
+    context = {
+        "company": company,
+        "owner": owner,
+        "tags": companies.tag_names(company.id, session=session),  # type: ignore[arg-type]
+        "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        "history": history.for_company(company.id, session=session),  # type: ignore[arg-type]
+        "merged_into": session.get(Company, company.merged_into_id)
+        if company.merged_into_id
+        else None,
+        "can_edit": user.role != Role.viewer,
+        "is_admin": user.role == Role.admin,
+        **_choices(session),
+    }
+    return render(request, "companies/detail.html", context)
+
+
+@router.get("/{company_id:int}/edit")
+def edit_company(
+    request: Request, session: SessionDep, user: Editor, company: CompanyDep
+) -> Response:
+    tags = companies.tag_names(company.id, session=session)  # type: ignore[arg-type]
+    form = CompanyForm.from_company(company, tags)
+    return render(request, "companies/form.html", _form_context(session, form, company=company))
+
+
+@router.post("/{company_id:int}")
+def update_company(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    company: CompanyDep,
+    form: Annotated[CompanyForm, Form()],
+) -> Response:
+    try:
+        companies.update(company, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        current = companies.get(company.id, session=session)  # type: ignore[arg-type]
+        if isinstance(error, EditConflict):
+            # Keep what the user typed; the next save is against the version they now see.
+            form.version = current.version
+        return render(
+            request,
+            "companies/form.html",
+            _form_context(session, form, company=current, error=error),
+            block="company_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, f"/companies/{company.id}")
+    flash.add(response, request, translate(request, "Ändringarna är sparade."))
+    return response
+
+
+def _change_state(
+    request: Request,
+    session: SessionDep,
+    company: Company,
+    change: Callable[[], object],
+    message: str,
+) -> Response:
+    try:
+        change()
+    except DomainError as error:
+        session.rollback()
+        response = see_other(request, f"/companies/{company.id}")
+        flash.add(response, request, translate(request, error.message), "error")
+        return response
+    session.commit()
+    response = see_other(request, f"/companies/{company.id}")
+    flash.add(response, request, translate(request, message, name=company.name))
+    return response
+
+
+@router.post("/{company_id:int}/archive")
+def archive_company(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, company: CompanyDep
+) -> Response:
+    return _change_state(
+        request,
+        session,
+        company,
+        lambda: companies.archive(company, user=user, session=session, clock=clock),
+        N_("%(name)s är arkiverat. En administratör kan återställa det."),
+    )
+
+
+@router.post("/{company_id:int}/restore")
+def restore_company(
+    request: Request, session: SessionDep, clock: ClockDep, user: Admin, company: CompanyDep
+) -> Response:
+    return _change_state(
+        request,
+        session,
+        company,
+        lambda: companies.restore(company, user=user, session=session, clock=clock),
+        N_("%(name)s är återställt."),
+    )

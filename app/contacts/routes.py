@@ -1,0 +1,232 @@
+"""Contact pages: the searchable list of all contacts, and the inline add, edit, remove and
+erase (GDPR) on the company page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app import flash
+from app.auth.deps import AnyUser, Editor
+from app.auth.models import Role
+from app.companies import service as companies
+from app.companies.models import Company
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.contacts.service import ContactFilters, ContactForm, EditConflict
+from app.db import SessionDep
+from app.deps import ClockDep
+from app.errors import DomainError, NotFound
+from app.i18n import N_
+from app.templating import is_fragment_request, render, see_other, translate
+
+router = APIRouter()
+
+
+def valid_contact(contact_id: int, session: SessionDep) -> Contact:
+    try:
+        return contacts.get(contact_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+def valid_company(company_id: int, session: SessionDep) -> Company:
+    try:
+        return companies.get(company_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+ContactDep = Annotated[Contact, Depends(valid_contact)]
+CompanyDep = Annotated[Company, Depends(valid_company)]
+
+
+def _list_url(filters: ContactFilters, page: int = 1) -> str:
+    query: dict[str, object] = {}
+    if filters.q:
+        query["q"] = filters.q
+    if filters.supervisors:
+        query["supervisors"] = "true"
+    if filters.sort != "name":
+        query["sort"] = filters.sort
+    if page > 1:
+        query["page"] = page
+    return "/contacts" + (f"?{urlencode(query)}" if query else "")
+
+
+@router.get("/contacts")
+def list_contacts(
+    request: Request,
+    session: SessionDep,
+    user: AnyUser,
+    filters: Annotated[ContactFilters, Query()],
+) -> Response:
+    filters = filters.normalized()
+    context = {
+        "filters": filters,
+        "page": contacts.list_(filters, session=session),
+        "page_url": lambda number: _list_url(filters, number),
+    }
+    return render(request, "contacts/list.html", context, block="results")
+
+
+def _company_page(company_id: int, contact_id: int | None = None) -> str:
+    return f"/companies/{company_id}#" + (f"contact-{contact_id}" if contact_id else "contacts")
+
+
+def _changed(
+    request: Request, session: Session, company_id: int, message: str, **variables: object
+) -> Response:
+    """After a change: htmx gets the company's contacts section again (and the notice in
+    the flash area); a plain form goes back to the company page."""
+    notice = translate(request, message, **variables)
+    if not is_fragment_request(request):
+        response = see_other(request, _company_page(company_id))
+        flash.add(response, request, notice)
+        return response
+    context = {
+        "company": companies.get(company_id, session=session),
+        "contacts": contacts.list_for_company(company_id, session=session),
+        "can_edit": True,
+        "notice": notice,
+    }
+    return render(
+        request,
+        "contacts/_changed.html",
+        context,
+        headers={"HX-Retarget": "#contacts", "HX-Reswap": "outerHTML"},
+    )
+
+
+@router.post("/companies/{company_id:int}/contacts")
+def add_contact(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    company: CompanyDep,
+    form: Annotated[ContactForm, Form()],
+) -> Response:
+    try:
+        contact = contacts.create(company, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        return render(
+            request,
+            "contacts/new.html",
+            {"company": company, "add_form": form, "add_error": error},
+            block="add_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    return _changed(
+        request,
+        session,
+        company.id,  # type: ignore[arg-type]
+        N_("%(name)s är tillagd."),
+        name=contact.name,
+    )
+
+
+@router.get("/contacts/{contact_id:int}")
+def show_contact(
+    request: Request, session: SessionDep, user: AnyUser, contact: ContactDep
+) -> Response:
+    """One contact as on the company page (where a cancelled inline edit goes back to)."""
+    if not is_fragment_request(request):
+        return see_other(request, _company_page(contact.company_id, contact.id))
+    company = companies.get(contact.company_id, session=session)
+    context = {"company": company, "contact": contact, "can_edit": user.role != Role.viewer}
+    return render(request, "contacts/_contact.html", context)
+
+
+def _edit_context(
+    session: Session, contact: Contact, form: ContactForm, error: DomainError | None = None
+) -> dict[str, object]:
+    return {
+        "company": companies.get(contact.company_id, session=session),
+        "contact": contact,
+        "form": form,
+        "error": error,
+    }
+
+
+@router.get("/contacts/{contact_id:int}/edit")
+def edit_contact(
+    request: Request, session: SessionDep, user: Editor, contact: ContactDep
+) -> Response:
+    context = _edit_context(session, contact, ContactForm.from_contact(contact))
+    return render(request, "contacts/edit.html", context, block="edit_form")
+
+
+@router.post("/contacts/{contact_id:int}")
+def update_contact(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    contact: ContactDep,
+    form: Annotated[ContactForm, Form()],
+) -> Response:
+    contact_id, company_id = contact.id, contact.company_id
+    try:
+        contacts.update(contact, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        try:
+            current = contacts.get(contact_id, session=session)  # type: ignore[arg-type]
+        except NotFound:  # someone removed the contact meanwhile
+            raise HTTPException(status_code=404) from None
+        if isinstance(error, EditConflict):
+            # Keep what the user typed; the next save is against the version they now see.
+            form.version = current.version
+        return render(
+            request,
+            "contacts/edit.html",
+            _edit_context(session, current, form, error),
+            block="edit_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    return _changed(
+        request, session, company_id, N_("Ändringarna för %(name)s är sparade."), name=contact.name
+    )
+
+
+@router.post("/contacts/{contact_id:int}/delete")
+def delete_contact(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, contact: ContactDep
+) -> Response:
+    company_id, name = contact.company_id, contact.name
+    contacts.delete(contact, user=user, session=session, clock=clock)
+    session.commit()
+    return _changed(request, session, company_id, N_("%(name)s är borttagen."), name=name)
+
+
+@router.get("/contacts/{contact_id:int}/erase")
+def confirm_erase(
+    request: Request, session: SessionDep, user: Editor, contact: ContactDep
+) -> Response:
+    company = companies.get(contact.company_id, session=session)
+    return render(request, "contacts/erase.html", {"company": company, "contact": contact})
+
+
+@router.post("/contacts/{contact_id:int}/erase")
+def erase_contact(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, contact: ContactDep
+) -> Response:
+    company_id = contact.company_id
+    contacts.erase(contact, user=user, session=session, clock=clock)
+    session.commit()
+    # The notice does not name the person: their name is what was just erased.
+    response = see_other(request, _company_page(company_id))
+    flash.add(
+        response,
+        request,
+        translate(request, "Personuppgifterna är raderade, även i historiken."),
+    )
+    return response

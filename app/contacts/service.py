@@ -1,0 +1,306 @@
+"""Contact persons: add, edit, remove, erase (GDPR), and the searchable list of them all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel, select
+
+from app import search
+from app.auth.models import User
+from app.clock import Clock
+from app.companies.models import Company
+from app.contacts.models import Contact
+from app.db import in_swedish_order
+from app.errors import Conflict, NotFound
+from app.history import service as history
+from app.i18n import N_
+from app.text import search_text
+from app.validation import email, long_text, optional_text, phone, required_text
+
+PAGE_SIZE = 25
+# The fields history records and an edit conflict compares.
+TRACKED_FIELDS = ("name", "title", "phone", "email", "is_supervisor", "is_primary", "notes")
+
+
+class ContactForm(SQLModel):
+    """The contact form as typed; `clean()` turns it into checked values or refuses it."""
+
+    name: str = ""
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+    is_supervisor: bool = False
+    is_primary: bool = False
+    notes: str = ""
+    # The version the user started editing from: a later save by someone else is a conflict.
+    version: int | None = None
+
+    @classmethod
+    def from_contact(cls, contact: Contact) -> ContactForm:
+        return cls(
+            name=contact.name,
+            title=contact.title or "",
+            phone=contact.phone or "",
+            email=contact.email or "",
+            is_supervisor=contact.is_supervisor,
+            is_primary=contact.is_primary,
+            notes=contact.notes,
+            version=contact.version,
+        )
+
+
+class EditConflict(Conflict):
+    """Someone saved the contact after this user opened it."""
+
+    def __init__(self, current: Contact, changes: Sequence[history.Entry]) -> None:
+        super().__init__(
+            N_(
+                "Någon annan har ändrat kontaktpersonen medan du redigerade. Se ändringarna "
+                "nedan, jämför med det du skrev och spara igen."
+            )
+        )
+        self.current = current
+        self.changes = list(changes)
+
+
+def clean(form: ContactForm) -> dict[str, Any]:
+    return {
+        "name": required_text(
+            form.name, field="name", max_length=200, message=N_("Ange kontaktpersonens namn.")
+        ),
+        "title": optional_text(form.title, field="title", max_length=200),
+        "phone": phone(form.phone),
+        "email": email(form.email),
+        "is_supervisor": form.is_supervisor,
+        "is_primary": form.is_primary,
+        "notes": long_text(form.notes, field="notes"),
+    }
+
+
+def _apply(contact: Contact, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(contact, name, value)
+    digits = re.sub(r"\D", "", contact.phone or "")
+    # The phone number also without spaces and dashes, so '0701234567' finds '070-123 45 67'.
+    contact.search_text = search_text(
+        contact.name, contact.title, contact.email, contact.phone, digits or None
+    )
+
+
+def get(contact_id: int, *, session: Session) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound("Kontaktpersonen finns inte.")
+    return contact
+
+
+def list_for_company(company_id: int, *, session: Session) -> list[Contact]:
+    """The company's contacts: the primary contact first, then by name in Swedish order."""
+    return list(
+        session.exec(
+            select(Contact)
+            .where(Contact.company_id == company_id)
+            .order_by(
+                Contact.is_primary.desc(),  # type: ignore[attr-defined]
+                in_swedish_order(Contact.name),
+                Contact.id,
+            )
+        ).all()
+    )
+
+
+def _record(
+    contact: Contact,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+) -> None:
+    history.record(
+        session=session,
+        clock=clock,
+        user=user,
+        entity="contact",
+        entity_id=contact.id,  # type: ignore[arg-type]
+        action=action,
+        changes=changes,
+        company_id=contact.company_id,
+        version=contact.version,
+    )
+
+
+def _filled(contact: Contact) -> dict[str, Any]:
+    """The tracked fields that hold something: what history shows of a new or removed contact."""
+    values = history.snapshot(contact, TRACKED_FIELDS)
+    return {name: value for name, value in values.items() if value not in (None, "", False)}
+
+
+def _only_primary(contact: Contact, *, user: User, session: Session, clock: Clock) -> None:
+    """A company has one primary contact: marking this one unmarks the others."""
+    others = session.exec(
+        select(Contact).where(
+            Contact.company_id == contact.company_id,
+            Contact.id != contact.id,
+            Contact.is_primary,
+        )
+    ).all()
+    for other in others:
+        other.is_primary = False
+        other.updated_at = clock.now()
+        session.add(other)
+    session.flush()
+    for other in others:
+        _record(
+            other, "update", {"is_primary": [True, False]}, user=user, session=session, clock=clock
+        )
+
+
+def create(
+    company: Company, form: ContactForm, *, user: User, session: Session, clock: Clock
+) -> Contact:
+    if company.archived_at is not None:
+        raise Conflict("Företaget är arkiverat. Återställ det innan du lägger till kontakter.")
+    values = clean(form)
+    now = clock.now()
+    contact = Contact(company_id=company.id, name="", created_at=now, updated_at=now)  # type: ignore[arg-type]
+    _apply(contact, values)
+    session.add(contact)
+    session.flush()
+    added = history.diff({}, _filled(contact))
+    _record(contact, "create", added, user=user, session=session, clock=clock)
+    if contact.is_primary:
+        _only_primary(contact, user=user, session=session, clock=clock)
+    return contact
+
+
+def _conflict(contact: Contact, version: int, *, session: Session) -> EditConflict:
+    return EditConflict(
+        contact,
+        history.since_version("contact", contact.id, version, session=session),  # type: ignore[arg-type]
+    )
+
+
+def update(
+    contact: Contact, form: ContactForm, *, user: User, session: Session, clock: Clock
+) -> Contact:
+    if form.version is not None and form.version != contact.version:
+        raise _conflict(contact, form.version, session=session)
+    values = clean(form)
+    before = history.snapshot(contact, TRACKED_FIELDS)
+    _apply(contact, values)
+    changes = history.diff(before, history.snapshot(contact, TRACKED_FIELDS))
+    if not changes:
+        return contact
+    contact_id = contact.id
+    contact.updated_at = clock.now()
+    session.add(contact)
+    try:
+        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
+    except StaleDataError:
+        session.rollback()
+        current = get(contact_id, session=session)  # type: ignore[arg-type]
+        raise _conflict(current, form.version or 0, session=session) from None
+    _record(contact, "update", changes, user=user, session=session, clock=clock)
+    if "is_primary" in changes and contact.is_primary:
+        _only_primary(contact, user=user, session=session, clock=clock)
+    return contact
+
+
+def delete(contact: Contact, *, user: User, session: Session, clock: Clock) -> None:
+    """Removes the contact; history keeps what was removed (erase() does not)."""
+    removed = {name: [value, None] for name, value in _filled(contact).items()}
+    _record(contact, "delete", removed, user=user, session=session, clock=clock)
+    session.delete(contact)
+    session.flush()
+
+
+def erase(contact: Contact, *, user: User, session: Session, clock: Clock) -> None:
+    """'Radera person' (GDPR): the contact goes, and so does their personal data in history.
+
+    The events stay (someone did something, when), their recorded values do not; a last
+    event says the person was erased, without saying who it was.
+    """
+    session.delete(contact)
+    session.flush()
+    history.erase("contact", contact.id, session=session)  # type: ignore[arg-type]
+    _record(contact, "erase", {}, user=user, session=session, clock=clock)
+    session.flush()
+
+
+# --- the list ---------------------------------------------------------------------------
+
+SORTS = {"name", "-name", "company", "-company"}
+
+
+class ContactFilters(SQLModel):
+    """The list's whole state; it lives in the URL's query string."""
+
+    q: str = ""
+    supervisors: bool = False
+    sort: str = "name"
+    page: int = 1
+
+    def normalized(self) -> ContactFilters:
+        """Unknown or out-of-range values fall back to the default, never to an error."""
+        return ContactFilters(
+            q=self.q.strip()[:200],
+            supervisors=self.supervisors,
+            sort=self.sort if self.sort in SORTS else "name",
+            page=max(1, min(self.page, 10_000)),
+        )
+
+
+@dataclass
+class ListedContact:
+    contact: Contact
+    company_name: str
+
+
+@dataclass
+class ContactPage:
+    rows: list[ListedContact]
+    page: int
+    has_next: bool
+
+
+def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
+    """One page of contacts at companies that are not archived, with their company's name.
+    One query; no COUNT: the page asks for one row more than it shows to know whether there
+    is a next page."""
+    f = filters.normalized()
+    statement = (
+        select(Contact, Company.name)
+        .join(Company, Company.id == Contact.company_id)  # type: ignore[arg-type]
+        .where(Company.archived_at.is_(None))  # type: ignore[union-attr]
+    )
+    condition = search.matches(
+        f.q,
+        id_column=Contact.id,
+        search_column=Contact.search_text,
+        fts_table="contact_search",
+        dialect=session.get_bind().dialect.name,
+    )
+    if condition is not None:
+        statement = statement.where(condition)
+    if f.supervisors:
+        statement = statement.where(Contact.is_supervisor)
+    by_name = in_swedish_order(Contact.name)
+    by_company = in_swedish_order(Company.name)
+    order = {
+        "name": [by_name, by_company],
+        "-name": [by_name.desc(), by_company],
+        "company": [by_company, Company.id, by_name],
+        "-company": [by_company.desc(), Company.id, by_name],
+    }[f.sort]
+    statement = statement.order_by(*order, Contact.id)
+    statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    found = session.exec(statement).all()
+    rows = [ListedContact(contact=c, company_name=name) for c, name in found[:PAGE_SIZE]]
+    return ContactPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)

@@ -1,0 +1,60 @@
+"""How history names fields and actions in the UI (Swedish msgids, translated on display)."""
+
+from app.i18n import N_
+
+FIELD_LABELS = {
+    "name": N_("Namn"),
+    "org_number": N_("Org.nr"),
+    "industry": N_("Bransch"),
+    "sni_code": N_("SNI-kod"),
+    "size_class": N_("Storlek"),
+    "municipality": N_("Kommun"),
+    "street_address": N_("Gatuadress"),
+    "postal_code": N_("Postnummer"),
+    "city": N_("Ort"),
+    "phone": N_("Telefon"),
+    "email": N_("E-post"),
+    "website": N_("Webbplats"),
+    "status": N_("Status"),
+    "owner": N_("Ansvarig jobbmäklare"),
+    "agreement_status": N_("Avsiktsförklaring"),
+    "agreement_date": N_("Datum för avsiktsförklaring"),
+    "notes": N_("Anteckningar"),
+    "tags": N_("Taggar"),
+    "title": N_("Roll/titel"),
+    "is_supervisor": N_("Handledare"),
+    "is_primary": N_("Primär kontakt"),
+    "merged_into": N_("Sammanslaget med"),
+    "merged_from": N_("Sammanslaget från"),
+    "from_owner": N_("Från"),
+    "to_owner": N_("Till"),
+}
+
+ACTION_LABELS = {
+    "create": N_("skapade"),
+    "update": N_("ändrade"),
+    "delete": N_("tog bort"),
+    "archive": N_("arkiverade"),
+    "restore": N_("återställde"),
+    "merge": N_("slog samman"),
+    "handover": N_("lämnade över"),
+    "erase": N_("raderade personuppgifter för"),
+}
+
+
+def display_value(field: str, value: object) -> str:
+    """A recorded value as a person reads it: labels for coded values, "–" for nothing."""
+    from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
+    from app.i18n import gettext
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return gettext("ja") if value else gettext("nej")
+    coded = {
+        "status": STATUS_LABELS,
+        "size_class": SIZE_LABELS,
+        "agreement_status": AGREEMENT_LABELS,
+    }
+    labels = {str(k.value): v for k, v in coded.get(field, {}).items()}
+    return gettext(labels[str(value)]) if str(value) in labels else str(value)
