@@ -70,6 +70,9 @@ _company_version = version_column()
 
 
 class Company(SQLModel, table=True):
+    # History refers to companies by id: SQLite must never hand a deleted id out again.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     # NNNNNN-NNNN, Luhn-checked (app/companies/orgnr.py); unique when present.

@@ -13,6 +13,9 @@ _contact_version = version_column()
 
 
 class Contact(SQLModel, table=True):
+    # History refers to contacts by id (even erased ones): SQLite must not reuse ids.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=200)

@@ -207,6 +207,28 @@ def delete_contact(
     return _changed(request, session, company_id, N_("%(name)s är borttagen."), name=name)
 
 
+@router.post("/contacts/{contact_id:int}/erase-history")
+def erase_deleted_contact(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, contact_id: int
+) -> Response:
+    """Radera person for a contact deleted earlier, from the company's history."""
+    try:
+        company_id = contacts.erase_deleted(contact_id, user=user, session=session, clock=clock)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    except DomainError as error:
+        session.rollback()
+        raise HTTPException(status_code=error.http_status) from None
+    session.commit()
+    response = see_other(request, _company_page(company_id))
+    flash.add(
+        response,
+        request,
+        translate(request, "Personuppgifterna är raderade, även i historiken."),
+    )
+    return response
+
+
 @router.get("/contacts/{contact_id:int}/erase")
 def confirm_erase(
     request: Request, session: SessionDep, user: Editor, contact: ContactDep

@@ -234,6 +234,29 @@ def erase(contact: Contact, *, user: User, session: Session, clock: Clock) -> No
     session.flush()
 
 
+def erase_deleted(contact_id: int, *, user: User, session: Session, clock: Clock) -> int:
+    """'Radera person' for a contact that was already deleted: its delete event still holds
+    its data. Scrubs every event of it and returns the company it belonged to."""
+    if session.get(Contact, contact_id) is not None:
+        raise Conflict("Kontakten finns kvar. Använd Radera person på företagssidan.")
+    events = history.for_record("contact", contact_id, session=session, limit=1)
+    if not events or events[0].event.company_id is None:
+        raise NotFound("Det finns ingen historik för den kontakten.")
+    company_id = events[0].event.company_id
+    history.erase("contact", contact_id, session=session)
+    history.record(
+        session=session,
+        clock=clock,
+        user=user,
+        entity="contact",
+        entity_id=contact_id,
+        action="erase",
+        company_id=company_id,
+    )
+    session.flush()
+    return company_id
+
+
 # --- the list ---------------------------------------------------------------------------
 
 SORTS = {"name", "-name", "company", "-company"}

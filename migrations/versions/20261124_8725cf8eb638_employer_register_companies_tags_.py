@@ -122,6 +122,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_company")),
         sa.UniqueConstraint("org_number", name=op.f("uq_company_org_number")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("company", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_company_archived_at"), ["archived_at"], unique=False)
@@ -169,6 +170,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_company_id"), ["company_id"], unique=False)

@@ -263,6 +263,36 @@ def test_erase_leaves_no_trace_of_the_person(client, session, clock, company, br
         assert personal not in page, personal
 
 
+def test_a_deleted_contact_can_still_be_erased_from_history(
+    client, session, clock, company, broker
+):
+    contact = make_contact(
+        session, clock, company, broker, name="Östen Ek", email="osten@bygg.example"
+    )
+    contact_id = contact.id
+    client.post_form(f"/contacts/{contact_id}/delete", token_from=page_of(company))
+    page = client.get(page_of(company)).text
+    assert "Östen Ek" in page, "the delete event remembers who was removed"
+    assert "Radera personuppgifterna i historiken" in page
+    # A live contact is erased with Radera person, not through history.
+    other = make_contact(session, clock, company, broker, name="Kvar Kvist")
+    refused = client.post_form(f"/contacts/{other.id}/erase-history", token_from=page_of(company))
+    assert refused.status_code == 409
+
+    response = client.post_form(
+        f"/contacts/{contact_id}/erase-history", token_from=page_of(company)
+    )
+    assert response.status_code == 303
+    stored = repr([row.changes for row in session.exec(select(AuditEvent)).all()]).casefold()
+    assert "östen" not in stored and "osten@" not in stored
+    page = client.get(page_of(company)).text
+    assert "Östen" not in page and "borttagen kontakt" in page
+    assert (
+        client.post_form("/contacts/999999/erase-history", token_from=page_of(company)).status_code
+        == 404
+    )
+
+
 def test_viewer_reads_but_gets_no_controls(client, session, clock, company, broker):
     contact = make_contact(session, clock, company, broker, name="Åsa Öberg")
     make_user(session, clock, role="viewer", username="vera")
