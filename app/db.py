@@ -82,6 +82,18 @@ def _swedish_collation(a: str, b: str) -> int:
     return (ka > kb) - (ka < kb)
 
 
+def swedish_key(text: str) -> str:
+    """The stored sort key of a name: in plain byte order it sorts the Swedish way."""
+    return swedish_sort_key(text)[0][:200]
+
+
+def by_name(name: Any, key: Any, *, dialect: str) -> Any:
+    """ORDER BY for a long list sorted by name. On SQLite a Python collation on every
+    comparison costs a second at 50,000 rows, so there we sort by the indexed key column
+    (swedish_key); PostgreSQL's ICU collation is fast enough on the name itself."""
+    return key if dialect == "sqlite" else in_swedish_order(name)
+
+
 def in_swedish_order(column: Any) -> ColumnElement[Any]:
     """ORDER BY expression that sorts text the Swedish way on both engines."""
     return collate(column, SWEDISH)

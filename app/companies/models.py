@@ -106,6 +106,8 @@ class Company(SQLModel, table=True):
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # The folded name without company forms: finds likely duplicates.
     name_key: str = Field(default="", max_length=200, index=True)
+    # swedish_key(name): the list's sort order on SQLite (app/db.py, by_name).
+    sort_key: str = Field(default="", max_length=200, index=True)
     archived_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="company.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -23,7 +23,7 @@ from app.companies.models import (
     SizeClass,
     Tag,
 )
-from app.db import in_swedish_order
+from app.db import by_name, in_swedish_order, swedish_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
@@ -236,6 +236,7 @@ def _apply(company: Company, cleaned: CleanCompany) -> None:
 def refresh_derived(company: Company) -> None:
     """Recomputes what is derived from the fields: the duplicate key and the search text."""
     company.name_key = company_name_key(company.name)
+    company.sort_key = swedish_key(company.name)
     company.search_text = search_text(
         company.name,
         company.org_number,
@@ -536,8 +537,8 @@ def list_(filters: CompanyFilters, *, user: User, session: Session) -> CompanyPa
             Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag_id == int(f.tag)))  # type: ignore[union-attr]
         )
     order = {
-        "name": [in_swedish_order(Company.name)],
-        "-name": [in_swedish_order(Company.name).desc()],
+        "name": [by_name(Company.name, Company.sort_key, dialect=dialect)],
+        "-name": [by_name(Company.name, Company.sort_key, dialect=dialect).desc()],
         "updated": [Company.updated_at.desc()],  # type: ignore[attr-defined]
         "-updated": [Company.updated_at.asc()],  # type: ignore[attr-defined]
     }[f.sort]

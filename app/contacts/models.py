@@ -27,6 +27,8 @@ class Contact(SQLModel, table=True):
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Folded name, title, e-mail and phone (app/text.py); FTS5 trigram / pg_trgm indexed.
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # swedish_key(name): the list's sort order on SQLite (app/db.py, by_name).
+    sort_key: str = Field(default="", max_length=200, index=True)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_contact_version)

@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.clock import Clock
 from app.companies.models import Company
 from app.contacts.models import Contact
-from app.db import in_swedish_order
+from app.db import by_name, in_swedish_order, swedish_key
 from app.errors import Conflict, NotFound
 from app.history import service as history
 from app.i18n import N_
@@ -85,6 +85,7 @@ def clean(form: ContactForm) -> dict[str, Any]:
 def _apply(contact: Contact, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(contact, name, value)
+    contact.sort_key = swedish_key(contact.name)
     digits = re.sub(r"\D", "", contact.phone or "")
     # The phone number also without spaces and dashes, so '0701234567' finds '070-123 45 67'.
     contact.search_text = search_text(
@@ -303,24 +304,25 @@ def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
         .join(Company, Company.id == Contact.company_id)  # type: ignore[arg-type]
         .where(Company.archived_at.is_(None))  # type: ignore[union-attr]
     )
+    dialect = session.get_bind().dialect.name
     condition = search.matches(
         f.q,
         id_column=Contact.id,
         search_column=Contact.search_text,
         fts_table="contact_search",
-        dialect=session.get_bind().dialect.name,
+        dialect=dialect,
     )
     if condition is not None:
         statement = statement.where(condition)
     if f.supervisors:
         statement = statement.where(Contact.is_supervisor)
-    by_name = in_swedish_order(Contact.name)
-    by_company = in_swedish_order(Company.name)
+    contact_name = by_name(Contact.name, Contact.sort_key, dialect=dialect)
+    company_name = by_name(Company.name, Company.sort_key, dialect=dialect)
     order = {
-        "name": [by_name, by_company],
-        "-name": [by_name.desc(), by_company],
-        "company": [by_company, Company.id, by_name],
-        "-company": [by_company.desc(), Company.id, by_name],
+        "name": [contact_name, company_name],
+        "-name": [contact_name.desc(), company_name],
+        "company": [company_name, Company.id, contact_name],
+        "-company": [company_name.desc(), Company.id, contact_name],
     }[f.sort]
     statement = statement.order_by(*order, Contact.id)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)

@@ -120,6 +120,7 @@ def upgrade() -> None:
             name=op.f("fk_company_owner_id_user_account"),
             ondelete="SET NULL",
         ),
+        sa.Column("sort_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_company")),
         sa.UniqueConstraint("org_number", name=op.f("uq_company_org_number")),
         sqlite_autoincrement=True,
@@ -128,6 +129,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_company_archived_at"), ["archived_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_company_municipality"), ["municipality"], unique=False)
         batch_op.create_index(batch_op.f("ix_company_name_key"), ["name_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_company_sort_key"), ["sort_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_company_owner_id"), ["owner_id"], unique=False)
 
     op.create_table(
@@ -169,11 +171,13 @@ def upgrade() -> None:
             name=op.f("fk_contact_company_id_company"),
             ondelete="CASCADE",
         ),
+        sa.Column("sort_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact")),
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_contact_sort_key"), ["sort_key"], unique=False)
 
     create_search_indexes()
 
@@ -181,6 +185,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_search_indexes()
     with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_sort_key"))
         batch_op.drop_index(batch_op.f("ix_contact_company_id"))
 
     op.drop_table("contact")
@@ -190,6 +195,7 @@ def downgrade() -> None:
     op.drop_table("company_tag")
     with op.batch_alter_table("company", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_company_owner_id"))
+        batch_op.drop_index(batch_op.f("ix_company_sort_key"))
         batch_op.drop_index(batch_op.f("ix_company_name_key"))
         batch_op.drop_index(batch_op.f("ix_company_municipality"))
         batch_op.drop_index(batch_op.f("ix_company_archived_at"))
