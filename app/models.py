@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from app.activities.models import Activity
 from app.auth.models import LoginAttempt, User, UserSession
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
@@ -10,6 +11,7 @@ from app.history.models import AuditEvent
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Activity",
     "AuditEvent",
     "Company",
     "CompanyTag",

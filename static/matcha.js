@@ -35,3 +35,22 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (!target.matches("input, select, textarea")) target.setAttribute("tabindex", "-1");
   target.focus();
 });
+// The call log: opening its form puts focus in the notes, and Ctrl+Enter (Cmd+Enter) in a
+// textarea marked data-submit-on-ctrl-enter saves, so a call is logged without the mouse.
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.open) return;
+    if (!details.hasAttribute("data-focus-on-open")) return;
+    details.querySelector("textarea")?.focus();
+  },
+  true,
+);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+  const field = event.target;
+  if (!(field instanceof HTMLTextAreaElement) || !field.hasAttribute("data-submit-on-ctrl-enter")) return;
+  event.preventDefault();
+  field.form?.requestSubmit();
+});

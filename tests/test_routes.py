@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 from starlette.routing import Mount
 
+from app.activities import service as activities
 from app.config import Settings
 from app.contacts import service as contacts
 from app.main import PUBLIC_PATHS, create_app
@@ -69,6 +70,13 @@ def world(session, clock):
     contact = contacts.create(
         company, contacts.ContactForm(name="Prov Person"), user=broker, session=session, clock=clock
     )
+    activity = activities.create(
+        company,
+        activities.ActivityForm(notes="Ringde", follow_up="tomorrow"),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
     session.commit()
     return {
         "admin": admin,
@@ -79,6 +87,7 @@ def world(session, clock):
             "path": "finns/inte",
             "company_id": company.id,
             "contact_id": contact.id,
+            "activity_id": activity.id,
         },
     }
 

@@ -18,8 +18,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
+from app.activities import service as activities
+from app.activities.models import Activity
 from app.auth.models import Role, User
-from app.clock import Clock
+from app.clock import Clock, to_local
 from app.companies import service as companies
 from app.companies.models import AgreementStatus, Company
 from app.contacts import service as contacts
@@ -166,11 +168,34 @@ def _move_tags(merge: MergeContext) -> None:
     merge.kept_changes["tags"] = [", ".join(have), ", ".join(union)]
 
 
+def _activities_preview(kept: Company, other: Company, session: Session) -> list[str]:
+    """The other's activities, by their date (newest first)."""
+    instants = session.exec(
+        select(Activity.occurred_at)
+        .where(Activity.company_id == other.id)
+        .order_by(Activity.occurred_at.desc())  # type: ignore[attr-defined]
+    ).all()
+    return [to_local(instant).date().isoformat() for instant in instants]
+
+
+def _move_activities(merge: MergeContext) -> None:
+    """The other's activities move; the kept company's last contact and next follow-up
+    are recomputed (after the contacts, so each keeps its contact)."""
+    activities.move(
+        merge.other,
+        merge.kept,
+        user=merge.user,
+        session=merge.session,
+        clock=merge.clock,
+    )
+
+
 # The one place to add what later features own (activities, assignments, ...). Each moves
 # its rows to merge.kept inside the merge's transaction and records its own history.
 MOVERS: list[Mover] = [
     Mover(label=N_("Kontaktpersoner"), preview=_contacts_preview, move=_move_contacts),
     Mover(label=N_("Taggar"), preview=_tags_preview, move=_move_tags),
+    Mover(label=N_("Kontakthändelser"), preview=_activities_preview, move=_move_activities),
 ]
 
 

@@ -109,6 +109,12 @@ class Company(SQLModel, table=True):
     # swedish_key(name): the list's sort order on SQLite (app/db.py, by_name).
     sort_key: str = Field(default="", max_length=200, index=True)
     archived_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # Denormalised from the company's activities by the activity service, with a plain
+    # UPDATE that leaves `version` alone (logging a call must not make an open company
+    # form stale): the latest activity of any kind but a note, and the earliest follow-up
+    # not yet done. They let the list sort and filter on them with an index.
+    last_contact_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    next_follow_up_on: dt.date | None = Field(default=None, index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="company.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)

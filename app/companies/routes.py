@@ -11,8 +11,11 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import flash
+from app.activities import service as activities
+from app.activities.models import KIND_LABELS
 from app.auth.deps import Admin, AnyUser, Editor
 from app.auth.models import Role, User
+from app.clock import today
 from app.companies import service as companies
 from app.companies.models import (
     AGREEMENT_LABELS,
@@ -20,7 +23,12 @@ from app.companies.models import (
     STATUS_LABELS,
     Company,
 )
-from app.companies.service import CompanyFilters, CompanyForm, EditConflict
+from app.companies.service import (
+    NOT_CONTACTED_DAYS,
+    CompanyFilters,
+    CompanyForm,
+    EditConflict,
+)
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
@@ -55,11 +63,12 @@ def _choices(session: Session) -> dict[str, object]:
 def list_companies(
     request: Request,
     session: SessionDep,
+    clock: ClockDep,
     user: AnyUser,
     filters: Annotated[CompanyFilters, Query()],
 ) -> Response:
     filters = filters.normalized()
-    page = companies.list_(filters, user=user, session=session)
+    page = companies.list_(filters, user=user, session=session, clock=clock)
     defaults = CompanyFilters()
     query = {
         name: "true" if value is True else value
@@ -74,6 +83,7 @@ def list_companies(
         "tags": companies.all_tags(session=session),
         "municipalities": companies.municipalities(session=session),
         "can_edit": user.role != Role.viewer,
+        "not_contacted_days": NOT_CONTACTED_DAYS,
         **_choices(session),
     }
     return render(request, "companies/list.html", context, block="results")
@@ -124,7 +134,7 @@ def create_company(
 
 @router.get("/{company_id:int}")
 def company_page(
-    request: Request, session: SessionDep, user: AnyUser, company: CompanyDep
+    request: Request, session: SessionDep, clock: ClockDep, user: AnyUser, company: CompanyDep
 ) -> Response:
     owner = session.get(User, company.owner_id) if company.owner_id else None
     context = {
@@ -132,6 +142,11 @@ def company_page(
         "owner": owner,
         "tags": companies.tag_names(company.id, session=session),  # type: ignore[arg-type]
         "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        # The call log (templates/activities/_section.html).
+        "timeline": activities.timeline(company.id, session=session),  # type: ignore[arg-type]
+        "kind_labels": KIND_LABELS,
+        "today": today(clock),
+        "may_change_activity": activities.may_change,
         "history": history.for_company(company.id, session=session),  # type: ignore[arg-type]
         "merged_into": session.get(Company, company.merged_into_id)
         if company.merged_into_id
@@ -167,8 +182,7 @@ def update_company(
         session.rollback()
         current = companies.get(company.id, session=session)  # type: ignore[arg-type]
         if isinstance(error, EditConflict):
-            # Keep what the user typed; the next save is against the version they now see.
-            form.version = current.version
+            form = companies.rebase(form, error, session=session)
         return render(
             request,
             "companies/form.html",

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
 from app import search
 from app.auth.models import Role, User
-from app.clock import Clock
+from app.clock import STOCKHOLM, Clock, today
 from app.companies import orgnr
 from app.companies.models import (
     AgreementStatus,
@@ -352,6 +354,36 @@ def update(
     return company
 
 
+def rebase(form: CompanyForm, error: EditConflict, *, session: Session) -> CompanyForm:
+    """After an edit conflict: the user's form, with the other person's changes taken in
+    wherever the user left the field as it was, and the current version. Fields both of
+    them changed keep the user's value (the conflict message shows the other's)."""
+    current = error.current
+    current_form = CompanyForm.from_company(current, tag_names(current.id, session=session))  # type: ignore[arg-type]
+    result = form.model_copy()
+    for changed, before in history.values_before(error.changes).items():
+        name = "owner_id" if changed == "owner" else changed
+        if name not in CompanyForm.model_fields:
+            continue
+        typed: Any = getattr(form, name)
+        if changed == "owner":
+            owner = session.get(User, int(typed)) if typed.isdigit() else None
+            typed = owner.full_name if owner else None
+        if changed == "tags":
+            try:
+                same = {fold(t) for t in parse_tags(typed)} == {
+                    fold(t) for t in parse_tags(before or "")
+                }
+            except ValidationFailed:
+                same = False
+        else:
+            same = history.same_value(typed, before)
+        if same:
+            setattr(result, name, getattr(current_form, name))
+    result.version = current.version
+    return result
+
+
 def archive(company: Company, *, user: User, session: Session, clock: Clock) -> Company:
     if company.archived_at is not None:
         raise Conflict("Företaget är redan arkiverat.")
@@ -463,7 +495,17 @@ def owners(*, session: Session) -> Sequence[User]:
 
 # --- the list ---------------------------------------------------------------------------
 
-SORTS = {"name", "-name", "updated", "-updated"}
+SORTS = {
+    "name",
+    "-name",
+    "updated",
+    "-updated",
+    "last_contact",  # longest since contact first; never contacted before all others
+    "-last_contact",  # most recently contacted first; never contacted last
+    "follow_up",  # soonest follow-up first; none last
+}
+# "Ej kontaktad på N dagar": the choices of the list's filter.
+NOT_CONTACTED_DAYS = (30, 60, 90, 180)
 
 
 class CompanyFilters(SQLModel):
@@ -474,6 +516,8 @@ class CompanyFilters(SQLModel):
     owner: str = ""  # "" all, "me", or a user id
     municipality: str = ""
     tag: str = ""
+    # Not contacted in this many days (one of NOT_CONTACTED_DAYS); 0 is no filter.
+    not_contacted: int = 0
     archived: bool = False
     sort: str = "name"
     page: int = 1
@@ -486,6 +530,7 @@ class CompanyFilters(SQLModel):
             owner=self.owner if self.owner == "me" or self.owner.isdigit() else "",
             municipality=self.municipality.strip()[:100],
             tag=self.tag if self.tag.isdigit() else "",
+            not_contacted=self.not_contacted if self.not_contacted in NOT_CONTACTED_DAYS else 0,
             archived=self.archived,
             sort=self.sort if self.sort in SORTS else "name",
             page=max(1, min(self.page, 10_000)),
@@ -506,9 +551,19 @@ class CompanyPage:
     has_next: bool
 
 
-def list_(filters: CompanyFilters, *, user: User, session: Session) -> CompanyPage:
+def not_contacted_since(days: int, *, clock: Clock) -> dt.datetime:
+    """The instant before which a company's last contact means "not contacted in N days":
+    the start of the day N days before today, in Stockholm."""
+    day = today(clock) - dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM).astimezone(dt.UTC)
+
+
+def list_(
+    filters: CompanyFilters, *, user: User, session: Session, clock: Clock | None = None
+) -> CompanyPage:
     """One page of companies. One query for the rows (+1 for their tags); no COUNT: the
-    page asks for one row more than it shows to know whether there is a next page."""
+    page asks for one row more than it shows to know whether there is a next page.
+    The "not contacted" filter counts days from today, so it needs the clock."""
     f = filters.normalized()
     statement = select(Company, User.full_name).outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
     statement = statement.where(
@@ -536,11 +591,22 @@ def list_(filters: CompanyFilters, *, user: User, session: Session) -> CompanyPa
         statement = statement.where(
             Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag_id == int(f.tag)))  # type: ignore[union-attr]
         )
+    if f.not_contacted:
+        if clock is None:
+            raise ValueError("the not-contacted filter needs the clock")
+        since = not_contacted_since(f.not_contacted, clock=clock)
+        statement = statement.where(
+            or_(Company.last_contact_at.is_(None), Company.last_contact_at < since)  # type: ignore[union-attr,operator]
+        )
+    last_contact = Company.last_contact_at
     order = {
         "name": [by_name(Company.name, Company.sort_key, dialect=dialect)],
         "-name": [by_name(Company.name, Company.sort_key, dialect=dialect).desc()],
         "updated": [Company.updated_at.desc()],  # type: ignore[attr-defined]
         "-updated": [Company.updated_at.asc()],  # type: ignore[attr-defined]
+        "last_contact": [last_contact.asc().nulls_first()],  # type: ignore[union-attr]
+        "-last_contact": [last_contact.desc().nulls_last()],  # type: ignore[union-attr]
+        "follow_up": [Company.next_follow_up_on.asc().nulls_last()],  # type: ignore[union-attr]
     }[f.sort]
     statement = statement.order_by(*order, Company.id)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)

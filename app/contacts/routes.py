@@ -21,6 +21,7 @@ from app.contacts.service import ContactFilters, ContactForm, EditConflict
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, NotFound
+from app.history import service as history
 from app.i18n import N_
 from app.templating import is_fragment_request, render, see_other, translate
 
@@ -92,6 +93,7 @@ def _changed(
         "company": companies.get(company_id, session=session),
         "contacts": contacts.list_for_company(company_id, session=session),
         "can_edit": True,
+        "history": history.for_company(company_id, session=session),
         "notice": notice,
     }
     return render(
@@ -182,8 +184,7 @@ def update_contact(
         except NotFound:  # someone removed the contact meanwhile
             raise HTTPException(status_code=404) from None
         if isinstance(error, EditConflict):
-            # Keep what the user typed; the next save is against the version they now see.
-            form.version = current.version
+            form = contacts.rebase(form, current, error.changes)
         return render(
             request,
             "contacts/edit.html",

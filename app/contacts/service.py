@@ -93,6 +93,18 @@ def _apply(contact: Contact, values: dict[str, Any]) -> None:
     )
 
 
+def rebase(form: ContactForm, current: Contact, changes: Sequence[history.Entry]) -> ContactForm:
+    """After an edit conflict: the user's form with the other person's changes taken in
+    where the user left a field as it was, against the current version."""
+    current_form = ContactForm.from_contact(current)
+    result = form.model_copy()
+    for field, before in history.values_before(changes).items():
+        if field in ContactForm.model_fields and history.same_value(getattr(form, field), before):
+            setattr(result, field, getattr(current_form, field))
+    result.version = current.version
+    return result
+
+
 def get(contact_id: int, *, session: Session) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:

@@ -1,5 +1,7 @@
 """How history names fields and actions in the UI (Swedish msgids, translated on display)."""
 
+import datetime as dt
+
 from app.i18n import N_
 
 FIELD_LABELS = {
@@ -28,6 +30,11 @@ FIELD_LABELS = {
     "merged_from": N_("Sammanslaget från"),
     "from_owner": N_("Från"),
     "to_owner": N_("Till"),
+    "kind": N_("Typ"),
+    "occurred_at": N_("När"),
+    "outcome": N_("Utfall"),
+    "follow_up_on": N_("Återkoppling"),
+    "follow_up_done": N_("Återkoppling klar"),
 }
 
 ACTION_LABELS = {
@@ -44,6 +51,8 @@ ACTION_LABELS = {
 
 def display_value(field: str, value: object) -> str:
     """A recorded value as a person reads it: labels for coded values, "–" for nothing."""
+    from app.activities.models import KIND_LABELS
+    from app.clock import to_local
     from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
     from app.i18n import gettext
 
@@ -51,10 +60,14 @@ def display_value(field: str, value: object) -> str:
         return "–"
     if isinstance(value, bool):
         return gettext("ja") if value else gettext("nej")
+    if field == "occurred_at" and isinstance(value, str):
+        # Recorded as an ISO instant in UTC; read in Swedish time.
+        return to_local(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
     coded = {
         "status": STATUS_LABELS,
         "size_class": SIZE_LABELS,
         "agreement_status": AGREEMENT_LABELS,
+        "kind": KIND_LABELS,
     }
     labels = {str(k.value): v for k, v in coded.get(field, {}).items()}
     return gettext(labels[str(value)]) if str(value) in labels else str(value)

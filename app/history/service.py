@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +135,22 @@ def erase(entity: str, entity_id: int, *, session: Session) -> None:
         .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)  # type: ignore[arg-type]
         .values(changes={"erased": True})
     )
+
+
+def values_before(entries: Sequence[Entry]) -> dict[str, Any]:
+    """For each field the entries changed, its value before the first of them."""
+    before: dict[str, Any] = {}
+    for entry in sorted(entries, key=lambda e: (e.event.occurred_at, e.event.id or 0)):
+        for name, change in entry.event.changes.items():
+            if isinstance(change, list) and len(change) == 2:
+                before.setdefault(name, change[0])
+    return before
+
+
+def same_value(typed: Any, recorded: Any) -> bool:
+    """Whether a typed form value equals a value history recorded (None reads as "")."""
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value).strip()
+
+    return text(typed) == text(recorded)

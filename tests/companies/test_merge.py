@@ -194,6 +194,7 @@ def test_the_plan_is_what_the_merge_does(session, clock, broker):
     assert [(m.label, m.names) for m in plan.moving] == [
         ("Kontaktpersoner", ["Ola"]),
         ("Taggar", ["handel"]),
+        ("Kontakthändelser", []),
     ]
 
 

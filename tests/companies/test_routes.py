@@ -1,6 +1,8 @@
 """Company pages over HTTP: create with org.nr checks and duplicate warning, edit with
 conflict protection, archive and restore, the list's search and filters."""
 
+import re
+
 from sqlmodel import select
 
 from app.companies.models import Company, CompanyStatus
@@ -133,13 +135,17 @@ def test_edit_conflict_shows_the_other_change_and_keeps_my_input(app, client, se
     assert "Någon annan har ändrat företaget" in conflict.text
     assert "Anna Berg" in conflict.text and "040-999999" in conflict.text
     assert 'value="Kvarnen i Lund AB"' in conflict.text
+    # I left the phone as it was, so Anna's new number comes into my form: saving again
+    # must not quietly put the old number back.
+    shown = dict(
+        re.findall(r'name="(phone|version)" (?:type="\w+" )?value="([^"]*)"', conflict.text)
+    )
+    assert shown == {"phone": "040-999999", "version": "2"}
     session.expire_all()
     assert session.get(Company, company.id).phone == "040-999999"
 
     again = client.post_form(
-        f"/companies/{company.id}",
-        {**mine, "version": "2", "phone": "040-999999"},
-        token_from="/companies/new",
+        f"/companies/{company.id}", {**mine, **shown}, token_from="/companies/new"
     )
     assert again.status_code == 303
     session.expire_all()

@@ -393,3 +393,11 @@ def test_list_pages_keep_the_state_and_cost_the_same_queries(
     second = client.get("/contacts?q=handledare&supervisors=true&page=2").text
     assert len(names_in(second)) == 5
     assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_an_inline_change_also_refreshes_the_history(client, session, company):
+    response = add(client, company, {"name": "Åsa Öberg"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'id="history" aria-labelledby="history-heading" hx-swap-oob="true"' in response.text
+    history_part = response.text.split('id="history"', 1)[1]
+    assert "Åsa Öberg" in history_part

@@ -24,14 +24,17 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.auth.models import User
 from app.cli import migrate
 from app.clock import STOCKHOLM, SettableClock
+from app.companies.models import Company
 from app.config import PROJECT_ROOT
+from app.contacts import service as contacts
 from app.db import make_engine
 from tests.e2e.liveserver import CLOCK_PATH
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_company, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -83,6 +86,31 @@ class LiveServer:
                 full_name=full_name or username.replace(".", " ").title(),
             )
         return PASSWORD
+
+
+def make_company_in(server: LiveServer, *, by: str, tags: str = "", **fields: str) -> int:
+    """A company straight in the server's database, made through the company service (so
+    with its search text and history) by the user named `by`. Returns its id."""
+    with Session(server.engine) as session:
+        author = session.exec(select(User).where(User.username == by)).one()
+        company = make_company(session, SettableClock(START), user=author, tags=tags, **fields)
+        return company.id  # type: ignore[return-value]
+
+
+def make_contact_in(server: LiveServer, company_id: int, *, by: str, **fields: Any) -> int:
+    """A contact person of the company, made through the contact service by `by`."""
+    with Session(server.engine) as session:
+        author = session.exec(select(User).where(User.username == by)).one()
+        company = session.get_one(Company, company_id)
+        contact = contacts.create(
+            company,
+            contacts.ContactForm(**fields),
+            user=author,
+            session=session,
+            clock=SettableClock(START),
+        )
+        session.commit()
+        return contact.id  # type: ignore[return-value]
 
 
 def _free_port() -> int:

@@ -1,0 +1,1 @@
+"""The call log: activities (kontakthändelser) logged against a company."""

@@ -1,0 +1,274 @@
+"""Call-log pages: log an activity from the company page, edit and delete it inline, mark a
+follow-up done, and page back through the timeline. Every form also works without htmx."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app import flash
+from app.activities import service as activities
+from app.activities.models import KIND_LABELS, Activity
+from app.activities.service import ActivityForm, EditConflict, Forbidden
+from app.auth.deps import AnyUser, Editor
+from app.auth.models import Role, User
+from app.clock import Clock, today
+from app.companies import service as companies
+from app.companies.models import Company
+from app.contacts import service as contacts
+from app.db import SessionDep
+from app.deps import ClockDep
+from app.errors import DomainError, NotFound
+from app.i18n import N_
+from app.templating import is_fragment_request, render, see_other, translate
+
+router = APIRouter()
+
+
+def valid_activity(activity_id: int, session: SessionDep) -> Activity:
+    try:
+        return activities.get(activity_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+def valid_company(company_id: int, session: SessionDep) -> Company:
+    try:
+        return companies.get(company_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+ActivityDep = Annotated[Activity, Depends(valid_activity)]
+CompanyDep = Annotated[Company, Depends(valid_company)]
+
+
+def _common(session: Session, clock: Clock, user: User, company: Company) -> dict[str, Any]:
+    """What every call-log template needs besides its own values."""
+    return {
+        "company": company,
+        "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        "kind_labels": KIND_LABELS,
+        "today": today(clock),
+        "can_edit": user.role != Role.viewer,
+        "may_change_activity": activities.may_change,
+    }
+
+
+def _company_page(company_id: int, activity_id: int | None = None) -> str:
+    anchor = f"activity-{activity_id}" if activity_id else "activities"
+    return f"/companies/{company_id}#{anchor}"
+
+
+def _changed(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    user: User,
+    company_id: int,
+    message: str,
+    *,
+    opened: bool = False,
+) -> Response:
+    """After a change: htmx gets the call-log section again (a fresh form, the timeline's
+    first page, the notice in the flash area); a plain form goes back to the company page."""
+    notice = translate(request, message)
+    if not is_fragment_request(request):
+        response = see_other(request, _company_page(company_id))
+        flash.add(response, request, notice)
+        return response
+    company = companies.get(company_id, session=session)
+    context = {
+        **_common(session, clock, user, company),
+        "timeline": activities.timeline(company_id, session=session),
+        "opened": opened,
+        "notice": notice,
+    }
+    return render(
+        request,
+        "activities/_changed.html",
+        context,
+        headers={"HX-Retarget": "#activities", "HX-Reswap": "outerHTML"},
+    )
+
+
+@router.get("/companies/{company_id:int}/activities")
+def older_activities(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    company: CompanyDep,
+    page: int = 1,
+) -> Response:
+    """A page of the timeline: list items for "Visa äldre", or a page of its own."""
+    context = {
+        **_common(session, clock, user, company),
+        "timeline": activities.timeline(company.id, page=page, session=session),  # type: ignore[arg-type]
+    }
+    return render(request, "activities/older.html", context, block="older")
+
+
+@router.post("/companies/{company_id:int}/activities")
+def add_activity(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    company: CompanyDep,
+    form: Annotated[ActivityForm, Form()],
+) -> Response:
+    try:
+        activities.create(company, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        context = {
+            **_common(session, clock, user, company),
+            "activity_form": form,
+            "activity_error": error,
+            "autofocus": False,
+        }
+        return render(
+            request, "activities/new.html", context, block="add_form", status_code=error.http_status
+        )
+    session.commit()
+    return _changed(
+        request,
+        session,
+        clock,
+        user,
+        company.id,  # type: ignore[arg-type]
+        N_("Kontakthändelsen är sparad."),
+        opened=True,
+    )
+
+
+@router.get("/activities/{activity_id:int}")
+def show_activity(
+    request: Request, session: SessionDep, clock: ClockDep, user: AnyUser, activity: ActivityDep
+) -> Response:
+    """One activity as in the timeline (where a cancelled inline edit goes back to)."""
+    if not is_fragment_request(request):
+        return see_other(request, _company_page(activity.company_id, activity.id))
+    company = companies.get(activity.company_id, session=session)
+    context = {
+        **_common(session, clock, user, company),
+        "entry": activities.entry(activity, session=session),
+    }
+    return render(request, "activities/_activity.html", context)
+
+
+def _edit_context(
+    session: Session,
+    clock: Clock,
+    user: User,
+    activity: Activity,
+    form: ActivityForm,
+    error: DomainError | None = None,
+) -> dict[str, Any]:
+    company = companies.get(activity.company_id, session=session)
+    return {
+        **_common(session, clock, user, company),
+        "activity": activity,
+        "form": form,
+        "error": error,
+    }
+
+
+@router.get("/activities/{activity_id:int}/edit")
+def edit_activity(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, activity: ActivityDep
+) -> Response:
+    if not activities.may_change(activity, user):
+        raise HTTPException(status_code=403)
+    context = _edit_context(session, clock, user, activity, ActivityForm.from_activity(activity))
+    return render(request, "activities/edit.html", context, block="edit_form")
+
+
+@router.post("/activities/{activity_id:int}")
+def update_activity(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    activity: ActivityDep,
+    form: Annotated[ActivityForm, Form()],
+) -> Response:
+    activity_id, company_id = activity.id, activity.company_id
+    try:
+        activities.update(activity, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        if isinstance(error, Forbidden):
+            raise HTTPException(status_code=403) from None
+        try:
+            current = activities.get(activity_id, session=session)  # type: ignore[arg-type]
+        except NotFound:  # someone removed the activity meanwhile
+            raise HTTPException(status_code=404) from None
+        if isinstance(error, EditConflict):
+            # Keep what the user typed; the next save is against the version they now see.
+            form.version = current.version
+        return render(
+            request,
+            "activities/edit.html",
+            _edit_context(session, clock, user, current, form, error),
+            block="edit_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    return _changed(
+        request, session, clock, user, company_id, N_("Ändringarna i kontakthändelsen är sparade.")
+    )
+
+
+def _change(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    user: User,
+    activity: Activity,
+    change: Any,
+    message: str,
+) -> Response:
+    """Delete or "klar": refused changes answer with their status (403, 409)."""
+    company_id = activity.company_id
+    try:
+        change(activity, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        raise HTTPException(status_code=error.http_status) from None
+    session.commit()
+    return _changed(request, session, clock, user, company_id, message)
+
+
+@router.post("/activities/{activity_id:int}/delete")
+def delete_activity(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, activity: ActivityDep
+) -> Response:
+    return _change(
+        request,
+        session,
+        clock,
+        user,
+        activity,
+        activities.delete,
+        N_("Kontakthändelsen är borttagen."),
+    )
+
+
+@router.post("/activities/{activity_id:int}/done")
+def complete_follow_up(
+    request: Request, session: SessionDep, clock: ClockDep, user: Editor, activity: ActivityDep
+) -> Response:
+    return _change(
+        request,
+        session,
+        clock,
+        user,
+        activity,
+        activities.complete_follow_up,
+        N_("Återkopplingen är markerad som klar."),
+    )

@@ -1,0 +1,443 @@
+"""The call log: log, edit and delete a company's activities, mark follow-ups done, read the
+timeline; and keep the company's last contact and next follow-up in step."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel, select
+
+from app.activities.models import CONTACT_KINDS, Activity, ActivityKind
+from app.auth.models import Role, User
+from app.clock import STOCKHOLM, Clock, local_now, to_local, today
+from app.companies.models import Company
+from app.contacts.models import Contact
+from app.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.history import service as history
+from app.i18n import N_
+from app.validation import long_text, optional_text
+
+PAGE_SIZE = 20
+# The fields history records and an edit conflict compares. Not the contact: history of an
+# activity must not keep a person's name that "Radera person" (GDPR) could not reach.
+TRACKED_FIELDS = ("kind", "occurred_at", "notes", "outcome", "follow_up_on")
+# The follow-up quick choices of the form, by value.
+QUICK_FOLLOW_UPS = ("tomorrow", "week", "month")
+
+
+class Forbidden(DomainError):
+    """The user may not do this to this record (HTTP 403)."""
+
+    http_status = 403
+
+
+class EditConflict(Conflict):
+    """Someone saved the activity after this user opened it."""
+
+    def __init__(self, current: Activity, changes: Sequence[history.Entry]) -> None:
+        super().__init__(
+            N_(
+                "Någon annan har ändrat kontakthändelsen medan du redigerade. Se ändringarna "
+                "nedan, jämför med det du skrev och spara igen."
+            )
+        )
+        self.current = current
+        self.changes = list(changes)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day N months later, or the month's last day (31 January + 1 → 28 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def quick_follow_up(choice: str, *, clock: Clock) -> dt.date | None:
+    """i morgon / om en vecka / om en månad, from today in Stockholm."""
+    day = today(clock)
+    return {
+        "tomorrow": day + dt.timedelta(days=1),
+        "week": day + dt.timedelta(days=7),
+        "month": add_months(day, 1),
+    }.get(choice)
+
+
+class ActivityForm(SQLModel):
+    """The call-log form as typed; `clean()` turns it into checked values or refuses it."""
+
+    kind: str = ActivityKind.call.value
+    contact_id: str = ""
+    # datetime-local in Stockholm time ("2026-03-02T09:30"); empty means now.
+    occurred_at: str = ""
+    notes: str = ""
+    outcome: str = ""
+    # A quick choice (QUICK_FOLLOW_UPS) wins over the date typed in follow_up_on.
+    follow_up: str = ""
+    follow_up_on: str = ""
+    # The version the user started editing from: a later save by someone else is a conflict.
+    version: int | None = None
+
+    @classmethod
+    def from_activity(cls, activity: Activity) -> ActivityForm:
+        return cls(
+            kind=activity.kind.value,
+            contact_id=str(activity.contact_id or ""),
+            occurred_at=to_local(activity.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            notes=activity.notes,
+            outcome=activity.outcome or "",
+            follow_up_on=activity.follow_up_on.isoformat() if activity.follow_up_on else "",
+            version=activity.version,
+        )
+
+
+def _occurred_at(value: str, *, clock: Clock) -> dt.datetime:
+    value = value.strip()
+    if not value:
+        return clock.now()
+    try:
+        local = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.", field="occurred_at") from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=STOCKHOLM)
+    instant = local.astimezone(dt.UTC)
+    # The minute typed may be the current one: compare at minute precision.
+    if instant > local_now(clock).replace(second=59, microsecond=999_999):
+        raise ValidationFailed("Tidpunkten kan inte ligga i framtiden.", field="occurred_at")
+    return instant
+
+
+def _follow_up(form: ActivityForm, *, clock: Clock, current: dt.date | None) -> dt.date | None:
+    if form.follow_up in QUICK_FOLLOW_UPS:
+        return quick_follow_up(form.follow_up, clock=clock)
+    value = form.follow_up_on.strip()
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field="follow_up_on") from None
+    # An overdue follow-up kept as it was is no error; a new date must not be in the past.
+    if day != current and day < today(clock):
+        raise ValidationFailed("Datumet för återkoppling har redan passerat.", field="follow_up_on")
+    return day
+
+
+def _contact(value: str, company: Company, *, session: Session) -> int | None:
+    if not value:
+        return None
+    contact = session.get(Contact, int(value)) if value.isdigit() else None
+    if contact is None or contact.company_id != company.id:
+        raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
+    return contact.id
+
+
+def clean(
+    form: ActivityForm,
+    company: Company,
+    *,
+    session: Session,
+    clock: Clock,
+    current: Activity | None = None,
+) -> dict[str, Any]:
+    try:
+        kind = ActivityKind(form.kind)
+    except ValueError:
+        raise ValidationFailed("Välj vad det var för kontakt.", field="kind") from None
+    notes = long_text(form.notes, field="notes")
+    outcome = optional_text(form.outcome, field="outcome", max_length=200)
+    if kind == ActivityKind.note and not (notes or outcome):
+        raise ValidationFailed("Skriv något i anteckningen.", field="notes")
+    return {
+        "kind": kind,
+        "contact_id": _contact(form.contact_id, company, session=session),
+        "occurred_at": _occurred_at(form.occurred_at, clock=clock),
+        "notes": notes,
+        "outcome": outcome,
+        "follow_up_on": _follow_up(
+            form, clock=clock, current=current.follow_up_on if current else None
+        ),
+    }
+
+
+def _apply(activity: Activity, values: dict[str, Any]) -> None:
+    if values["contact_id"] is None and activity.contact_id is None and activity.had_contact:
+        # The contact was removed since; leaving the field empty keeps "borttagen kontakt".
+        values = {**values, "had_contact": True}
+    else:
+        values = {**values, "had_contact": values["contact_id"] is not None}
+    if values["follow_up_on"] != activity.follow_up_on:
+        activity.follow_up_done_at = None  # a new date is a new follow-up, not done yet
+    for name, value in values.items():
+        setattr(activity, name, value)
+
+
+def refresh_company(company_id: int, *, session: Session) -> None:
+    """Recomputes the company's last contact and next follow-up from its activities.
+
+    One UPDATE with two subqueries, on the table rather than the mapped object, so the
+    company's version stays as it is: someone editing the company form gets no conflict
+    because a colleague logged a call meanwhile.
+    """
+    activities = Activity.__table__.c  # type: ignore[attr-defined]
+    last_contact = (
+        select(func.max(activities.occurred_at))
+        .where(activities.company_id == company_id, activities.kind.in_(CONTACT_KINDS))
+        .scalar_subquery()
+    )
+    next_follow_up = (
+        select(func.min(activities.follow_up_on))
+        .where(activities.company_id == company_id, activities.follow_up_done_at.is_(None))
+        .scalar_subquery()
+    )
+    table = Company.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sql_update(table)
+        .where(table.c.id == company_id)
+        .values(last_contact_at=last_contact, next_follow_up_on=next_follow_up)
+    )
+    loaded = session.identity_map.get(session.identity_key(Company, company_id))  # type: ignore[arg-type]
+    if loaded is not None:
+        session.expire(loaded, ["last_contact_at", "next_follow_up_on"])
+
+
+def get(activity_id: int, *, session: Session) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("Kontakthändelsen finns inte.")
+    return activity
+
+
+def may_change(activity: Activity, user: User) -> bool:
+    """Its author or an admin edits or deletes an activity (a viewer never does)."""
+    return user.role == Role.admin or (
+        user.role == Role.broker and activity.user_id is not None and activity.user_id == user.id
+    )
+
+
+def _check_may_change(activity: Activity, user: User) -> None:
+    if not may_change(activity, user):
+        raise Forbidden(
+            N_("Bara den som skrev kontakthändelsen eller en administratör kan ändra den.")
+        )
+
+
+def _record(
+    activity: Activity,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+) -> None:
+    history.record(
+        session=session,
+        clock=clock,
+        user=user,
+        entity="activity",
+        entity_id=activity.id,  # type: ignore[arg-type]
+        action=action,
+        changes=changes,
+        company_id=activity.company_id,
+        version=activity.version,
+    )
+
+
+def _filled(activity: Activity) -> dict[str, Any]:
+    values = history.snapshot(activity, TRACKED_FIELDS)
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def create(
+    company: Company, form: ActivityForm, *, user: User, session: Session, clock: Clock
+) -> Activity:
+    if company.archived_at is not None:
+        raise Conflict("Företaget är arkiverat. Återställ det innan du loggar kontakter.")
+    values = clean(form, company, session=session, clock=clock)
+    now = clock.now()
+    activity = Activity(
+        company_id=company.id,  # type: ignore[arg-type]
+        user_id=user.id,
+        occurred_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(activity, values)
+    session.add(activity)
+    session.flush()
+    _record(
+        activity,
+        "create",
+        history.diff({}, _filled(activity)),
+        user=user,
+        session=session,
+        clock=clock,
+    )
+    refresh_company(activity.company_id, session=session)
+    return activity
+
+
+def _conflict(activity: Activity, version: int, *, session: Session) -> EditConflict:
+    return EditConflict(
+        activity,
+        history.since_version("activity", activity.id, version, session=session),  # type: ignore[arg-type]
+    )
+
+
+def update(
+    activity: Activity, form: ActivityForm, *, user: User, session: Session, clock: Clock
+) -> Activity:
+    _check_may_change(activity, user)
+    if form.version is not None and form.version != activity.version:
+        raise _conflict(activity, form.version, session=session)
+    company = session.get(Company, activity.company_id)
+    values = clean(form, company, session=session, clock=clock, current=activity)  # type: ignore[arg-type]
+    if not form.occurred_at.strip():
+        values["occurred_at"] = activity.occurred_at  # an emptied time is kept, not "now"
+    before = history.snapshot(activity, TRACKED_FIELDS)
+    contact_before = (activity.contact_id, activity.had_contact)
+    _apply(activity, values)
+    changes = history.diff(before, history.snapshot(activity, TRACKED_FIELDS))
+    if not changes and contact_before == (activity.contact_id, activity.had_contact):
+        return activity
+    activity_id = activity.id
+    activity.updated_at = clock.now()
+    session.add(activity)
+    try:
+        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
+    except StaleDataError:
+        session.rollback()
+        current = get(activity_id, session=session)  # type: ignore[arg-type]
+        raise _conflict(current, form.version or 0, session=session) from None
+    _record(activity, "update", changes, user=user, session=session, clock=clock)
+    refresh_company(activity.company_id, session=session)
+    return activity
+
+
+def delete(activity: Activity, *, user: User, session: Session, clock: Clock) -> None:
+    """Removes the activity; history keeps what was removed."""
+    _check_may_change(activity, user)
+    removed = {name: [value, None] for name, value in _filled(activity).items()}
+    _record(activity, "delete", removed, user=user, session=session, clock=clock)
+    company_id = activity.company_id
+    session.delete(activity)
+    session.flush()
+    refresh_company(company_id, session=session)
+
+
+def complete_follow_up(
+    activity: Activity, *, user: User, session: Session, clock: Clock
+) -> Activity:
+    """Marks the follow-up done ("klar")."""
+    _check_may_change(activity, user)
+    if activity.follow_up_on is None:
+        raise Conflict("Kontakthändelsen har ingen återkoppling.")
+    if activity.follow_up_done_at is not None:
+        return activity
+    activity.follow_up_done_at = clock.now()
+    activity.updated_at = clock.now()
+    session.add(activity)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("Någon annan har ändrat kontakthändelsen. Ladda om sidan.") from None
+    _record(
+        activity,
+        "update",
+        {"follow_up_done": [False, True]},
+        user=user,
+        session=session,
+        clock=clock,
+    )
+    refresh_company(activity.company_id, session=session)
+    return activity
+
+
+def move(
+    other: Company, kept: Company, *, user: User, session: Session, clock: Clock
+) -> list[Activity]:
+    """Moves every activity of one company to another (a merge), with history, and
+    recomputes both companies. A moved activity keeps its contact (contacts move too)."""
+    from_company_id, to_company_id = other.id, kept.id
+    moving = list(session.exec(select(Activity).where(Activity.company_id == other.id)).all())
+    now = clock.now()
+    for activity in moving:
+        activity.company_id = to_company_id
+        activity.updated_at = now
+        session.add(activity)
+    session.flush()
+    for activity in moving:
+        _record(
+            activity,
+            "update",
+            {"merged_from": [None, other.name]},
+            user=user,
+            session=session,
+            clock=clock,
+        )
+    refresh_company(from_company_id, session=session)  # type: ignore[arg-type]
+    refresh_company(to_company_id, session=session)  # type: ignore[arg-type]
+    return moving
+
+
+# --- the timeline -----------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    activity: Activity
+    author_name: str | None
+    contact_name: str | None
+
+    @property
+    def contact_removed(self) -> bool:
+        return self.activity.contact_id is None and self.activity.had_contact
+
+
+@dataclass
+class Timeline:
+    entries: list[TimelineEntry]
+    page: int
+    has_next: bool
+
+
+def timeline(company_id: int, *, page: int = 1, session: Session) -> Timeline:
+    """One page of the company's activities, newest first, with the author's and the
+    contact's names: one query, no COUNT (one row more than shown says there is more)."""
+    page = max(1, min(page, 10_000))
+    rows = session.exec(
+        select(Activity, User.full_name, Contact.name)
+        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
+        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
+        .where(Activity.company_id == company_id)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    entries = [
+        TimelineEntry(activity=a, author_name=author, contact_name=contact)
+        for a, author, contact in rows[:PAGE_SIZE]
+    ]
+    return Timeline(entries=entries, page=page, has_next=len(rows) > PAGE_SIZE)
+
+
+def entry(activity: Activity, *, session: Session) -> TimelineEntry:
+    """One activity as the timeline shows it."""
+    author = session.get(User, activity.user_id) if activity.user_id else None
+    contact = session.get(Contact, activity.contact_id) if activity.contact_id else None
+    return TimelineEntry(
+        activity=activity,
+        author_name=author.full_name if author else None,
+        contact_name=contact.name if contact else None,
+    )
