@@ -1,23 +1,14 @@
-"""The start page, and the answer for addresses that match no page."""
+"""The answer for addresses that match no page (the start page is Min dag: app/today)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from app.auth.deps import AnyUser
-from app.auth.models import Role
-from app.templating import see_other
 
-router = APIRouter()
 # Registered after everything else (static files too), so it only sees unknown paths.
 fallback_router = APIRouter()
-
-
-@router.get("/")
-def home(request: Request, user: AnyUser) -> Response:
-    # Until "Min dag" exists, each role lands where its work is.
-    return see_other(request, "/admin/users" if user.role == Role.admin else "/account")
 
 
 @fallback_router.get("/{path:path}", include_in_schema=False)

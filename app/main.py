@@ -24,9 +24,11 @@ from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import for_reading, make_engine
+from app.exports import routes as export_routes
 from app.i18n import N_
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.templating import render, see_other
+from app.today import routes as today_routes
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,13 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(auth_routes.router)
-    app.include_router(home.router)
+    app.include_router(today_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(company_merge_routes.router)
     app.include_router(company_routes.router)
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)
+    app.include_router(export_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)
 

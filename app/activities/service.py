@@ -116,7 +116,9 @@ def _occurred_at(value: str, *, clock: Clock) -> dt.datetime:
     return instant
 
 
-def _follow_up(form: ActivityForm, *, clock: Clock, current: dt.date | None) -> dt.date | None:
+def _follow_up(
+    form: ActivityForm | MoveFollowUpForm, *, clock: Clock, current: dt.date | None
+) -> dt.date | None:
     if form.follow_up in QUICK_FOLLOW_UPS:
         return quick_follow_up(form.follow_up, clock=clock)
     value = form.follow_up_on.strip()
@@ -231,6 +233,25 @@ def _check_may_change(activity: Activity, user: User) -> None:
         )
 
 
+def may_handle_follow_up(activity: Activity, user: User, *, owner_id: int | None) -> bool:
+    """Marks a follow-up done or moves it: its author, an admin, or the broker who owns the
+    company (owner_id): the follow-up is the relationship's, not only the note's."""
+    return may_change(activity, user) or (
+        user.role == Role.broker and owner_id is not None and owner_id == user.id
+    )
+
+
+def _check_may_handle_follow_up(activity: Activity, user: User, *, session: Session) -> None:
+    company = session.get(Company, activity.company_id)
+    if not may_handle_follow_up(activity, user, owner_id=company.owner_id if company else None):
+        raise Forbidden(
+            N_(
+                "Bara den som skrev kontakthändelsen, företagets ansvariga jobbmäklare eller "
+                "en administratör kan ändra återkopplingen."
+            )
+        )
+
+
 def _record(
     activity: Activity,
     action: str,
@@ -339,7 +360,7 @@ def complete_follow_up(
     activity: Activity, *, user: User, session: Session, clock: Clock
 ) -> Activity:
     """Marks the follow-up done ("klar")."""
-    _check_may_change(activity, user)
+    _check_may_handle_follow_up(activity, user, session=session)
     if activity.follow_up_on is None:
         raise Conflict("Kontakthändelsen har ingen återkoppling.")
     if activity.follow_up_done_at is not None:
@@ -356,6 +377,48 @@ def complete_follow_up(
         activity,
         "update",
         {"follow_up_done": [False, True]},
+        user=user,
+        session=session,
+        clock=clock,
+    )
+    refresh_company(activity.company_id, session=session)
+    return activity
+
+
+class MoveFollowUpForm(SQLModel):
+    """ "Flytta till…": a quick choice (QUICK_FOLLOW_UPS) wins over the date typed."""
+
+    follow_up: str = ""
+    follow_up_on: str = ""
+
+
+def move_follow_up(
+    activity: Activity, form: MoveFollowUpForm, *, user: User, session: Session, clock: Clock
+) -> Activity:
+    """Moves a follow-up not yet done to another day, today or later ("flytta till…")."""
+    _check_may_handle_follow_up(activity, user, session=session)
+    if activity.follow_up_on is None:
+        raise Conflict("Kontakthändelsen har ingen återkoppling.")
+    if activity.follow_up_done_at is not None:
+        raise Conflict("Återkopplingen är redan klar.")
+    day = _follow_up(form, clock=clock, current=None)
+    if day is None:
+        raise ValidationFailed("Välj ett nytt datum för återkopplingen.", field="follow_up_on")
+    if day == activity.follow_up_on:
+        return activity
+    before = history.snapshot(activity, ("follow_up_on",))
+    activity.follow_up_on = day
+    activity.updated_at = clock.now()
+    session.add(activity)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("Någon annan har ändrat kontakthändelsen. Ladda om sidan.") from None
+    _record(
+        activity,
+        "update",
+        history.diff(before, history.snapshot(activity, ("follow_up_on",))),
         user=user,
         session=session,
         clock=clock,

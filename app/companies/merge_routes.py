@@ -14,8 +14,8 @@ from app.auth.models import User
 from app.companies import handover as handovers
 from app.companies import merge as merging
 from app.companies import service as companies
+from app.companies.deps import CompanyDep
 from app.companies.models import Company
-from app.companies.routes import CompanyDep
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError

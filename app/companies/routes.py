@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -17,6 +17,7 @@ from app.auth.deps import Admin, AnyUser, Editor
 from app.auth.models import Role, User
 from app.clock import today
 from app.companies import service as companies
+from app.companies.deps import CompanyDep
 from app.companies.models import (
     AGREEMENT_LABELS,
     SIZE_LABELS,
@@ -32,22 +33,12 @@ from app.companies.service import (
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.history import service as history
 from app.i18n import N_
 from app.templating import render, see_other, translate
 
 router = APIRouter(prefix="/companies")
-
-
-def valid_company(company_id: int, session: SessionDep) -> Company:
-    try:
-        return companies.get(company_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-
-
-CompanyDep = Annotated[Company, Depends(valid_company)]
 
 
 def _choices(session: Session) -> dict[str, object]:

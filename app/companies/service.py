@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import Select, or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
@@ -558,14 +558,19 @@ def not_contacted_since(days: int, *, clock: Clock) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM).astimezone(dt.UTC)
 
 
-def list_(
-    filters: CompanyFilters, *, user: User, session: Session, clock: Clock | None = None
-) -> CompanyPage:
-    """One page of companies. One query for the rows (+1 for their tags); no COUNT: the
-    page asks for one row more than it shows to know whether there is a next page.
-    The "not contacted" filter counts days from today, so it needs the clock."""
+def filtered(
+    filters: CompanyFilters,
+    *columns: Any,
+    user: User,
+    session: Session,
+    clock: Clock | None = None,
+) -> Select[Any]:
+    """The list's query for these columns (of Company, and of User: the owner, outer
+    joined), searched, filtered and sorted, without paging: the list pages through it, the
+    CSV export streams it whole. The "not contacted" filter counts days from today, so it
+    needs the clock."""
     f = filters.normalized()
-    statement = select(Company, User.full_name).outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
+    statement = select(*columns).outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
     statement = statement.where(
         Company.archived_at.is_not(None) if f.archived else Company.archived_at.is_(None)  # type: ignore[union-attr]
     )
@@ -608,7 +613,16 @@ def list_(
         "-last_contact": [last_contact.desc().nulls_last()],  # type: ignore[union-attr]
         "follow_up": [Company.next_follow_up_on.asc().nulls_last()],  # type: ignore[union-attr]
     }[f.sort]
-    statement = statement.order_by(*order, Company.id)
+    return statement.order_by(*order, Company.id)
+
+
+def list_(
+    filters: CompanyFilters, *, user: User, session: Session, clock: Clock | None = None
+) -> CompanyPage:
+    """One page of companies. One query for the rows (+1 for their tags); no COUNT: the
+    page asks for one row more than it shows to know whether there is a next page."""
+    f = filters.normalized()
+    statement = filtered(f, Company, User.full_name, user=user, session=session, clock=clock)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     found = session.exec(statement).all()
     rows = [ListedCompany(company=c, owner_name=name) for c, name in found[:PAGE_SIZE]]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
@@ -306,13 +307,13 @@ class ContactPage:
     has_next: bool
 
 
-def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
-    """One page of contacts at companies that are not archived, with their company's name.
-    One query; no COUNT: the page asks for one row more than it shows to know whether there
-    is a next page."""
+def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Select[Any]:
+    """The list's query for these columns (of Contact and its Company), searched, filtered
+    and sorted, without paging: the list pages through it, the CSV export streams it whole.
+    Only contacts at companies that are not archived."""
     f = filters.normalized()
     statement = (
-        select(Contact, Company.name)
+        select(*columns)
         .join(Company, Company.id == Contact.company_id)  # type: ignore[arg-type]
         .where(Company.archived_at.is_(None))  # type: ignore[union-attr]
     )
@@ -336,7 +337,15 @@ def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
         "company": [company_name, Company.id, contact_name],
         "-company": [company_name.desc(), Company.id, contact_name],
     }[f.sort]
-    statement = statement.order_by(*order, Contact.id)
+    return statement.order_by(*order, Contact.id)
+
+
+def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
+    """One page of contacts at companies that are not archived, with their company's name.
+    One query; no COUNT: the page asks for one row more than it shows to know whether there
+    is a next page."""
+    f = filters.normalized()
+    statement = filtered(f, Contact, Company.name, session=session)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     found = session.exec(statement).all()
     rows = [ListedContact(contact=c, company_name=name) for c, name in found[:PAGE_SIZE]]

@@ -36,10 +36,10 @@ def test_setup_creates_the_first_admin_and_signs_them_in(client, session):
     assert admin.password_hash.startswith("$argon2id$")
     assert verify_password(admin.password_hash, "ett långt lösenord")
     landing = client.get("/", follow_redirects=True)
-    assert landing.url.path == "/admin/users"
+    assert landing.url.path == "/"
     assert "Välkommen! Du är nu administratör för Matcha." in landing.text
     # The flash is shown once.
-    assert "Välkommen!" not in client.get("/admin/users").text
+    assert "Välkommen!" not in client.get("/").text
 
 
 def test_setup_is_gone_once_a_user_exists(client, session, clock):

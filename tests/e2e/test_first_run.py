@@ -35,9 +35,9 @@ def test_first_admin_adds_a_broker_who_is_kept_out_of_admin(page: Page) -> None:
 
     fill(page, {**ADMIN, "Upprepa lösenordet": ADMIN["Lösenord"]})
     page.get_by_role("button", name="Skapa administratör").click()
-    expect(page).to_have_url("/admin/users")
+    expect(page).to_have_url("/")
     expect(page.get_by_role("status")).to_have_text("Välkommen! Du är nu administratör för Matcha.")
-    expect(page.get_by_role("heading", name="Användare", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Min dag", exact=True)).to_be_visible()
     expect(main_menu(page).get_by_role("link", name="Astrid Admin")).to_be_visible()
     check_accessibility(page)
 
@@ -48,7 +48,7 @@ def test_first_admin_adds_a_broker_who_is_kept_out_of_admin(page: Page) -> None:
     check_accessibility(page)
 
     log_in(page, ADMIN["Användarnamn"], ADMIN["Lösenord"])
-    expect(page).to_have_url("/admin/users")
+    expect(page).to_have_url("/")
     check_accessibility(page)
     main_menu(page).get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("button", name="Ny användare").click()
@@ -74,8 +74,8 @@ def test_first_admin_adds_a_broker_who_is_kept_out_of_admin(page: Page) -> None:
 
     log_out(page)
     log_in(page, "bertil", "bertils-lösenord-1")
-    expect(page).to_have_url("/account")
-    expect(page.get_by_role("heading", name="Mitt konto")).to_be_visible()
+    expect(page).to_have_url("/")
+    expect(page.get_by_role("heading", name="Min dag")).to_be_visible()
     expect(main_menu(page).get_by_role("link", name="Bertil Broker")).to_be_visible()
     expect(main_menu(page).get_by_role("link", name="Admin", exact=True)).to_have_count(0)
     check_accessibility(page)
@@ -129,6 +129,6 @@ def test_setup_works_without_javascript(no_js_page: Page) -> None:
 
     fill(page, {"Lösenord": ADMIN["Lösenord"], "Upprepa lösenordet": ADMIN["Lösenord"]})
     page.get_by_role("button", name="Skapa administratör").click()
-    expect(page).to_have_url("/admin/users")
+    expect(page).to_have_url("/")
     expect(page.get_by_role("status")).to_have_text("Välkommen! Du är nu administratör för Matcha.")
     check_accessibility(page)

@@ -69,7 +69,7 @@ def test_login_works_without_javascript(no_js_page: Page, server: LiveServer) ->
 
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
-    expect(page).to_have_url("/account")
+    expect(page).to_have_url("/")
     expect(page.get_by_role("link", name="Ulla Utan Skript")).to_be_visible()
     check_accessibility(page)
 
@@ -105,7 +105,8 @@ def test_tab_from_page_load_lands_on_the_visible_skip_link(page: Page, server: L
 
 def test_switching_to_english_on_my_account(page: Page, server: LiveServer) -> None:
     log_in(page, "sprak.sara", server.create_user("sprak.sara"))
-    expect(page).to_have_url("/account")
+    expect(page).to_have_url("/")
+    page.goto("/account")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     check_accessibility(page)
 
@@ -136,8 +137,9 @@ def test_a_new_user_is_dated_by_the_server_clock(
     # Half past eleven on New Year's Eve in UTC is already 2031 in Stockholm.
     set_server_clock(dt.datetime(2030, 12, 31, 23, 30, tzinfo=dt.UTC))
     log_in(page, ADMIN_USERNAME, ADMIN_PASSWORD)
-    expect(page).to_have_url("/admin/users")
+    expect(page).to_have_url("/")
     check_accessibility(page)
+    page.goto("/admin/users")
     page.get_by_role("button", name="Ny användare").click()
     check_accessibility(page)
     page.get_by_label("Namn", exact=True).fill("Nyårs Nora")

@@ -1,0 +1,273 @@
+"""The CSV exports: what each file holds, and how it streams. Rows are read through a
+server-side cursor (yield_per) in batches, and each batch becomes one chunk of the file,
+so memory stays flat however long the list is.
+
+Exports are always in Swedish, whatever the user's language: headers, statuses and kinds.
+A file is shared between colleagues and read back by Matcha's import, so it must not
+depend on who downloaded it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.activities.models import KIND_LABELS, Activity
+from app.auth.models import User
+from app.clock import Clock, today
+from app.companies import service as companies
+from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS, Company
+from app.companies.service import CompanyFilters
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.contacts.service import ContactFilters
+from app.exports.csv_format import Writer, date_cell, instant_cell
+
+# Rows per batch: one round trip to the database and one chunk of the file each.
+BATCH_SIZE = 1000
+
+COMPANY_HEADERS = (
+    "Namn",
+    "Organisationsnummer",
+    "Bransch",
+    "SNI",
+    "Storlek",
+    "Status",
+    "Ansvarig",
+    "Kommun",
+    "Gatuadress",
+    "Postnummer",
+    "Ort",
+    "Telefon",
+    "E-post",
+    "Webbplats",
+    "Taggar",
+    "Avsiktsförklaring",
+    "Datum avsiktsförklaring",
+    "Senaste kontakt",
+    "Nästa återkoppling",
+    "Anteckningar",
+)
+CONTACT_HEADERS = (
+    "Namn",
+    "Roll/titel",
+    "Företag",
+    "Organisationsnummer",
+    "Telefon",
+    "E-post",
+    "Handledare",
+    "Primär kontakt",
+    "Anteckningar",
+)
+ACTIVITY_HEADERS = (
+    "Datum",
+    "Typ",
+    "Kontaktperson",
+    "Jobbmäklare",
+    "Anteckningar",
+    "Utfall",
+    "Återkoppling",
+    "Återkoppling klar",
+)
+REMOVED_CONTACT = "borttagen kontakt"
+
+
+def _yes(value: bool) -> str:
+    return "Ja" if value else "Nej"
+
+
+def _stream(
+    headers: Sequence[str],
+    rows: Iterator[Sequence[Sequence[str | None]]],
+) -> Iterator[bytes]:
+    """The file: BOM and headers first (the download starts at once), then a chunk per
+    batch of rows."""
+    writer = Writer()
+    yield writer.chunk([headers], bom=True)
+    for batch in rows:
+        yield writer.chunk(batch)
+
+
+def _batches(
+    statement: Any, *, session: Session, batch_size: int | None
+) -> Iterator[Sequence[Any]]:
+    # yield_per: a server-side cursor on PostgreSQL, fetchmany on SQLite; never all rows.
+    result = session.exec(statement.execution_options(yield_per=batch_size or BATCH_SIZE))
+    yield from result.partitions()
+
+
+def filename(stem: str, *, clock: Clock) -> str:
+    return f"{stem}-{today(clock).isoformat()}.csv"
+
+
+def slug(text: str) -> str:
+    """A file name part from a company name: ASCII, lower case, dashes ("Åkeri Öst AB" →
+    "akeri-ost-ab")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "foretag"
+
+
+# --- companies --------------------------------------------------------------------------
+
+
+def companies_csv(
+    filters: CompanyFilters,
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+    batch_size: int | None = None,
+) -> Iterator[bytes]:
+    """The company list as it is searched and filtered (all pages), in its order. Two
+    statements per batch: the rows with their owner's name, and the batch's tags."""
+    statement = companies.filtered(
+        filters,
+        Company.id,
+        Company.name,
+        Company.org_number,
+        Company.industry,
+        Company.sni_code,
+        Company.size_class,
+        Company.status,
+        User.full_name,
+        Company.municipality,
+        Company.street_address,
+        Company.postal_code,
+        Company.city,
+        Company.phone,
+        Company.email,
+        Company.website,
+        Company.agreement_status,
+        Company.agreement_date,
+        Company.last_contact_at,
+        Company.next_follow_up_on,
+        Company.notes,
+        user=user,
+        session=session,
+        clock=clock,
+    )
+
+    def rows() -> Iterator[list[list[str | None]]]:
+        for batch in _batches(statement, session=session, batch_size=batch_size):
+            tags = companies.tags_by_company([row.id for row in batch], session=session)
+            yield [
+                [
+                    row.name,
+                    row.org_number,
+                    row.industry,
+                    row.sni_code,
+                    SIZE_LABELS[row.size_class] if row.size_class else "",
+                    STATUS_LABELS[row.status],
+                    row.full_name,
+                    row.municipality,
+                    row.street_address,
+                    row.postal_code,
+                    row.city,
+                    row.phone,
+                    row.email,
+                    row.website,
+                    ", ".join(tags.get(row.id, [])),
+                    AGREEMENT_LABELS[row.agreement_status],
+                    date_cell(row.agreement_date),
+                    instant_cell(row.last_contact_at),
+                    date_cell(row.next_follow_up_on),
+                    row.notes,
+                ]
+                for row in batch
+            ]
+
+    return _stream(COMPANY_HEADERS, rows())
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+def contacts_csv(
+    filters: ContactFilters, *, session: Session, batch_size: int | None = None
+) -> Iterator[bytes]:
+    """The contact list as it is searched and filtered (all pages), in its order: one
+    statement per batch, the company joined."""
+    statement = contacts.filtered(
+        filters,
+        Contact.name,
+        Contact.title,
+        Company.name.label("company_name"),  # type: ignore[attr-defined]
+        Company.org_number,
+        Contact.phone,
+        Contact.email,
+        Contact.is_supervisor,
+        Contact.is_primary,
+        Contact.notes,
+        session=session,
+    )
+
+    def rows() -> Iterator[list[list[str | None]]]:
+        for batch in _batches(statement, session=session, batch_size=batch_size):
+            yield [
+                [
+                    row.name,
+                    row.title,
+                    row.company_name,
+                    row.org_number,
+                    row.phone,
+                    row.email,
+                    _yes(row.is_supervisor),
+                    _yes(row.is_primary),
+                    row.notes,
+                ]
+                for row in batch
+            ]
+
+    return _stream(CONTACT_HEADERS, rows())
+
+
+# --- a company's activities -------------------------------------------------------------
+
+
+def activities_csv(
+    company: Company, *, session: Session, batch_size: int | None = None
+) -> Iterator[bytes]:
+    """The company's whole timeline, newest first, with the author's and the contact's
+    names: one statement per batch."""
+    statement = (
+        select(
+            Activity.occurred_at,
+            Activity.kind,
+            Contact.name.label("contact_name"),  # type: ignore[attr-defined]
+            Activity.had_contact,
+            User.full_name,
+            Activity.notes,
+            Activity.outcome,
+            Activity.follow_up_on,
+            Activity.follow_up_done_at,
+        )
+        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
+        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
+        .where(Activity.company_id == company.id)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
+    )
+
+    def rows() -> Iterator[list[list[str | None]]]:
+        for batch in _batches(statement, session=session, batch_size=batch_size):
+            yield [
+                [
+                    instant_cell(row.occurred_at),
+                    KIND_LABELS[row.kind],
+                    row.contact_name or (REMOVED_CONTACT if row.had_contact else ""),
+                    row.full_name,
+                    row.notes,
+                    row.outcome,
+                    date_cell(row.follow_up_on),
+                    instant_cell(row.follow_up_done_at),
+                ]
+                for row in batch
+            ]
+
+    return _stream(ACTIVITY_HEADERS, rows())
+
+
+def activities_filename(company: Company, *, clock: Clock) -> str:
+    return filename(f"kontakthandelser-{slug(company.name)}", clock=clock)

@@ -1,0 +1,1 @@
+"""Min dag: the start page of every signed-in user."""

@@ -1,0 +1,180 @@
+"""Min dag at "/": the page, the "Visa för" switch, and "Klar" / "Flytta till…" on each
+follow-up, in place with htmx (the row goes or changes) and as plain forms without it."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app import flash
+from app.activities import service as activities
+from app.activities.models import KIND_LABELS, Activity
+from app.activities.service import MoveFollowUpForm
+from app.auth.deps import AnyUser, Editor
+from app.auth.models import Role, User
+from app.clock import Clock, today
+from app.db import SessionDep
+from app.deps import ClockDep
+from app.errors import DomainError, NotFound
+from app.i18n import N_
+from app.templating import is_fragment_request, render, see_other, translate
+from app.today import service as my_day
+
+router = APIRouter()
+_VIEW_PARAM = re.compile(rf"^(?:{my_day.TEAM}|\d{{1,18}})$")
+
+
+def valid_activity(activity_id: int, session: SessionDep) -> Activity:
+    try:
+        return activities.get(activity_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+ActivityDep = Annotated[Activity, Depends(valid_activity)]
+
+
+class MoveForm(MoveFollowUpForm):
+    # The ?user= of the page the form was on, to go back to it.
+    view: str = ""
+
+
+def _page(view: str) -> str:
+    """Min dag again, in the view the form was sent from (only a known shape of ?user=)."""
+    return f"/?user={view}" if _VIEW_PARAM.match(view) else "/"
+
+
+def _row_context(clock: Clock, user: User, view: str) -> dict[str, Any]:
+    return {
+        "today": today(clock),
+        "kind_labels": KIND_LABELS,
+        "view_param": view if _VIEW_PARAM.match(view) else "",
+        "can_edit": user.role != Role.viewer,
+        "may_handle": activities.may_handle_follow_up,
+    }
+
+
+@router.get("/")
+def show_day(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    requested: Annotated[str, Query(alias="user", max_length=20)] = "",
+) -> Response:
+    choices = my_day.choices(user, session=session)
+    try:
+        view = my_day.view_for(user, requested, choices=choices)
+    except DomainError as error:
+        raise HTTPException(status_code=error.http_status) from None
+    context = {
+        **_row_context(clock, user, view.param),
+        "view": view,
+        "choices": choices,
+        "follow_ups": my_day.due_follow_ups(view, session=session, clock=clock),
+        "quiet": my_day.not_contacted(view, session=session, clock=clock),
+        "quiet_filters": my_day.not_contacted_filters(view),
+        "recent": my_day.colleagues_activities(view, session=session, clock=clock),
+        "not_contacted_days": my_day.NOT_CONTACTED_DAYS,
+        "recent_days": my_day.RECENT_DAYS,
+    }
+    return render(request, "today/page.html", context, block="day")
+
+
+def _gone(request: Request, view: str, message: str) -> Response:
+    """The follow-up is off today's list: htmx removes its row and shows the notice; a plain
+    form goes back to Min dag with it."""
+    if not is_fragment_request(request):
+        response = see_other(request, _page(view))
+        flash.add(response, request, message)
+        return response
+    return render(request, "today/_gone.html", {"notice": message})
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    user: User,
+    activity_id: int,
+    view: str,
+    error: DomainError,
+) -> Response:
+    """A refused move or "klar": 403 as such; otherwise htmx gets the row again with the
+    reason in it, and a plain form goes back to Min dag with it."""
+    session.rollback()
+    if error.http_status == 403:
+        raise HTTPException(status_code=403) from None
+    message = translate(request, error.message, **error.variables)
+    if not is_fragment_request(request):
+        response = see_other(request, _page(view))
+        flash.add(response, request, message, "error")
+        return response
+    try:
+        entry = my_day.follow_up(activity_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    context = {**_row_context(clock, user, view), "entry": entry, "error": error}
+    return render(request, "today/_follow_up.html", context, status_code=error.http_status)
+
+
+@router.post("/today/follow-ups/{activity_id:int}/done")
+def complete_follow_up(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    activity: ActivityDep,
+    view: Annotated[str, Form()] = "",
+) -> Response:
+    activity_id: int = activity.id  # type: ignore[assignment]
+    try:
+        activities.complete_follow_up(activity, user=user, session=session, clock=clock)
+    except DomainError as error:
+        return _refused(request, session, clock, user, activity_id, view, error)
+    session.commit()
+    return _gone(request, view, translate(request, N_("Återkopplingen är markerad som klar.")))
+
+
+@router.post("/today/follow-ups/{activity_id:int}/move")
+def move_follow_up(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    activity: ActivityDep,
+    form: Annotated[MoveForm, Form()],
+) -> Response:
+    activity_id: int = activity.id  # type: ignore[assignment]
+    view = form.view
+    try:
+        moved: Activity = activities.move_follow_up(
+            activity, form, user=user, session=session, clock=clock
+        )
+    except DomainError as error:
+        return _refused(request, session, clock, user, activity_id, view, error)
+    session.commit()
+    day = moved.follow_up_on
+    message = translate(
+        request,
+        N_("Återkopplingen är flyttad till %(date)s."),
+        date=day.isoformat(),  # type: ignore[union-attr]
+    )
+    if day is not None and day > today(clock):
+        return _gone(request, view, message)
+    # Still due today (an overdue one moved to today): the row stays, no longer overdue.
+    if not is_fragment_request(request):
+        response = see_other(request, _page(view))
+        flash.add(response, request, message)
+        return response
+    context = {
+        **_row_context(clock, user, view),
+        "entry": my_day.follow_up(activity_id, session=session),
+        "error": None,
+        "notice": message,
+    }
+    return render(request, "today/_follow_up.html", context)

@@ -1,0 +1,223 @@
+"""Min dag: a broker's follow-ups overdue and due today, their companies not contacted for
+90 days and colleagues' latest activities on them; an admin sees anyone's day or the team's.
+
+Whose follow-ups are "mine": those on companies I own and those I wrote myself, since the
+owner answers for the relationship and the author promised to get back. Archived companies
+are left out: they need no follow-up. Each section is one query, whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.activities.models import Activity
+from app.activities.service import Forbidden
+from app.auth.models import Role, User
+from app.clock import Clock, today
+from app.companies import service as companies
+from app.companies.models import Company
+from app.errors import NotFound
+from app.i18n import N_
+
+NOT_CONTACTED_DAYS = 90
+RECENT_DAYS = 14
+# A page, not a report: the team's day can hold more follow-ups than anyone reads at once.
+FOLLOW_UP_LIMIT = 100
+SECTION_LIMIT = 20
+TEAM = "team"
+
+
+@dataclass(frozen=True)
+class View:
+    """Whose day the page shows: one user's, or the whole team's (user is None)."""
+
+    user: User | None
+    own: bool
+
+    @property
+    def param(self) -> str:
+        """The value of ?user= that shows this view again ("" for one's own day)."""
+        if self.own:
+            return ""
+        return TEAM if self.user is None else str(self.user.id)
+
+
+def choices(viewer: User, *, session: Session) -> Sequence[User]:
+    """Whose day the viewer may switch to besides their own: admins and viewers pick any
+    active broker (or admin: they own companies too); brokers see only their own day."""
+    if viewer.role == Role.broker:
+        return []
+    return [user for user in companies.owners(session=session) if user.id != viewer.id]
+
+
+def view_for(viewer: User, requested: str, *, choices: Sequence[User]) -> View:
+    """The view asked for in ?user= (empty, "team" or a user id), if the viewer may see it.
+
+    A broker sees their own day only. An admin starts on their own day. A viewer (read
+    only, owns nothing and writes nothing) starts on the team's day, since their own is
+    always empty.
+    """
+    requested = requested.strip()
+    if requested in ("", str(viewer.id)):
+        if viewer.role == Role.viewer:
+            return View(user=None, own=False)
+        return View(user=viewer, own=True)
+    if viewer.role == Role.broker:
+        raise Forbidden(N_("Bara en administratör kan se andras dag."))
+    if requested == TEAM:
+        return View(user=None, own=False)
+    for user in choices:
+        if str(user.id) == requested:
+            return View(user=user, own=False)
+    raise NotFound("Användaren finns inte.")
+
+
+@dataclass
+class FollowUp:
+    activity: Activity
+    company_name: str
+    owner_id: int | None
+    owner_name: str | None
+    author_name: str | None
+
+    def overdue(self, day: dt.date) -> bool:
+        return self.activity.follow_up_on is not None and self.activity.follow_up_on < day
+
+
+@dataclass
+class Section:
+    rows: list[Any]
+    has_more: bool
+
+
+def _follow_up_statement() -> Any:
+    owner, author = aliased(User), aliased(User)
+    return (
+        select(Activity, Company.name, Company.owner_id, owner.full_name, author.full_name)
+        .join(Company, Company.id == Activity.company_id)  # type: ignore[arg-type]
+        .outerjoin(owner, owner.id == Company.owner_id)  # type: ignore[arg-type]
+        .outerjoin(author, author.id == Activity.user_id)  # type: ignore[arg-type]
+    )
+
+
+def _follow_ups(rows: Sequence[Any]) -> list[FollowUp]:
+    return [
+        FollowUp(
+            activity=activity,
+            company_name=company_name,
+            owner_id=owner_id,
+            owner_name=owner_name,
+            author_name=author_name,
+        )
+        for activity, company_name, owner_id, owner_name, author_name in rows
+    ]
+
+
+def due_follow_ups(
+    view: View, *, session: Session, clock: Clock, limit: int = FOLLOW_UP_LIMIT
+) -> Section:
+    """Follow-ups not done whose day is today or past, oldest first: one query."""
+    statement = _follow_up_statement().where(
+        Activity.follow_up_on <= today(clock),  # type: ignore[operator]
+        Activity.follow_up_done_at.is_(None),  # type: ignore[union-attr]
+        Company.archived_at.is_(None),  # type: ignore[union-attr]
+    )
+    if view.user is not None:
+        # Two indexed terms on the activity table (by company, by author), not an OR across
+        # the join, so the database can look both up instead of reading every activity.
+        owned = select(Company.id).where(Company.owner_id == view.user.id)
+        statement = statement.where(
+            or_(Activity.company_id.in_(owned), Activity.user_id == view.user.id)  # type: ignore[attr-defined]
+        )
+    rows = session.exec(
+        statement.order_by(Activity.follow_up_on, Activity.id).limit(limit + 1)  # type: ignore[arg-type]
+    ).all()
+    return Section(rows=_follow_ups(rows[:limit]), has_more=len(rows) > limit)
+
+
+def follow_up(activity_id: int, *, session: Session) -> FollowUp:
+    """One follow-up as Min dag shows it (after it was moved)."""
+    rows = session.exec(_follow_up_statement().where(Activity.id == activity_id)).all()
+    if not rows:
+        raise NotFound("Kontakthändelsen finns inte.")
+    return _follow_ups(rows)[0]
+
+
+@dataclass
+class QuietCompany:
+    company: Company
+    owner_name: str | None
+
+
+def not_contacted(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> Section:
+    """Companies not contacted for NOT_CONTACTED_DAYS (or never), longest silence first, as
+    the company list sorts them: one query."""
+    since = companies.not_contacted_since(NOT_CONTACTED_DAYS, clock=clock)
+    statement = (
+        select(Company, User.full_name)
+        .outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
+        .where(
+            Company.archived_at.is_(None),  # type: ignore[union-attr]
+            or_(Company.last_contact_at.is_(None), Company.last_contact_at < since),  # type: ignore[union-attr,operator]
+        )
+    )
+    if view.user is not None:
+        statement = statement.where(Company.owner_id == view.user.id)
+    rows = session.exec(
+        statement.order_by(Company.last_contact_at.asc().nulls_first(), Company.id).limit(  # type: ignore[union-attr,arg-type]
+            limit + 1
+        )
+    ).all()
+    return Section(
+        rows=[QuietCompany(company=c, owner_name=name) for c, name in rows[:limit]],
+        has_more=len(rows) > limit,
+    )
+
+
+def not_contacted_filters(view: View) -> str:
+    """The company list's query string showing all of not_contacted()."""
+    owner = "" if view.user is None else "me" if view.own else str(view.user.id)
+    return f"owner={owner}&not_contacted={NOT_CONTACTED_DAYS}&sort=last_contact"
+
+
+@dataclass
+class RecentActivity:
+    activity: Activity
+    company_name: str
+    author_name: str | None
+
+
+def colleagues_activities(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> list[RecentActivity]:
+    """The latest activities of the last RECENT_DAYS days on the user's companies written by
+    someone else, newest first; for the team, everyone's: one query."""
+    # The start of the day RECENT_DAYS ago, in Stockholm: the same cut as "not contacted".
+    since = companies.not_contacted_since(RECENT_DAYS, clock=clock)
+    statement = (
+        select(Activity, Company.name, User.full_name)
+        .join(Company, Company.id == Activity.company_id)  # type: ignore[arg-type]
+        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
+        .where(Activity.occurred_at >= since, Company.archived_at.is_(None))  # type: ignore[union-attr]
+    )
+    if view.user is not None:
+        statement = statement.where(
+            Company.owner_id == view.user.id,
+            or_(Activity.user_id.is_(None), Activity.user_id != view.user.id),  # type: ignore[union-attr]
+        )
+    rows = session.exec(
+        statement.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit)  # type: ignore[attr-defined,union-attr]
+    ).all()
+    return [
+        RecentActivity(activity=activity, company_name=name, author_name=author)
+        for activity, name, author in rows
+    ]
