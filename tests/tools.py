@@ -11,7 +11,7 @@ import pytest
 
 def require_tool(path: Path, what: str, how: str) -> None:
     """Skips the test if `path` is missing, or fails it when MATCHA_REQUIRE_TOOLS=1 or
-    CI=true (the same rule as tests/e2e/support.py)."""
+    CI=true (`make ci` and .ci/run set them)."""
     if path.exists():
         return
     message = f"{what} is missing ({path}); {how}."

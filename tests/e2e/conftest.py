@@ -21,9 +21,9 @@ from tests.e2e.support import (
     CHROMIUM,
     LiveServer,
     mark_scriptless,
-    require_tool,
     run_live_server,
 )
+from tests.tools import require_tool
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

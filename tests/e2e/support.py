@@ -26,6 +26,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.activities import service as activities
 from app.auth.models import User
 from app.cli import migrate
 from app.clock import STOCKHOLM, SettableClock
@@ -45,16 +46,6 @@ SERVER_START_TIMEOUT = 20.0
 ADMIN_USERNAME = "admin"
 ADMIN_FULL_NAME = "Ada Administratör"
 ADMIN_PASSWORD = PASSWORD
-
-
-def require_tool(path: Path, what: str, how: str) -> None:
-    """A missing browser tool skips the e2e tests locally, and fails them in CI."""
-    if path.exists():
-        return
-    message = f"{what} is missing ({path}); {how}."
-    if os.environ.get("MATCHA_REQUIRE_TOOLS") == "1" or os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 # --- the live server ------------------------------------------------------------------
@@ -279,3 +270,20 @@ def log_out(page: Page) -> None:
     expect(page).to_have_url("/login")
     expect(page.get_by_role("status")).to_contain_text("Du är utloggad.")
     check_accessibility(page)
+
+
+def make_activity_in(server: LiveServer, company_id: int, *, by: str, **fields: str) -> int:
+    """An activity at the company (a call unless `kind` says otherwise), logged through the
+    activity service by `by` at START. Returns its id."""
+    with Session(server.engine) as session:
+        author = session.exec(select(User).where(User.username == by)).one()
+        company = session.get_one(Company, company_id)
+        activity = activities.create(
+            company,
+            activities.ActivityForm(**fields),
+            user=author,
+            session=session,
+            clock=SettableClock(START),
+        )
+        session.commit()
+        return activity.id  # type: ignore[return-value]
