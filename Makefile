@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock clean
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench clean
 
 help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make ci        SQLite, PostgreSQL and browser tests (what .ci/run runs)"
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  extract texts and update the English catalogue"
+	@echo "make bench     page render times on 50,000 demo companies (docs/benchmarks.md)"
 
 # The virtualenv is rebuilt when the locked requirements change.
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
@@ -72,6 +73,10 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k translate:2 -k N_ -k ValidationFailed -k Conflict -k NotFound -k DomainError --ignore-dirs '.* node_modules tests __pycache__' -o app/translations/messages.pot --omit-header --sort-by-file .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --omit-header --no-fuzzy-matching --ignore-obsolete
 	rm -f app/translations/messages.pot
+
+# Not part of ci: seeds 50,000 companies into bench/.cache/ once (a few minutes), then measures.
+bench: install assets
+	$(BIN)/python -m bench
 
 # Regenerate the locks from pyproject.toml (needs the registry).
 lock:

@@ -1,4 +1,4 @@
-"""The `matcha` command: serve, migrate, create-user, backup."""
+"""The `matcha` command: serve, migrate, create-user, seed, backup."""
 
 from __future__ import annotations
 
@@ -81,6 +81,52 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def seed(args: argparse.Namespace) -> int:
+    import time
+
+    from app import seed as demo
+    from app.db import make_engine
+
+    engine = make_engine(get_settings().resolved_database_url())
+    started = time.perf_counter()
+    try:
+        report = demo.seed(
+            engine,
+            companies=args.companies,
+            seed=args.seed,
+            force=args.force,
+            clock=SystemClock(),
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+    except demo.SeedRefused as refused:
+        print(
+            f"Databasen har redan {refused.args[0]} företag. Använd --force för att lägga "
+            "till demodata ändå.",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    seconds = time.perf_counter() - started
+    print(
+        f"Klart på {seconds:.0f} s: {report.companies} företag, {report.contacts} "
+        f"kontaktpersoner, {report.activities} kontakthändelser, {report.tags} taggar."
+    )
+    if report.created_users:
+        print(
+            "Nya jobbmäklare (ansvariga för demoföretagen): "
+            + ", ".join(report.created_users)
+            + ".\nDeras lösenord är slumpade och okända: en administratör måste återställa "
+            "dem (Admin → Användare) innan de kan logga in."
+        )
+    if not report.has_admin:
+        print(
+            "Det finns ingen administratör. Skapa en med\n"
+            "  matcha create-user --username admin --full-name Admin --role admin"
+        )
+    return 0
+
+
 def backup(args: argparse.Namespace) -> int:
     url = make_url(get_settings().resolved_database_url())
     if url.get_backend_name() != "sqlite":
@@ -138,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
         "--password-stdin", action="store_true", help="läs lösenordet från standard in"
     )
     user_parser.set_defaults(handler=create_user)
+
+    seed_parser = commands.add_parser("seed", help="fyll databasen med demodata")
+    seed_parser.add_argument("--companies", type=int, default=1000, help="antal företag")
+    seed_parser.add_argument("--seed", type=int, help="slumpfrö, för samma data varje gång")
+    seed_parser.add_argument(
+        "--force", action="store_true", help="lägg till även om det redan finns företag"
+    )
+    seed_parser.set_defaults(handler=seed)
 
     backup_parser = commands.add_parser("backup", help="säkerhetskopiera SQLite-databasen")
     backup_parser.add_argument("target", nargs="?", help="fil att skriva (standard: data/backups/)")

@@ -1,0 +1,255 @@
+"""`make bench` (python -m bench): seeds the 50k demo data once into bench/.cache/, then
+measures each page's server time in-process with the real app, a database-free baseline
+page with the same layout, and the CSV export of all contacts. See docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.testclient import TestClient
+from jinja2 import DictLoader, Environment
+from sqlalchemy import Engine, event, func, select, update
+
+from app import seed as demo
+from app.activities.models import Activity
+from app.auth.models import Role, User
+from app.auth.passwords import hash_password
+from app.cli import migrate
+from app.clock import SystemClock
+from app.config import PROJECT_ROOT, Settings
+from app.db import make_engine
+from app.main import create_app
+
+CACHE = Path(__file__).parent / ".cache"
+COMPANIES = 50_000
+PASSWORD = "benchmark-password"  # noqa: S105 (a throwaway database under bench/.cache)
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+class ServerTimer:
+    """ASGI wrapper: the time from the request's arrival to the last byte of the response,
+    so the test client's own overhead is not counted."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.last = 0.0
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+
+        async def timed_send(message: dict[str, Any]) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.last = time.perf_counter() - started
+
+        await self.app(scope, receive, timed_send)
+
+
+class StatementCounter:
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def cached_database(companies: int) -> str:
+    """The seeded database, built once (a few minutes) and reused."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"matcha-{companies // 1000}k.db"
+    url = f"sqlite:///{path}"
+    if path.exists():
+        return url
+    partial = path.with_suffix(".partial.db")
+    for leftover in CACHE.glob(partial.name + "*"):
+        leftover.unlink()
+    partial_url = f"sqlite:///{partial}"
+    migrate(partial_url)
+    engine = make_engine(partial_url)
+    started = time.perf_counter()
+    report = demo.seed(
+        engine,
+        companies=companies,
+        seed=companies,
+        clock=SystemClock(),
+        progress=lambda message: print(f"\r  seeding: {message}", end="", flush=True),
+    )
+    print(
+        f"\nseeded {report.companies} companies, {report.contacts} contacts, "
+        f"{report.activities} activities in {time.perf_counter() - started:.0f} s"
+    )
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    partial.rename(path)
+    return url
+
+
+def bench_user(engine: Engine) -> tuple[str, int]:
+    """The first seeded broker, with a password the benchmark knows; and a company of theirs
+    with a typical timeline."""
+    with engine.begin() as connection:
+        user_id, username = connection.execute(
+            select(User.id, User.username).where(User.role == Role.broker).order_by(User.id)  # type: ignore[arg-type]
+        ).first()
+        connection.execute(
+            update(User).where(User.id == user_id).values(password_hash=hash_password(PASSWORD))  # type: ignore[arg-type]
+        )
+        company_id = connection.execute(
+            select(Activity.company_id)
+            .group_by(Activity.company_id)
+            .having(func.count() >= 12)
+            .order_by(Activity.company_id)
+            .limit(1)
+        ).scalar_one()
+    return username, company_id
+
+
+def measure(
+    client: TestClient,
+    timer: ServerTimer,
+    path: str,
+    *,
+    counter: StatementCounter | None = None,
+    requests: int = 50,
+) -> tuple[float, float, int]:
+    for _ in range(5):  # warm-up: template compilation, statement cache, page cache
+        assert client.get(path).status_code == 200, path
+    times = []
+    statements = 0
+    for _ in range(requests):
+        before = counter.count if counter else 0
+        response = client.get(path)
+        assert response.status_code == 200, path
+        times.append(timer.last * 1000)
+        statements = (counter.count - before) if counter else 0
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    return statistics.median(times), p95, statements
+
+
+def report(name: str, median: float, p95: float, statements: int) -> None:
+    print(f"{name:<22} median {median:6.1f} ms  p95 {p95:6.1f} ms  statements {statements}")
+
+
+def baseline_app() -> FastAPI:
+    """A page with the same layout (templates/base.html) and a 50-row table, no database."""
+    layout = (PROJECT_ROOT / "templates" / "base.html").read_text()
+    page = (
+        '{% extends "base.html" %}{% block title %}Baslinje{% endblock %}{% block content %}'
+        "<h1>Baslinje</h1><table><tbody>{% for row in rows %}<tr><td><a href='/x/{{ row.id }}'>"
+        "{{ row.name }}</a></td><td>{{ row.city }}</td><td>{{ row.status }}</td></tr>"
+        "{% endfor %}</tbody></table>{% endblock %}"
+    )
+    environment = Environment(
+        loader=DictLoader({"base.html": layout, "page.html": page}), autoescape=True
+    )
+    environment.globals.update(_=lambda text, **_: text, csrf_field=lambda token: "")
+    template = environment.get_template("page.html")
+    rows = [
+        {"id": n, "name": f"Företag {n} AB", "city": "Ängelholm", "status": "Aktiv"}
+        for n in range(50)
+    ]
+    app = FastAPI()
+
+    @app.get("/")
+    def baseline() -> HTMLResponse:
+        return HTMLResponse(
+            template.render(
+                locale="sv",
+                csrf_token="0" * 64,
+                current_user={"role": "broker", "full_name": "Anna Andersson"},
+                request={"url": {"path": "/"}},
+                flash_messages=[],
+                rows=rows,
+            )
+        )
+
+    return app
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert match, "no CSRF token on the login page"
+    return match.group(1)
+
+
+def export_contacts(client: TestClient) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    size = lines = 0
+    with client.stream("GET", "/contacts/export.csv") as response:
+        assert response.status_code == 200
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            lines += chunk.count(b"\r\n")
+    return time.perf_counter() - started, size, lines - 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--companies", type=int, default=COMPANIES)
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    url = cached_database(args.companies)
+    engine = make_engine(url)
+    username, company_id = bench_user(engine)
+    settings = Settings(
+        data_dir=CACHE / "data",
+        database_url=url,
+        secret_key="benchmark-secret-key",  # noqa: S106
+        log_level="WARNING",
+    )
+    app = create_app(settings, engine=engine)
+    timer = ServerTimer(app)
+    counter = StatementCounter(engine)
+    print(f"{args.companies} companies, SQLite, {args.requests} requests per page after warm-up")
+    plain_timer = ServerTimer(baseline_app())
+    with TestClient(plain_timer) as plain:  # type: ignore[arg-type]
+        report("baseline (no db)", *measure(plain, plain_timer, "/", requests=args.requests))
+    with TestClient(timer, base_url="http://testserver") as client:  # type: ignore[arg-type]
+        token = csrf_token(client.get("/login").text)
+        response = client.post(
+            "/login",
+            data={"csrf_token": token, "username": username, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        pages = [
+            ("company list", "/companies"),
+            ("search ängel", "/companies?q=%C3%A4ngel"),
+            ("search bygg", "/companies?q=bygg"),
+            ("search 556", "/companies?q=556"),
+            ("company page", f"/companies/{company_id}"),
+            ("contact list", "/contacts"),
+            ("Min dag", "/"),
+        ]
+        for name, path in pages:
+            report(name, *measure(client, timer, path, counter=counter, requests=args.requests))
+        seconds, size, rows = export_contacts(client)
+        tracemalloc.start()
+        export_contacts(client)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(
+            f"contacts CSV export    {rows} rows, {size / 1e6:.1f} MB in {seconds:.2f} s, "
+            f"peak Python memory {peak / 1e6:.1f} MB (tracemalloc, second run)"
+        )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Demo data (`matcha seed`): valid, searchable, and derived exactly as the services derive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from app import cli
+from app import seed as demo
+from app.activities import service as activities
+from app.activities.models import Activity
+from app.auth.models import Role, User
+from app.clock import SettableClock
+from app.companies import service as companies
+from app.companies.models import Company, CompanyTag
+from app.companies.orgnr import normalize
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.db import make_engine
+from app.text import fold
+from tests.conftest import START
+from tests.databases import throwaway_database
+
+COMPANIES = 30
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, demo.SeedReport]]:
+    """Its own database: the seed commits, which the rolled-back test session cannot hold."""
+    with throwaway_database(tmp_path_factory.mktemp("seed"), "seed") as url:
+        cli.migrate(url)
+        engine = make_engine(url)
+        report = demo.seed(engine, companies=COMPANIES, seed=7, clock=SettableClock(START))
+        yield engine, report
+        engine.dispose()
+
+
+def count(session: Session, model: type) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_counts(seeded: tuple[Engine, demo.SeedReport]) -> None:
+    engine, report = seeded
+    with Session(engine) as session:
+        assert count(session, Company) == report.companies == COMPANIES
+        assert count(session, Contact) == report.contacts
+        assert COMPANIES <= report.contacts <= 5 * COMPANIES
+        assert count(session, Activity) == report.activities
+        assert 5 * COMPANIES <= report.activities <= 15 * COMPANIES
+        assert count(session, CompanyTag) > 0
+        brokers = session.exec(select(User).where(User.role == Role.broker)).all()
+        assert len(brokers) == demo.BROKER_COUNT
+        assert sorted(b.username for b in brokers) == sorted(report.created_users)
+
+
+def test_every_org_number_is_valid_and_unique(seeded: tuple[Engine, demo.SeedReport]) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        numbers = [n for n in session.exec(select(Company.org_number)).all() if n]
+    assert len(numbers) > COMPANIES // 2
+    assert len(set(numbers)) == len(numbers)
+    for number in numbers:
+        assert normalize(number) == number
+
+
+def test_search_finds_a_seeded_company_by_a_folded_substring(
+    seeded: tuple[Engine, demo.SeedReport],
+) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        company = session.exec(select(Company).order_by(Company.id)).first()
+        user = session.exec(select(User)).first()
+        assert company and user
+        # 'Ängelholms Bygg AB' is found by 'ANGELHOLMS BY': case and diacritics folded.
+        query = fold(company.name)[:-3].upper()
+        page = companies.list_(companies.CompanyFilters(q=query), user=user, session=session)
+        assert company.id in [row.company.id for row in page.rows]
+
+
+def test_derived_columns_are_what_the_services_compute(
+    seeded: tuple[Engine, demo.SeedReport],
+) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        seeded_companies = session.exec(select(Company)).all()
+        stored = {c.id: (c.name_key, c.sort_key, c.search_text) for c in seeded_companies}
+        dates = {c.id: (c.last_contact_at, c.next_follow_up_on) for c in seeded_companies}
+        for company in seeded_companies:
+            companies.refresh_derived(company)
+            assert (company.name_key, company.sort_key, company.search_text) == stored[company.id]
+            activities.refresh_company(company.id, session=session)  # type: ignore[arg-type]
+        session.flush()
+        for company in seeded_companies:
+            session.refresh(company)
+            assert (company.last_contact_at, company.next_follow_up_on) == dates[company.id]
+        assert any(last for last, _ in dates.values())
+        assert any(follow_up for _, follow_up in dates.values())
+        for contact in session.exec(select(Contact)).all():
+            before = (contact.sort_key, contact.search_text)
+            contacts._apply(contact, {})
+            assert (contact.sort_key, contact.search_text) == before
+        session.rollback()
+
+
+def test_refuses_a_database_with_companies_unless_forced(
+    seeded: tuple[Engine, demo.SeedReport], tmp_path: Path
+) -> None:
+    engine, _ = seeded
+    with pytest.raises(demo.SeedRefused):
+        demo.seed(engine, companies=1, clock=SettableClock(START))
+    report = demo.seed(engine, companies=2, seed=8, clock=SettableClock(START), force=True)
+    assert report.companies == 2
+    assert report.created_users == []  # the brokers exist now
+    with Session(engine) as session:
+        assert count(session, Company) == COMPANIES + 2
