@@ -108,7 +108,9 @@ class Company(SQLModel, table=True):
     name_key: str = Field(default="", max_length=200, index=True)
     # swedish_key(name): the list's sort order on SQLite (app/db.py, by_name).
     sort_key: str = Field(default="", max_length=200, index=True)
-    archived_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # No index: nearly every company is active, and an index here made SQLite fetch and
+    # sort them all instead of walking sort_key (see docs/benchmarks.md).
+    archived_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Denormalised from the company's activities by the activity service, with a plain
     # UPDATE that leaves `version` alone (logging a call must not make an open company
     # form stale): the latest activity of any kind but a note, and the earliest follow-up

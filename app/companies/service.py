@@ -25,7 +25,7 @@ from app.companies.models import (
     SizeClass,
     Tag,
 )
-from app.db import by_name, in_swedish_order, swedish_key
+from app.db import by_name, in_swedish_order, swedish_key, swedish_sort_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
@@ -475,13 +475,11 @@ def all_tags(*, session: Session) -> Sequence[Tag]:
 
 
 def municipalities(*, session: Session) -> list[str]:
-    rows = session.exec(
-        select(Company.municipality)
-        .where(Company.municipality.is_not(None), Company.archived_at.is_(None))  # type: ignore[union-attr]
-        .group_by(Company.municipality)
-        .order_by(in_swedish_order(Company.municipality))
-    ).all()
-    return [row for row in rows if row]
+    """The municipalities in use, for the list's filter. The few hundred distinct names
+    come straight off their index and are sorted here (the SQL collation would be called
+    for every row on SQLite)."""
+    rows = session.exec(select(Company.municipality).distinct()).all()
+    return sorted((row for row in rows if row), key=swedish_sort_key)
 
 
 def owners(*, session: Session) -> Sequence[User]:

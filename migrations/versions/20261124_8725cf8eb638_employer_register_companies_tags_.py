@@ -126,7 +126,6 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("company", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_company_archived_at"), ["archived_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_company_municipality"), ["municipality"], unique=False)
         batch_op.create_index(batch_op.f("ix_company_name_key"), ["name_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_company_sort_key"), ["sort_key"], unique=False)
@@ -198,7 +197,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_company_sort_key"))
         batch_op.drop_index(batch_op.f("ix_company_name_key"))
         batch_op.drop_index(batch_op.f("ix_company_municipality"))
-        batch_op.drop_index(batch_op.f("ix_company_archived_at"))
 
     op.drop_table("company")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:

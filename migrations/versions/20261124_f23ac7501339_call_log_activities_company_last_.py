@@ -77,7 +77,14 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_activity_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(
-            "ix_activity_user_follow_up", ["user_id", "follow_up_on"], unique=False
+            "ix_activity_user_follow_up",
+            ["user_id", "follow_up_done_at", "follow_up_on"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_activity_company_follow_up",
+            ["company_id", "follow_up_done_at", "follow_up_on"],
+            unique=False,
         )
 
     with op.batch_alter_table("company", schema=None) as batch_op:
@@ -99,6 +106,7 @@ def downgrade() -> None:
         batch_op.drop_column("last_contact_at")
 
     with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.drop_index("ix_activity_company_follow_up")
         batch_op.drop_index("ix_activity_user_follow_up")
         batch_op.drop_index(batch_op.f("ix_activity_contact_id"))
         batch_op.drop_index("ix_activity_company_occurred")
