@@ -17,6 +17,7 @@ from app.auth.deps import AnyUser, Editor
 from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.companies import service as companies
+from app.companies.deps import CompanyDep
 from app.companies.models import Company
 from app.contacts import service as contacts
 from app.db import SessionDep
@@ -35,15 +36,7 @@ def valid_activity(activity_id: int, session: SessionDep) -> Activity:
         raise HTTPException(status_code=404) from None
 
 
-def valid_company(company_id: int, session: SessionDep) -> Company:
-    try:
-        return companies.get(company_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-
-
 ActivityDep = Annotated[Activity, Depends(valid_activity)]
-CompanyDep = Annotated[Company, Depends(valid_company)]
 
 
 def _common(session: Session, clock: Clock, user: User, company: Company) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from app import flash
 from app.auth.deps import AnyUser, Editor
 from app.auth.models import Role
 from app.companies import service as companies
-from app.companies.models import Company
+from app.companies.deps import CompanyDep
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.service import ContactFilters, ContactForm, EditConflict
@@ -35,15 +35,7 @@ def valid_contact(contact_id: int, session: SessionDep) -> Contact:
         raise HTTPException(status_code=404) from None
 
 
-def valid_company(company_id: int, session: SessionDep) -> Company:
-    try:
-        return companies.get(company_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-
-
 ContactDep = Annotated[Contact, Depends(valid_contact)]
-CompanyDep = Annotated[Company, Depends(valid_company)]
 
 
 def _list_url(filters: ContactFilters, page: int = 1) -> str:
