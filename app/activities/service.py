@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,18 +37,13 @@ class Forbidden(DomainError):
     http_status = 403
 
 
-class EditConflict(Conflict):
+class EditConflict(history.EditConflict):
     """Someone saved the activity after this user opened it."""
 
-    def __init__(self, current: Activity, changes: Sequence[history.Entry]) -> None:
-        super().__init__(
-            N_(
-                "Någon annan har ändrat kontakthändelsen medan du redigerade. Se ändringarna "
-                "nedan, jämför med det du skrev och spara igen."
-            )
-        )
-        self.current = current
-        self.changes = list(changes)
+    MESSAGE = N_(
+        "Någon annan har ändrat kontakthändelsen medan du redigerade. Se ändringarna "
+        "nedan, jämför med det du skrev och spara igen."
+    )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -101,18 +101,13 @@ class DuplicateSuspected(Conflict):
         self.same_org_number = same_org_number
 
 
-class EditConflict(Conflict):
+class EditConflict(history.EditConflict):
     """Someone saved the record after this user opened it."""
 
-    def __init__(self, current: Company, changes: Sequence[history.Entry]) -> None:
-        super().__init__(
-            N_(
-                "Någon annan har ändrat företaget medan du redigerade. Se ändringarna nedan, "
-                "jämför med det du skrev och spara igen."
-            )
-        )
-        self.current = current
-        self.changes = list(changes)
+    MESSAGE = N_(
+        "Någon annan har ändrat företaget medan du redigerade. Se ändringarna nedan, "
+        "jämför med det du skrev och spara igen."
+    )
 
 
 @dataclass
@@ -286,15 +281,13 @@ def create(form: CompanyForm, *, user: User, session: Session, clock: Clock) -> 
     session.add(company)
     session.flush()
     set_tags(company, cleaned.tags, session=session)
-    history.record(
+    _record(
+        company,
+        "create",
+        history.diff({}, _tracked(company, cleaned.tags, session)),
+        user=user,
         session=session,
         clock=clock,
-        user=user,
-        entity="company",
-        entity_id=company.id,  # type: ignore[arg-type]
-        action="create",
-        changes=history.diff({}, _tracked(company, cleaned.tags, session)),
-        version=company.version,
     )
     return company
 
@@ -341,16 +334,7 @@ def update(
             history.since_version("company", current.id, form.version or 0, session=session),  # type: ignore[arg-type]
         ) from None
     set_tags(company, cleaned.tags, session=session)
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="company",
-        entity_id=company.id,  # type: ignore[arg-type]
-        action="update",
-        changes=changes,
-        version=company.version,
-    )
+    _record(company, "update", changes, user=user, session=session, clock=clock)
     return company
 
 
@@ -384,21 +368,35 @@ def rebase(form: CompanyForm, error: EditConflict, *, session: Session) -> Compa
     return result
 
 
-def archive(company: Company, *, user: User, session: Session, clock: Clock) -> Company:
-    if company.archived_at is not None:
-        raise Conflict("Företaget är redan arkiverat.")
-    company.archived_at = clock.now()
-    session.add(company)
-    session.flush()
+def _record(
+    company: Company,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+) -> None:
+    """One history event for this company, at its version after the change."""
     history.record(
         session=session,
         clock=clock,
         user=user,
         entity="company",
         entity_id=company.id,  # type: ignore[arg-type]
-        action="archive",
+        action=action,
+        changes=changes,
         version=company.version,
     )
+
+
+def archive(company: Company, *, user: User, session: Session, clock: Clock) -> Company:
+    if company.archived_at is not None:
+        raise Conflict("Företaget är redan arkiverat.")
+    company.archived_at = clock.now()
+    session.add(company)
+    session.flush()
+    _record(company, "archive", user=user, session=session, clock=clock)
     return company
 
 
@@ -409,15 +407,7 @@ def restore(company: Company, *, user: User, session: Session, clock: Clock) -> 
     company.merged_into_id = None
     session.add(company)
     session.flush()
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="company",
-        entity_id=company.id,  # type: ignore[arg-type]
-        action="restore",
-        version=company.version,
-    )
+    _record(company, "restore", user=user, session=session, clock=clock)
     return company
 
 

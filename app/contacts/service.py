@@ -55,18 +55,13 @@ class ContactForm(SQLModel):
         )
 
 
-class EditConflict(Conflict):
+class EditConflict(history.EditConflict):
     """Someone saved the contact after this user opened it."""
 
-    def __init__(self, current: Contact, changes: Sequence[history.Entry]) -> None:
-        super().__init__(
-            N_(
-                "Någon annan har ändrat kontaktpersonen medan du redigerade. Se ändringarna "
-                "nedan, jämför med det du skrev och spara igen."
-            )
-        )
-        self.current = current
-        self.changes = list(changes)
+    MESSAGE = N_(
+        "Någon annan har ändrat kontaktpersonen medan du redigerade. Se ändringarna "
+        "nedan, jämför med det du skrev och spara igen."
+    )
 
 
 def clean(form: ContactForm) -> dict[str, Any]:

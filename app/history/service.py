@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.clock import Clock
 from app.contacts.models import Contact
+from app.errors import Conflict
 from app.history.models import AuditEvent
 
 
@@ -154,3 +155,15 @@ def same_value(typed: Any, recorded: Any) -> bool:
         return "" if value is None else str(value).strip()
 
     return text(typed) == text(recorded)
+
+
+class EditConflict(Conflict):
+    """Someone saved the record after this user opened it: carries the record as it is now
+    and what was saved meanwhile. Each feature subclasses it with its own MESSAGE."""
+
+    MESSAGE = ""
+
+    def __init__(self, current: Any, changes: Sequence[Entry]) -> None:
+        super().__init__(self.MESSAGE)
+        self.current = current
+        self.changes = list(changes)
