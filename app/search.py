@@ -4,6 +4,11 @@ SQLite: an FTS5 trigram table kept in step by triggers (see the register migrati
 PostgreSQL: a pg_trgm GIN index, which LIKE uses. Queries are folded like the column
 (app/text.py), so 'ÄNGEL', 'ängel' and 'angel' are one query. Terms shorter than three
 characters cannot use a trigram index and fall back to LIKE.
+
+On SQLite a term found in a large share of the rows (`556`, the start of most org.nrs) is
+better not looked up at all: the planner cannot tell how many rows an FTS5 match returns,
+so it fetches all of them and sorts them, while walking the list's own sort index and
+testing LIKE on each row stops after a page. One cheap, bounded count per term decides.
 """
 
 from __future__ import annotations
@@ -12,10 +17,15 @@ from typing import Any
 
 from sqlalchemy import and_, text
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
 
 from app.text import fold
 
 MAX_TERMS = 8
+# A term matching at least this many rows is tested row by row (LIKE) instead of looked up
+# in the trigram index. The list then reads about PAGE × rows / matches rows for a page,
+# a few thousand at most with tens of thousands of rows; the count itself stops here.
+COMMON_TERM_MATCHES = 2000
 
 
 def _like_pattern(term: str) -> str:
@@ -23,23 +33,35 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+def _fts_phrase(term: str) -> str:
+    # A quoted FTS5 string is a literal: the user's quotes are doubled, nothing else in it
+    # is syntax.
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _is_common(term: str, *, fts_table: str, session: Session) -> bool:
+    count = text(
+        f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} "  # noqa: S608
+        f"WHERE {fts_table} MATCH :phrase LIMIT :limit)"
+    ).bindparams(phrase=_fts_phrase(term), limit=COMMON_TERM_MATCHES)
+    return session.connection().execute(count).scalar_one() >= COMMON_TERM_MATCHES
+
+
 def matches(
-    query: str | None, *, id_column: Any, search_column: Any, fts_table: str, dialect: str
+    query: str | None, *, id_column: Any, search_column: Any, fts_table: str, session: Session
 ) -> ColumnElement[bool] | None:
     """A WHERE clause for records whose search text contains every word of the query."""
     terms = fold(query).split()[:MAX_TERMS]
     if not terms:
         return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
     conditions = []
     for number, term in enumerate(terms):
-        if dialect == "sqlite" and len(term) >= 3:
-            # A quoted FTS5 string is a literal: the user's quotes are doubled, nothing else
-            # in it is syntax.
-            phrase = '"' + term.replace('"', '""') + '"'
+        if sqlite and len(term) >= 3 and not _is_common(term, fts_table=fts_table, session=session):
             name = f"fts_{number}"
             subquery = text(
                 f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :{name}"  # noqa: S608
-            ).bindparams(**{name: phrase})
+            ).bindparams(**{name: _fts_phrase(term)})
             conditions.append(id_column.in_(subquery))
         else:
             conditions.append(search_column.like(_like_pattern(term), escape="\\"))

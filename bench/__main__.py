@@ -5,7 +5,9 @@ page with the same layout, and the CSV export of all contacts. See docs/benchmar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import sqlite3
 import statistics
 import time
 import tracemalloc
@@ -57,12 +59,21 @@ class ServerTimer:
 
 
 class StatementCounter:
+    """Counts statements, and keeps each one's time in the latest request for --statements."""
+
     def __init__(self, engine: Engine) -> None:
         self.count = 0
-        event.listen(engine, "before_cursor_execute", self._count)
+        self.timings: list[tuple[str, float]] = []
+        self._started = 0.0
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
 
-    def _count(self, *_args: Any) -> None:
+    def _before(self, *_args: Any) -> None:
         self.count += 1
+        self._started = time.perf_counter()
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.timings.append((statement, time.perf_counter() - self._started))
 
 
 def cached_database(companies: int) -> str:
@@ -90,9 +101,11 @@ def cached_database(companies: int) -> str:
         f"\nseeded {report.companies} companies, {report.contacts} contacts, "
         f"{report.activities} activities in {time.perf_counter() - started:.0f} s"
     )
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+    # A plain connection: the app's engine opens every transaction itself (BEGIN IMMEDIATE
+    # for writes), and SQLite refuses a checkpoint inside a transaction.
+    with contextlib.closing(sqlite3.connect(partial)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(path)
     return url
 
@@ -131,6 +144,8 @@ def measure(
     statements = 0
     for _ in range(requests):
         before = counter.count if counter else 0
+        if counter:
+            counter.timings.clear()
         response = client.get(path)
         assert response.status_code == 200, path
         times.append(timer.last * 1000)
@@ -142,6 +157,12 @@ def measure(
 
 def report(name: str, median: float, p95: float, statements: int) -> None:
     print(f"{name:<22} median {median:6.1f} ms  p95 {p95:6.1f} ms  statements {statements}")
+
+
+def report_statements(counter: StatementCounter) -> None:
+    """The last request's statements, slowest first: where a page's time goes."""
+    for statement, seconds in sorted(counter.timings, key=lambda timing: -timing[1]):
+        print(f"    {seconds * 1000:6.2f} ms  {' '.join(statement.split())[:110]}")
 
 
 def baseline_app() -> FastAPI:
@@ -201,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--companies", type=int, default=COMPANIES)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument(
+        "--statements", action="store_true", help="show each page's statements and their time"
+    )
+    parser.add_argument("--only", default="", help="measure only pages whose name has this")
     args = parser.parse_args(argv)
 
     url = cached_database(args.companies)
@@ -237,7 +262,14 @@ def main(argv: list[str] | None = None) -> int:
             ("Min dag", "/"),
         ]
         for name, path in pages:
+            if args.only not in name:
+                continue
             report(name, *measure(client, timer, path, counter=counter, requests=args.requests))
+            if args.statements:
+                report_statements(counter)
+        if args.only not in "contacts CSV export":
+            engine.dispose()
+            return 0
         seconds, size, rows = export_contacts(client)
         tracemalloc.start()
         export_contacts(client)

@@ -568,7 +568,7 @@ def filtered(
         id_column=Company.id,
         search_column=Company.search_text,
         fts_table="company_search",
-        dialect=dialect,
+        session=session,
     )
     if condition is not None:
         statement = statement.where(condition)

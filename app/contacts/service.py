@@ -318,7 +318,7 @@ def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Select
         id_column=Contact.id,
         search_column=Contact.search_text,
         fts_table="contact_search",
-        dialect=dialect,
+        session=session,
     )
     if condition is not None:
         statement = statement.where(condition)

@@ -8,7 +8,6 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.activities import service as activities
@@ -16,6 +15,7 @@ from app.activities.models import Activity
 from app.companies import service as companies
 from app.companies.models import Company
 from app.contacts import service as contacts
+from tests import statements
 from tests.activities.factories import make_activity
 from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
@@ -251,20 +251,6 @@ def test_an_erased_contact_reads_as_removed_on_the_page(client, session, clock, 
     assert "med borttagen kontakt" in timeline and "Åsa" not in timeline
 
 
-def count_statements(engine, action):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_the_timeline_pages_back_at_a_constant_cost(
     client, session, clock, company, broker, engine
 ):
@@ -285,9 +271,9 @@ def test_the_timeline_pages_back_at_a_constant_cost(
         assert client.get(page_of(company)).status_code == 200
 
     add(3)
-    few = count_statements(engine, page)
+    few = statements.count(engine, page)
     add(30)
-    assert count_statements(engine, page) == few
+    assert statements.count(engine, page) == few
 
     html = client.get(page_of(company)).text
     older = f"/companies/{company.id}/activities?page=2"
@@ -381,10 +367,10 @@ def test_the_list_costs_the_same_statements_with_more_companies(
     def page():
         assert client.get("/companies?not_contacted=30&sort=last_contact").status_code == 200
 
-    few = count_statements(engine, page)
+    few = statements.count(engine, page)
     for n in range(30):
         company = make_company(session, clock, user=broker, name=f"Fler {n:02d} AB")
         make_activity(session, clock, company, broker, occurred_at="2025-12-01T10:00")
-    assert count_statements(engine, page) == few
+    assert statements.count(engine, page) == few
     html = client.get("/companies?not_contacted=30&sort=last_contact").text
     assert len(names_in(html)) == 25 and "page=2" in html

@@ -3,10 +3,8 @@ the history of both, the refusals, and who may merge."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlmodel import select
 
 from app.companies import merge as merging
@@ -17,6 +15,7 @@ from app.contacts.models import Contact
 from app.errors import Conflict, ValidationFailed
 from app.history.models import AuditEvent
 from tests.factories import PASSWORD, make_company, make_user
+from tests.statements import recorded
 
 
 @pytest.fixture
@@ -54,19 +53,8 @@ def events(session, entity, entity_id):
     ).all()
 
 
-@contextmanager
 def count_queries(session):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    return recorded(session.get_bind().engine)
 
 
 # --- the service ------------------------------------------------------------------------

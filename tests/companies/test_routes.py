@@ -3,10 +3,12 @@ conflict protection, archive and restore, the list's search and filters."""
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from app.companies.models import Company, CompanyStatus
 from app.history.models import AuditEvent
+from tests import statements
 from tests.conftest import Client
 from tests.factories import PASSWORD, make_company, make_user
 
@@ -232,3 +234,22 @@ def test_page_links_keep_every_filter(client, session, clock):
     assert 'href="/companies?q=arkiv&amp;archived=true&amp;page=2"' in page
     second = results(client, "q=arkiv&archived=true&page=2")
     assert "Arkiv 26 AB" in second
+
+
+@pytest.mark.parametrize(
+    "path", ["/companies", "/companies?q=bygg", "/companies?q=by&owner=me&sort=-last_contact"]
+)
+def test_the_list_costs_the_same_statements_as_data_grows(client, session, clock, engine, path):
+    user = as_broker(client, session, clock)
+
+    def add(first, last):
+        for number in range(first, last):
+            make_company(session, clock, user=user, name=f"Bygg {number:02d} AB", tags="a, b")
+
+    def page():
+        assert client.get(path).status_code == 200
+
+    add(0, 3)
+    few = statements.count(engine, page)
+    add(3, 40)  # more than a page
+    assert statements.count(engine, page) == few

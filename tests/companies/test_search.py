@@ -2,10 +2,12 @@
 
 import pytest
 
+from app import search
 from app.companies import service as companies
 from app.companies.service import CompanyFilters
 from app.db import swedish_sort_key
 from tests.factories import make_company, make_user
+from tests.statements import recorded
 
 CITIES = {
     "Ängelholms Bygg AB": "Ängelholm",
@@ -54,8 +56,23 @@ def found(session, user, q, **filters):
         ("%", []),
     ],
 )
-def test_search_is_swedish_aware(session, register, query, expected):
+@pytest.mark.parametrize("common_from", [search.COMMON_TERM_MATCHES, 1])
+def test_search_is_swedish_aware(session, register, query, expected, monkeypatch, common_from):
+    # common_from=1: every term counts as common, so SQLite tests it row by row (LIKE)
+    # instead of looking it up in the trigram index; the answer must be the same.
+    monkeypatch.setattr(search, "COMMON_TERM_MATCHES", common_from)
     assert found(session, register, query) == expected
+
+
+def test_a_term_in_many_rows_is_tested_row_by_row_on_sqlite(session, register, monkeypatch):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the trigram index is looked up with LIKE on PostgreSQL either way")
+    monkeypatch.setattr(search, "COMMON_TERM_MATCHES", 2)
+    with recorded(session.get_bind().engine) as statements:
+        assert found(session, register, "bygg ängel") == ["Ängelholms Bygg AB"]
+    listing = next(s for s in statements if s.lstrip().startswith("SELECT company.id"))
+    # "bygg" is in two companies: common at this threshold; "ängel" in one: looked up.
+    assert listing.count("LIKE") == 1 and listing.count("MATCH") == 1, listing
 
 
 def test_search_finds_by_city(session, register):

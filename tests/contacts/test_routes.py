@@ -4,12 +4,12 @@ forms), validation and edit conflicts in place, GDPR erasure, and the searchable
 import re
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.companies import service as companies
 from app.contacts.models import Contact
 from app.history.models import AuditEvent
+from tests import statements
 from tests.conftest import Client
 from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
@@ -363,17 +363,10 @@ def test_list_pages_keep_the_state_and_cost_the_same_queries(
     client, session, clock, company, broker, engine
 ):
     def queries_for(url):
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        def page():
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+
+        return statements.count(engine, page)
 
     for number in range(5):
         make_contact(

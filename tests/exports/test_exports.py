@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import event
 
 from app.companies.service import CompanyFilters
 from app.contacts.service import ContactFilters
@@ -15,6 +14,7 @@ from app.exports.csv_format import Dialect, unneutralise
 from tests.activities.factories import make_activity
 from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
+from tests.statements import recorded
 
 
 def rows_of(body: bytes) -> list[list[str]]:
@@ -268,14 +268,8 @@ def test_the_list_pages_link_to_the_export_with_their_query(signed_in, session, 
 @pytest.fixture
 def statements(engine):
     """The SQL statements run while the test counts them."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
+    with recorded(engine) as seen:
+        yield seen
 
 
 def test_company_export_streams_in_batches_with_few_statements(session, clock, broker, statements):

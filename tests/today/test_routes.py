@@ -8,13 +8,13 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.activities import service as activities
 from app.activities.models import Activity
 from app.companies import service as companies
 from app.history.models import AuditEvent
+from tests import statements
 from tests.activities.factories import make_activity
 from tests.conftest import START
 from tests.factories import PASSWORD, make_company, make_user
@@ -471,20 +471,6 @@ def test_at_most_20_colleague_activities_newest_first(client, session, clock, bo
 # --- cost -------------------------------------------------------------------------------
 
 
-def count_statements(engine, action):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 @pytest.mark.parametrize("view", ["own", "team"])
 def test_min_dag_costs_the_same_statements_as_data_grows(
     client, session, clock, engine, bo, cia, view
@@ -509,9 +495,9 @@ def test_min_dag_costs_the_same_statements_as_data_grows(
         assert "Cia ringde" in response.text
 
     add(2)
-    few = count_statements(engine, page)
+    few = statements.count(engine, page)
     add(25)
-    many = count_statements(engine, page)
+    many = statements.count(engine, page)
     assert few == many, (few, many)
     # Session and user, the switch's choices, one per section (the rest is the login).
     assert many <= 8, many
