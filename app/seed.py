@@ -19,7 +19,8 @@ from faker import Faker
 from sqlalchemy import Engine, func, insert, select, update
 from sqlmodel import Session
 
-from app.activities.models import CONTACT_KINDS, Activity, ActivityKind
+from app.activities.models import Activity, ActivityKind
+from app.activities.service import derived_from_activities
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.clock import Clock, today
@@ -206,6 +207,7 @@ class _Generator:
             "merged_into_id": None,
             "last_contact_at": None,
             "next_follow_up_on": None,
+            "last_activity_at": None,
             "created_at": created,
             "updated_at": created,
             "version": 1,
@@ -266,7 +268,10 @@ class _Generator:
                     "company_id": company_id,
                     "contact_id": contact_id,
                     "had_contact": contact_id is not None,
-                    "user_id": company["owner_id"] or rng.choice(self.broker_ids),
+                    # Mostly the owner; now and then a colleague (Min dag shows those).
+                    "user_id": company["owner_id"]
+                    if company["owner_id"] and rng.random() < 0.85
+                    else rng.choice(self.broker_ids),
                     "kind": kind,
                     "occurred_at": occurred,
                     "notes": rng.choice(NOTES),
@@ -382,24 +387,13 @@ def _insert_returning_ids(session: Session, model: type, rows: list[dict[str, An
 
 
 def refresh_contact_dates(session: Session, *, from_id: int = 0) -> None:
-    """Company.last_contact_at and next_follow_up_on for every company from `from_id` on,
-    in one UPDATE: the same subqueries as activities.service.refresh_company, correlated."""
+    """What every company from `from_id` on derives from its activities, in one UPDATE:
+    the activity service's subqueries, correlated."""
     companies = Company.__table__  # type: ignore[attr-defined]
-    activities = Activity.__table__.c  # type: ignore[attr-defined]
-    last_contact = (
-        select(func.max(activities.occurred_at))
-        .where(activities.company_id == companies.c.id, activities.kind.in_(CONTACT_KINDS))
-        .scalar_subquery()
-    )
-    next_follow_up = (
-        select(func.min(activities.follow_up_on))
-        .where(activities.company_id == companies.c.id, activities.follow_up_done_at.is_(None))
-        .scalar_subquery()
-    )
     session.execute(
         update(companies)
         .where(companies.c.id >= from_id)
-        .values(last_contact_at=last_contact, next_follow_up_on=next_follow_up)
+        .values(**derived_from_activities(companies.c.id))
     )
 
 

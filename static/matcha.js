@@ -54,3 +54,27 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   field.form?.requestSubmit();
 });
+// Min dag: "Klar" or "Flytta" takes a follow-up off the list, and the button that had focus
+// goes with it. Put focus where a keyboard user goes on: the same button of the next row
+// (or the previous one), else the section's heading. The row is gone by then, so htmx's
+// later events (fired on it) never reach the document: wait for the swap instead.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const row = event.detail.target;
+  if (!(row instanceof HTMLElement) || !row.matches("li.follow-up")) return;
+  const neighbour = row.nextElementSibling || row.previousElementSibling;
+  const section = row.closest("section");
+  let frames = 0;
+  const refocus = () => {
+    if (row.isConnected && frames++ < 60) return requestAnimationFrame(refocus);
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const replaced = document.getElementById(row.id);
+    const next = replaced || (neighbour?.isConnected ? neighbour : null);
+    let target = next?.querySelector(".follow-up-actions button") || next?.querySelector("a");
+    if (!target && section) {
+      target = section.querySelector("h2");
+      target?.setAttribute("tabindex", "-1");
+    }
+    target?.focus();
+  };
+  requestAnimationFrame(refocus);
+});

@@ -39,13 +39,17 @@ _activity_version = version_column()
 
 class Activity(SQLModel, table=True):
     __table_args__ = (
-        # The company's timeline, newest first; also serves the company_id foreign key.
-        Index("ix_activity_company_occurred", "company_id", "occurred_at"),
+        # The company's timeline, newest first; also serves the company_id foreign key. With
+        # the author in the key, Min dag finds colleagues' activities on a broker's companies
+        # without reading the broker's own.
+        Index("ix_activity_company_occurred", "company_id", "occurred_at", "user_id"),
         # Open follow-ups (Min dag) by author and by company: "done IS NULL" is part of the
         # key, so a lookup skips the many follow-ups already done (docs/benchmarks.md).
         # The first also serves the user_id foreign key.
         Index("ix_activity_user_follow_up", "user_id", "follow_up_done_at", "follow_up_on"),
         Index("ix_activity_company_follow_up", "company_id", "follow_up_done_at", "follow_up_on"),
+        # The team's latest activities (Min dag), newest first.
+        Index("ix_activity_occurred", "occurred_at"),
         # History refers to activities by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )

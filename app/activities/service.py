@@ -177,33 +177,37 @@ def _apply(activity: Activity, values: dict[str, Any]) -> None:
         setattr(activity, name, value)
 
 
-def refresh_company(company_id: int, *, session: Session) -> None:
-    """Recomputes the company's last contact and next follow-up from its activities.
-
-    One UPDATE with two subqueries, on the table rather than the mapped object, so the
-    company's version stays as it is: someone editing the company form gets no conflict
-    because a colleague logged a call meanwhile.
-    """
+def derived_from_activities(company_id: Any) -> dict[str, Any]:
+    """The Company columns derived from its activities, as subqueries for an UPDATE: for one
+    company (an id) or for each row of a bulk UPDATE (the company table's id column)."""
     activities = Activity.__table__.c  # type: ignore[attr-defined]
-    last_contact = (
-        select(func.max(activities.occurred_at))
-        .where(activities.company_id == company_id, activities.kind.in_(CONTACT_KINDS))
-        .scalar_subquery()
-    )
-    next_follow_up = (
-        select(func.min(activities.follow_up_on))
-        .where(activities.company_id == company_id, activities.follow_up_done_at.is_(None))
-        .scalar_subquery()
-    )
+    of_company = activities.company_id == company_id
+    return {
+        "last_contact_at": select(func.max(activities.occurred_at))
+        .where(of_company, activities.kind.in_(CONTACT_KINDS))
+        .scalar_subquery(),
+        "next_follow_up_on": select(func.min(activities.follow_up_on))
+        .where(of_company, activities.follow_up_done_at.is_(None))
+        .scalar_subquery(),
+        "last_activity_at": select(func.max(activities.occurred_at))
+        .where(of_company)
+        .scalar_subquery(),
+    }
+
+
+def refresh_company(company_id: int, *, session: Session) -> None:
+    """Recomputes what the company derives from its activities (derived_from_activities).
+
+    One UPDATE, on the table rather than the mapped object, so the company's version stays
+    as it is: someone editing the company form gets no conflict because a colleague logged
+    a call meanwhile.
+    """
     table = Company.__table__  # type: ignore[attr-defined]
-    session.execute(
-        sql_update(table)
-        .where(table.c.id == company_id)
-        .values(last_contact_at=last_contact, next_follow_up_on=next_follow_up)
-    )
+    values = derived_from_activities(company_id)
+    session.execute(sql_update(table).where(table.c.id == company_id).values(**values))
     loaded = session.identity_map.get(session.identity_key(Company, company_id))  # type: ignore[arg-type]
     if loaded is not None:
-        session.expire(loaded, ["last_contact_at", "next_follow_up_on"])
+        session.expire(loaded, list(values))
 
 
 def get(activity_id: int, *, session: Session) -> Activity:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Enum, Text
+from sqlalchemy import Column, Enum, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, version_column
@@ -70,8 +70,16 @@ _company_version = version_column()
 
 
 class Company(SQLModel, table=True):
-    # History refers to companies by id: SQLite must never hand a deleted id out again.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # A broker's companies by what Min dag asks of them: follow-ups due, not contacted
+        # for long, recent activity. Each serves one section without visiting every company
+        # the broker owns; the first also serves the owner_id foreign key.
+        Index("ix_company_owner_last_contact", "owner_id", "last_contact_at"),
+        Index("ix_company_owner_follow_up", "owner_id", "next_follow_up_on"),
+        Index("ix_company_owner_last_activity", "owner_id", "last_activity_at"),
+        # History refers to companies by id: SQLite must never hand a deleted id out again.
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -92,9 +100,7 @@ class Company(SQLModel, table=True):
     status: CompanyStatus = Field(
         default=CompanyStatus.prospect, sa_column=_enum_column(CompanyStatus, "company_status")
     )
-    owner_id: int | None = Field(
-        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
-    )
+    owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     agreement_status: AgreementStatus = Field(
         default=AgreementStatus.none,
         sa_column=_enum_column(AgreementStatus, "company_agreement_status"),
@@ -113,10 +119,12 @@ class Company(SQLModel, table=True):
     archived_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Denormalised from the company's activities by the activity service, with a plain
     # UPDATE that leaves `version` alone (logging a call must not make an open company
-    # form stale): the latest activity of any kind but a note, and the earliest follow-up
-    # not yet done. They let the list sort and filter on them with an index.
+    # form stale): the latest activity of any kind but a note, the earliest follow-up not
+    # yet done, and the latest activity of any kind. They let the list and Min dag sort
+    # and filter on them with an index.
     last_contact_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     next_follow_up_on: dt.date | None = Field(default=None, index=True)
+    last_activity_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     merged_into_id: int | None = Field(default=None, foreign_key="company.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -102,8 +102,9 @@ def downgrade() -> None:
     with op.batch_alter_table("company", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_company_next_follow_up_on"))
         batch_op.drop_index(batch_op.f("ix_company_last_contact_at"))
-        batch_op.drop_column("next_follow_up_on")
-        batch_op.drop_column("last_contact_at")
+    # Plain DROP COLUMN (SQLite 3.35+): a batch table copy would drop the search triggers.
+    op.execute("ALTER TABLE company DROP COLUMN next_follow_up_on")
+    op.execute("ALTER TABLE company DROP COLUMN last_contact_at")
 
     with op.batch_alter_table("activity", schema=None) as batch_op:
         batch_op.drop_index("ix_activity_company_follow_up")

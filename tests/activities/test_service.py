@@ -242,6 +242,20 @@ def test_last_contact_and_next_follow_up_follow_the_activities(session, clock, c
     assert current.version == version
 
 
+def test_last_activity_counts_every_kind(session, clock, company, broker):
+    assert fresh(session, company).last_activity_at is None
+    call = make_activity(session, clock, company, broker, occurred_at="2026-02-20T10:00")
+    assert fresh(session, company).last_activity_at == dt.datetime(2026, 2, 20, 9, 0, tzinfo=UTC)
+    # A note is no contact, but it is activity (Min dag's colleagues' activities).
+    note = make_activity(session, clock, company, broker, kind="note")
+    assert fresh(session, company).last_activity_at == note.occurred_at == clock.now()
+    assert fresh(session, company).last_contact_at == call.occurred_at
+    activities.delete(note, user=broker, session=session, clock=clock)
+    assert fresh(session, company).last_activity_at == call.occurred_at
+    activities.delete(call, user=broker, session=session, clock=clock)
+    assert fresh(session, company).last_activity_at is None
+
+
 def test_a_new_follow_up_date_is_not_done(session, clock, company, broker):
     activity = make_activity(session, clock, company, broker, follow_up="tomorrow")
     activities.complete_follow_up(activity, user=broker, session=session, clock=clock)

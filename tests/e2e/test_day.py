@@ -200,6 +200,9 @@ def test_find_a_follow_up_on_min_dag_move_it_and_mark_it_done(
     password = server.create_user("dag.dora", full_name="Dora Dagsson")
     company_id = make_company_in(server, by="dag.dora", name=DAY_COMPANY, city="Lidköping")
     make_activity_in(server, company_id, by="dag.dora", notes=DAY_NOTE, follow_up="tomorrow")
+    # Another one, due a week from now: the neighbour that focus moves to.
+    other_id = make_company_in(server, by="dag.dora", name="Grannens Glas AB", city="Skara")
+    make_activity_in(server, other_id, by="dag.dora", notes="Glas", follow_up="week")
     try:
         # Today (START) the follow-up is not due yet.
         log_in(page, "dag.dora", password)
@@ -227,6 +230,10 @@ def test_find_a_follow_up_on_min_dag_move_it_and_mark_it_done(
         expect(flash(page)).to_contain_text("Återkopplingen är flyttad till 2026-03-10.")
         expect(day_row(page, DAY_COMPANY)).to_have_count(0)
         assert same_document(page)
+        # The button went with its row: focus is on the section's heading, not lost.
+        expect(
+            page.get_by_role("heading", name="Återkopplingar i dag och försenade")
+        ).to_be_focused()
         check_accessibility(page)
         page.reload()
         expect(day_row(page, DAY_COMPANY)).to_have_count(0)
@@ -247,6 +254,10 @@ def test_find_a_follow_up_on_min_dag_move_it_and_mark_it_done(
         expect(flash(page)).to_contain_text("Återkopplingen är markerad som klar.")
         expect(day_row(page, DAY_COMPANY)).to_have_count(0)
         assert same_document(page)
+        # Focus moved on to the remaining row's "Klar": the next one is one Enter away.
+        expect(
+            day_row(page, "Grannens Glas AB").get_by_role("button", name=re.compile("^Klar"))
+        ).to_be_focused()
         check_accessibility(page)
         page.reload()
         expect(day_row(page, DAY_COMPANY)).to_have_count(0)
