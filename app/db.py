@@ -109,6 +109,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 64 MiB of page cache instead of SQLite's 2 MB: a list or export that reads rows in
+        # index order jumps around the table, and each page missed is a read from the OS.
+        # Pages are taken as they are read, so an idle connection costs nothing.
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
         dbapi_connection.create_collation(SWEDISH, _swedish_collation)
 

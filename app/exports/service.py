@@ -75,8 +75,11 @@ ACTIVITY_HEADERS = (
 REMOVED_CONTACT = "borttagen kontakt"
 
 
+YES, NO = "Ja", "Nej"
+
+
 def _yes(value: bool) -> str:
-    return "Ja" if value else "Nej"
+    return YES if value else NO
 
 
 def _stream(
@@ -95,8 +98,10 @@ def _batches(
     statement: Any, *, session: Session, batch_size: int | None
 ) -> Iterator[Sequence[Any]]:
     # yield_per: a server-side cursor on PostgreSQL, fetchmany on SQLite; never all rows.
-    result = session.exec(statement.execution_options(yield_per=batch_size or BATCH_SIZE))
-    yield from result.partitions()
+    # On the connection, not the ORM session: the rows are plain columns, and the ORM's
+    # per-row work cost a fifth of a 150,000-row export.
+    options = statement.execution_options(yield_per=batch_size or BATCH_SIZE)
+    yield from session.connection().execute(options).partitions()
 
 
 def filename(stem: str, *, clock: Clock) -> str:
@@ -205,20 +210,31 @@ def contacts_csv(
     )
 
     def rows() -> Iterator[list[list[str | None]]]:
+        # Unpacked, with the yes/no inline: the longest export, so per-row costs show.
         for batch in _batches(statement, session=session, batch_size=batch_size):
             yield [
                 [
-                    row.name,
-                    row.title,
-                    row.company_name,
-                    row.org_number,
-                    row.phone,
-                    row.email,
-                    _yes(row.is_supervisor),
-                    _yes(row.is_primary),
-                    row.notes,
+                    name,
+                    title,
+                    company_name,
+                    org_number,
+                    phone,
+                    email,
+                    YES if is_supervisor else NO,
+                    YES if is_primary else NO,
+                    notes,
                 ]
-                for row in batch
+                for (
+                    name,
+                    title,
+                    company_name,
+                    org_number,
+                    phone,
+                    email,
+                    is_supervisor,
+                    is_primary,
+                    notes,
+                ) in batch
             ]
 
     return _stream(CONTACT_HEADERS, rows())

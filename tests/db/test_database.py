@@ -71,13 +71,15 @@ def test_naive_datetimes_are_refused(session, clock):
     session.rollback()
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(engine):
+def test_sqlite_connections_use_wal_foreign_keys_a_busy_timeout_and_a_page_cache(engine):
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite pragmas")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        # Negative: KiB. 64 MiB of page cache rather than the default 2 MB (app/db.py).
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -65536
 
 
 def test_postgresql_has_the_icu_collation(engine):
