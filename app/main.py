@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import health, home
 from app.activities import routes as activity_routes
 from app.admin import routes as admin_routes
+from app.assignments import routes as assignment_routes
 from app.auth import routes as auth_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
@@ -63,6 +64,7 @@ def create_app(
     app.include_router(company_routes.router)
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)
+    app.include_router(assignment_routes.router)
     app.include_router(export_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.activities.models import Activity
+from app.assignments.models import Assignment
 from app.auth.models import LoginAttempt, User, UserSession
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
@@ -12,6 +13,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Activity",
+    "Assignment",
     "AuditEvent",
     "Company",
     "CompanyTag",

@@ -21,6 +21,14 @@ from sqlmodel import Session
 
 from app.activities.models import Activity, ActivityKind
 from app.activities.service import derived_from_activities
+from app.assignments.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    EmploymentType,
+    SourceKind,
+)
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.clock import Clock, today
@@ -105,6 +113,52 @@ OUTCOMES = [
     "Vill ha kandidater", "Inget behov nu", "Ring tillbaka", "Praktik bokad",
     "Anställning klar", "Skicka information", "Möte bokat", None, None, None,
 ]  # fmt: skip
+# (occupation, SSYK 2012 unit group) for assignments.
+OCCUPATIONS = [
+    ("Lagerarbetare", "9331"), ("Truckförare", "8344"), ("Kock", "5120"),
+    ("Restaurangbiträde", "9412"), ("Städare", "9111"), ("Undersköterska", "5321"),
+    ("Vårdbiträde", "5330"), ("Butikssäljare", "5223"), ("Lastbilsförare", "8332"),
+    ("Snickare", "7111"), ("Målare", "7131"), ("Elektriker", "7411"),
+    ("Svetsare", "7212"), ("Bagare", "7512"), ("Barnskötare", "5311"),
+    ("Fastighetsskötare", "5153"), ("Montör", "8211"), ("Kundtjänstmedarbetare", "4222"),
+    ("Personlig assistent", "5343"), ("Trädgårdsarbetare", "6113"),
+]  # fmt: skip
+REQUIREMENTS = [
+    "B-körkort. Svenska i tal, enklare skrift.",
+    "Truckkort A+B. Skiftarbete, även kvällar.",
+    "Livsmedelshygien. Helger ingår.",
+    "Erfarenhet är meriterande men inget krav. Engelska räcker.",
+    "Undersköterskeutbildning eller pågående. Nattpass förekommer.",
+    "God fysik. Arbetskläder tillhandahålls.",
+    "Säkerhetsutbildning (ID06). Heltid dagtid.",
+    "",
+]
+ASSIGNMENT_COUNTS = [0] * 70 + [1] * 20 + [2] * 7 + [3] * 3  # about 0.43 per company
+STATUS_WEIGHTS = {
+    AssignmentStatus.new: 6,
+    AssignmentStatus.searching: 10,
+    AssignmentStatus.presented: 7,
+    AssignmentStatus.filled: 35,
+    AssignmentStatus.partly_filled: 15,
+    AssignmentStatus.closed_unfilled: 17,
+    AssignmentStatus.cancelled: 10,
+}
+EMPLOYMENT_WEIGHTS = {
+    EmploymentType.ordinary: 30,
+    EmploymentType.fixed_term: 20,
+    EmploymentType.subsidised: 18,
+    EmploymentType.internship: 14,
+    EmploymentType.labour_market: 7,
+    EmploymentType.job_track: 7,
+    EmploymentType.other: 4,
+}
+SOURCE_WEIGHTS = {
+    SourceKind.broker: 55,
+    SourceKind.company: 25,
+    SourceKind.event: 10,
+    SourceKind.partner: 7,
+    SourceKind.other: 3,
+}
 KIND_WEIGHTS = {
     ActivityKind.call: 50,
     ActivityKind.email: 20,
@@ -123,6 +177,7 @@ class SeedReport:
     companies: int = 0
     contacts: int = 0
     activities: int = 0
+    assignments: int = 0
     tags: int = 0
     created_users: list[str] = field(default_factory=list)
     has_admin: bool = True
@@ -285,6 +340,78 @@ class _Generator:
             )
         return rows
 
+    def assignments(
+        self, company_id: int, company: dict[str, Any], contact_ids: Sequence[int]
+    ) -> list[dict[str, Any]]:
+        """About 0.4 per company: mostly closed (the past two years), a quarter open with
+        deadlines around today, some of them overdue."""
+        rng = self.rng
+        rows = []
+        for _ in range(rng.choice(ASSIGNMENT_COUNTS)):
+            status = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
+            occupation, ssyk = rng.choice(OCCUPATIONS)
+            positions = rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 8])
+            filled = {
+                AssignmentStatus.filled: positions,
+                AssignmentStatus.partly_filled: rng.randrange(1, positions) if positions > 1 else 0,
+                AssignmentStatus.closed_unfilled: 0,
+                AssignmentStatus.cancelled: 0,
+            }.get(status, rng.randrange(0, positions))
+            if status == AssignmentStatus.partly_filled and filled == 0:
+                status = AssignmentStatus.closed_unfilled
+            start = max(company["created_at"], self.now - dt.timedelta(days=2 * 365))
+            if status in OPEN_STATUSES:
+                created = self.instant(self.now - dt.timedelta(days=60), self.now)
+                deadline = self.today + dt.timedelta(days=rng.randrange(-30, 75))
+            else:
+                created = self.instant(start, self.now - dt.timedelta(days=30))
+                deadline = created.date() + dt.timedelta(days=rng.randrange(14, 90))
+            closed_at = (
+                min(created + dt.timedelta(days=rng.randrange(7, 120)), self.now)
+                if status in CLOSED_STATUSES
+                else None
+            )
+            source = rng.choices(list(SOURCE_WEIGHTS), list(SOURCE_WEIGHTS.values()))[0]
+            owner = company["owner_id"] or rng.choice(self.broker_ids)
+            workplace = company["city"]
+            rows.append(
+                {
+                    "company_id": company_id,
+                    "contact_id": rng.choice(contact_ids) if contact_ids else None,
+                    "occupation": occupation,
+                    "ssyk_code": ssyk if rng.random() < 0.7 else None,
+                    "positions": positions,
+                    "requirements": rng.choice(REQUIREMENTS),
+                    "employment_type": rng.choices(
+                        list(EMPLOYMENT_WEIGHTS), list(EMPLOYMENT_WEIGHTS.values())
+                    )[0],
+                    "workplace": workplace,
+                    "start_on": deadline + dt.timedelta(days=rng.randrange(7, 45))
+                    if rng.random() < 0.6
+                    else None,
+                    "deadline": deadline if rng.random() < 0.9 else None,
+                    "owner_id": owner if rng.random() < 0.95 else None,
+                    "source_kind": source,
+                    "source_user_id": rng.choice(self.broker_ids)
+                    if source == SourceKind.broker
+                    else None,
+                    "status": status,
+                    "filled_count": filled,
+                    "notes": "",
+                    "search_text": assignment_derived(occupation, ssyk, workplace)["search_text"],
+                    "created_by_id": owner,
+                    "closed_at": closed_at,
+                    "created_at": created,
+                    "updated_at": closed_at or created,
+                    "version": 1,
+                }
+            )
+            if rows[-1]["ssyk_code"] is None:
+                rows[-1]["search_text"] = assignment_derived(occupation, None, workplace)[
+                    "search_text"
+                ]
+        return rows
+
 
 def company_derived(
     name: str, org_number: str | None, city: str | None, municipality: str | None
@@ -312,6 +439,13 @@ def contact_derived(
         "sort_key": swedish_key(name),
         "search_text": search_text(name, title, email, phone, digits or None),
     }
+
+
+def assignment_derived(
+    occupation: str, ssyk_code: str | None, workplace: str | None
+) -> dict[str, str]:
+    """What assignments.service.refresh_derived writes, as a dict for a bulk insert."""
+    return {"search_text": search_text(occupation, ssyk_code, workplace)}
 
 
 def _brokers(
@@ -406,7 +540,8 @@ def seed(
     force: bool = False,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> SeedReport:
-    """Fills the database with `companies` companies, ~3 contacts and ~10 activities each.
+    """Fills the database with `companies` companies, ~3 contacts, ~10 activities and ~0.4
+    recruitment assignments each.
 
     Refuses (SeedRefused) when there already are companies, unless `force`. One
     transaction: it all goes in, or nothing does.
@@ -461,20 +596,29 @@ def seed(
                     for contact_id in _insert_returning_ids(session, Contact, part)
                 ]
             )
+            contact_ids_by_company = [[next(contact_ids) for _ in rows] for rows in contact_rows]
             activity_rows = [
                 row
                 for company_id, company, contacts in zip(
-                    company_ids, batch, contact_rows, strict=True
+                    company_ids, batch, contact_ids_by_company, strict=True
                 )
-                for row in generator.activities(
-                    company_id, company, [next(contact_ids) for _ in contacts]
-                )
+                for row in generator.activities(company_id, company, contacts)
             ]
             for part in _batches(iter(activity_rows)):
                 session.execute(insert(Activity), part)
+            assignment_rows = [
+                row
+                for company_id, company, contacts in zip(
+                    company_ids, batch, contact_ids_by_company, strict=True
+                )
+                for row in generator.assignments(company_id, company, contacts)
+            ]
+            for part in _batches(iter(assignment_rows)):
+                session.execute(insert(Assignment), part)
             report.companies += len(batch)
             report.contacts += len(flat)
             report.activities += len(activity_rows)
+            report.assignments += len(assignment_rows)
             progress(f"{report.companies} av {companies} företag")
         if first_id is not None:
             refresh_contact_dates(session, from_id=first_id)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.routing import Mount
 
 from app.activities import service as activities
+from app.assignments import service as assignments
 from app.config import Settings
 from app.contacts import service as contacts
 from app.main import PUBLIC_PATHS, create_app
@@ -77,6 +78,13 @@ def world(session, clock):
         session=session,
         clock=clock,
     )
+    assignment = assignments.create(
+        company,
+        assignments.AssignmentForm(occupation="Kock", source_user_id=str(broker.id)),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
     session.commit()
     return {
         "admin": admin,
@@ -88,6 +96,7 @@ def world(session, clock):
             "company_id": company.id,
             "contact_id": contact.id,
             "activity_id": activity.id,
+            "assignment_id": assignment.id,
         },
     }
 

@@ -13,6 +13,8 @@ from app import cli
 from app import seed as demo
 from app.activities import service as activities
 from app.activities.models import Activity
+from app.assignments import service as assignments
+from app.assignments.models import OPEN_STATUSES, Assignment, SourceKind
 from app.auth.models import Role, User
 from app.clock import SettableClock
 from app.companies import service as companies
@@ -51,6 +53,8 @@ def test_counts(seeded: tuple[Engine, demo.SeedReport]) -> None:
         assert COMPANIES <= report.contacts <= 5 * COMPANIES
         assert count(session, Activity) == report.activities
         assert 5 * COMPANIES <= report.activities <= 15 * COMPANIES
+        assert count(session, Assignment) == report.assignments
+        assert 0 < report.assignments <= 3 * COMPANIES
         assert count(session, CompanyTag) > 0
         brokers = session.exec(select(User).where(User.role == Role.broker)).all()
         assert len(brokers) == demo.BROKER_COUNT
@@ -103,6 +107,25 @@ def test_derived_columns_are_what_the_services_compute(
             before = (contact.sort_key, contact.search_text)
             contacts._apply(contact, {})
             assert (contact.sort_key, contact.search_text) == before
+        session.rollback()
+
+
+def test_assignments_keep_the_services_rules(seeded: tuple[Engine, demo.SeedReport]) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        seeded_assignments = session.exec(select(Assignment)).all()
+        for assignment in seeded_assignments:
+            assignments.check_counts(
+                assignment.status, assignment.positions, assignment.filled_count
+            )
+            assert (assignment.source_kind == SourceKind.broker) == (
+                assignment.source_user_id is not None
+            )
+            assert (assignment.status in OPEN_STATUSES) == (assignment.closed_at is None)
+            stored = assignment.search_text
+            assignments.refresh_derived(assignment)
+            assert assignment.search_text == stored
+        assert any(a.status in OPEN_STATUSES for a in seeded_assignments)
         session.rollback()
 
 

@@ -20,6 +20,8 @@ from sqlmodel import Session, select
 
 from app.activities import service as activities
 from app.activities.models import Activity
+from app.assignments import service as assignments
+from app.assignments.models import Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, to_local
 from app.companies import service as companies
@@ -190,12 +192,31 @@ def _move_activities(merge: MergeContext) -> None:
     )
 
 
+def _assignments_preview(kept: Company, other: Company, session: Session) -> list[str]:
+    """The other's assignments, by their occupation (newest first)."""
+    return list(
+        session.exec(
+            select(Assignment.occupation)
+            .where(Assignment.company_id == other.id)
+            .order_by(Assignment.created_at.desc(), Assignment.id.desc())  # type: ignore[attr-defined,union-attr]
+        ).all()
+    )
+
+
+def _move_assignments(merge: MergeContext) -> None:
+    """The other's assignments move, each with its contact (after the contacts)."""
+    assignments.move(
+        merge.other, merge.kept, user=merge.user, session=merge.session, clock=merge.clock
+    )
+
+
 # The one place to add what later features own (activities, assignments, ...). Each moves
 # its rows to merge.kept inside the merge's transaction and records its own history.
 MOVERS: list[Mover] = [
     Mover(label=N_("Kontaktpersoner"), preview=_contacts_preview, move=_move_contacts),
     Mover(label=N_("Taggar"), preview=_tags_preview, move=_move_tags),
     Mover(label=N_("Kontakthändelser"), preview=_activities_preview, move=_move_activities),
+    Mover(label=N_("Rekryteringsuppdrag"), preview=_assignments_preview, move=_move_assignments),
 ]
 
 

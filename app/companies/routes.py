@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app import flash
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS
+from app.assignments import service as assignments
 from app.auth.deps import Admin, AnyUser, Editor
 from app.auth.models import Role, User
 from app.clock import today
@@ -138,6 +139,8 @@ def company_page(
         "kind_labels": KIND_LABELS,
         "today": today(clock),
         "may_change_activity": activities.may_change,
+        # Its recruitment assignments (templates/assignments/_company_section.html).
+        **assignments.company_section(company.id, session=session),  # type: ignore[arg-type]
         "history": history.for_company(company.id, session=session),  # type: ignore[arg-type]
         "merged_into": session.get(Company, company.merged_into_id)
         if company.merged_into_id

@@ -35,6 +35,17 @@ FIELD_LABELS = {
     "outcome": N_("Utfall"),
     "follow_up_on": N_("Återkoppling"),
     "follow_up_done": N_("Återkoppling klar"),
+    "occupation": N_("Yrke"),
+    "ssyk_code": N_("SSYK-kod"),
+    "positions": N_("Antal platser"),
+    "requirements": N_("Kravprofil"),
+    "employment_type": N_("Anställningsform"),
+    "workplace": N_("Arbetsort"),
+    "start_on": N_("Startdatum"),
+    "deadline": N_("Sista dag"),
+    "source_kind": N_("Drog in uppdraget"),
+    "source_user": N_("Jobbmäklare som drog in uppdraget"),
+    "filled_count": N_("Antal tillsatta"),
 }
 
 ACTION_LABELS = {
@@ -52,6 +63,8 @@ ACTION_LABELS = {
 def display_value(field: str, value: object) -> str:
     """A recorded value as a person reads it: labels for coded values, "–" for nothing."""
     from app.activities.models import KIND_LABELS
+    from app.assignments.models import EMPLOYMENT_TYPE_LABELS, SOURCE_LABELS
+    from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
     from app.clock import to_local
     from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
     from app.i18n import gettext
@@ -63,8 +76,11 @@ def display_value(field: str, value: object) -> str:
     if field == "occurred_at" and isinstance(value, str):
         # Recorded as an ISO instant in UTC; read in Swedish time.
         return to_local(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
-    coded = {
-        "status": STATUS_LABELS,
+    coded: dict[str, dict] = {
+        # A company's and an assignment's statuses share the field name, not a value.
+        "status": {**STATUS_LABELS, **ASSIGNMENT_STATUS_LABELS},
+        "employment_type": EMPLOYMENT_TYPE_LABELS,
+        "source_kind": SOURCE_LABELS,
         "size_class": SIZE_LABELS,
         "agreement_status": AGREEMENT_LABELS,
         "kind": KIND_LABELS,

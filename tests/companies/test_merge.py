@@ -183,6 +183,7 @@ def test_the_plan_is_what_the_merge_does(session, clock, broker):
         ("Kontaktpersoner", ["Ola"]),
         ("Taggar", ["handel"]),
         ("Kontakthändelser", []),
+        ("Rekryteringsuppdrag", []),
     ]
 
 

@@ -1,0 +1,1 @@
+"""Rekryteringsuppdrag: assignments, their pipeline board and list."""

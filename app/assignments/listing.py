@@ -1,0 +1,280 @@
+"""Finding assignments: the list (filtered, sorted, paged, and whole for the CSV export)
+and the pipeline board (the open statuses as columns, most urgent first, paged per
+column). Each page costs the same few statements however many assignments there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, case, func
+from sqlmodel import Session, SQLModel, select
+
+from app.assignments.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    EmploymentType,
+)
+from app.assignments.service import status_rank
+from app.auth.models import User
+from app.companies import service as companies
+from app.companies.models import Company
+from app.companies.service import CompanyFilters
+from app.db import by_name, swedish_sort_key
+from app.text import fold
+
+PAGE_SIZE = 25
+# Cards per board column and page ("visa fler" shows the next page).
+COLUMN_SIZE = 10
+STATES = ("open", "closed", "all")
+SORTS = ("deadline", "-deadline", "company", "status", "owner", "created")
+
+
+class AssignmentFilters(SQLModel):
+    """The list's and the board's whole state; it lives in the URL's query string."""
+
+    q: str = ""  # occupation, SSYK code or workplace
+    company: str = ""  # the company's name, org.nr or town (the register's search)
+    company_id: str = ""  # one company (links from the company page)
+    owner: str = ""  # "" all, "me", "none", or a user id
+    employment_type: str = ""
+    status: str = ""  # one status (the list); empty: all of `state`
+    state: str = "open"  # open, closed or all (the list; the board shows open ones)
+    sort: str = "deadline"
+    page: int = 1
+
+    def normalized(self) -> AssignmentFilters:
+        """Unknown or out-of-range values fall back to the default, never to an error."""
+        return AssignmentFilters(
+            q=self.q.strip()[:200],
+            company=self.company.strip()[:200],
+            company_id=self.company_id if self.company_id.isdigit() else "",
+            owner=self.owner if self.owner in ("me", "none") or self.owner.isdigit() else "",
+            employment_type=self.employment_type
+            if self.employment_type in EmploymentType._value2member_map_
+            else "",
+            status=self.status if self.status in AssignmentStatus._value2member_map_ else "",
+            state=self.state if self.state in STATES else "open",
+            sort=self.sort if self.sort in SORTS else "deadline",
+            page=max(1, min(self.page, 10_000)),
+        )
+
+    def query(self, *, without: tuple[str, ...] = ("page",)) -> dict[str, str]:
+        """The filters that differ from the defaults, for links that keep them."""
+        defaults = AssignmentFilters()
+        return {
+            name: str(value)
+            for name, value in self.model_dump().items()
+            if name not in without and value != getattr(defaults, name)
+        }
+
+
+def _company_ids(f: AssignmentFilters, *, user: User, session: Session) -> Select[Any] | None:
+    """The companies the company filter finds: the register's own search (name, org.nr,
+    town), as a subquery. Built once per page: the search may look at its terms first."""
+    if not f.company:
+        return None
+    return companies.filtered(
+        CompanyFilters(q=f.company), Company.id, user=user, session=session
+    ).order_by(None)
+
+
+def _where(
+    statement: Select[Any],
+    f: AssignmentFilters,
+    *,
+    user: User,
+    session: Session,
+    company_ids: Select[Any] | None = None,
+) -> Select[Any]:
+    """The filters every view shares: search, company, owner, employment type."""
+    terms = fold(f.q).split()
+    for term in terms[:8]:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(
+            Assignment.search_text.like(f"%{escaped}%", escape="\\")  # type: ignore[attr-defined]
+        )
+    if f.company_id:
+        statement = statement.where(Assignment.company_id == int(f.company_id))
+    if f.company:
+        if company_ids is None:
+            company_ids = _company_ids(f, user=user, session=session)
+        statement = statement.where(Assignment.company_id.in_(company_ids))  # type: ignore[attr-defined,arg-type]
+    if f.owner == "none":
+        statement = statement.where(Assignment.owner_id.is_(None))  # type: ignore[union-attr]
+    elif f.owner:
+        statement = statement.where(
+            Assignment.owner_id == (user.id if f.owner == "me" else int(f.owner))
+        )
+    if f.employment_type:
+        statement = statement.where(Assignment.employment_type == EmploymentType(f.employment_type))
+    return statement
+
+
+def _joined(*columns: Any) -> Select[Any]:
+    """Assignments with their company (inner) and owner (outer) joined."""
+    return (
+        select(*columns)
+        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
+        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
+    )
+
+
+def _owner_rank(session: Session) -> Any:
+    """ORDER BY expression for the owner in Swedish order, without a collation per row:
+    the few users are sorted here and their rank goes into a CASE; no owner sorts last."""
+    users = session.exec(select(User.id, User.full_name)).all()
+    ranked = sorted(users, key=lambda row: swedish_sort_key(row[1]))
+    if not ranked:
+        return case((Assignment.owner_id.is_(None), 1), else_=0)  # type: ignore[union-attr]
+    return case(
+        {user_id: rank for rank, (user_id, _name) in enumerate(ranked)},
+        value=Assignment.owner_id,
+        else_=len(ranked),
+    )
+
+
+def filtered(
+    filters: AssignmentFilters, *columns: Any, user: User, session: Session
+) -> Select[Any]:
+    """The list's query for these columns (of Assignment, Company and User, the owner),
+    filtered and sorted, without paging: the list pages through it, the CSV export
+    streams it whole."""
+    f = filters.normalized()
+    statement = _where(_joined(*columns), f, user=user, session=session)
+    if f.status:
+        statement = statement.where(Assignment.status == AssignmentStatus(f.status))
+    elif f.state != "all":
+        wanted = OPEN_STATUSES if f.state == "open" else CLOSED_STATUSES
+        statement = statement.where(Assignment.status.in_(wanted))  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    deadline = Assignment.deadline.asc().nulls_last()  # type: ignore[union-attr]
+    order: list[Any] = {
+        "deadline": lambda: [deadline],
+        "-deadline": lambda: [Assignment.deadline.desc().nulls_last()],  # type: ignore[union-attr]
+        "company": lambda: [by_name(Company.name, Company.sort_key, dialect=dialect), deadline],
+        "status": lambda: [status_rank(Assignment.status), deadline],
+        "owner": lambda: [_owner_rank(session), deadline],
+        "created": lambda: [Assignment.created_at.desc()],  # type: ignore[attr-defined]
+    }[f.sort]()
+    return statement.order_by(*order, Assignment.id)
+
+
+@dataclass
+class ListedAssignment:
+    assignment: Assignment
+    company_name: str
+    owner_name: str | None
+
+    def overdue(self, today: dt.date) -> bool:
+        return is_overdue(self.assignment, today)
+
+
+def is_overdue(assignment: Assignment, today: dt.date) -> bool:
+    """Still open after its deadline."""
+    return (
+        assignment.status in OPEN_STATUSES
+        and assignment.deadline is not None
+        and assignment.deadline < today
+    )
+
+
+@dataclass
+class AssignmentPage:
+    rows: list[ListedAssignment]
+    page: int
+    has_next: bool
+
+
+def list_(filters: AssignmentFilters, *, user: User, session: Session) -> AssignmentPage:
+    """One page of the list: one query (two when sorted by owner); no COUNT, one row more
+    than shown says whether there is a next page."""
+    f = filters.normalized()
+    statement = filtered(f, Assignment, Company.name, User.full_name, user=user, session=session)
+    found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    rows = [ListedAssignment(a, company, owner) for a, company, owner in found[:PAGE_SIZE]]
+    return AssignmentPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)
+
+
+# --- the board --------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    status: AssignmentStatus
+    rows: list[ListedAssignment]
+    page: int
+    has_next: bool
+    total: int
+
+
+def column(
+    status: AssignmentStatus,
+    filters: AssignmentFilters,
+    *,
+    page: int = 1,
+    user: User,
+    session: Session,
+    company_ids: Select[Any] | None = None,
+) -> tuple[list[ListedAssignment], bool]:
+    """One page of a board column, most urgent first: the earliest deadline, none last."""
+    f = filters.normalized()
+    page = max(1, min(page, 10_000))
+    statement = _where(
+        _joined(Assignment, Company.name, User.full_name),
+        f,
+        user=user,
+        session=session,
+        company_ids=company_ids,
+    )
+    statement = (
+        statement.where(Assignment.status == status)
+        .order_by(Assignment.deadline.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr]
+        .offset((page - 1) * COLUMN_SIZE)
+        .limit(COLUMN_SIZE + 1)
+    )
+    found = session.exec(statement).all()
+    rows = [ListedAssignment(a, company, owner) for a, company, owner in found[:COLUMN_SIZE]]
+    return rows, len(found) > COLUMN_SIZE
+
+
+def column_totals(
+    filters: AssignmentFilters,
+    *,
+    user: User,
+    session: Session,
+    company_ids: Select[Any] | None = None,
+) -> dict[AssignmentStatus, int]:
+    """How many open assignments each column holds: one grouped COUNT."""
+    f = filters.normalized()
+    statement = select(Assignment.status, func.count()).where(
+        Assignment.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+    )
+    statement = _where(statement, f, user=user, session=session, company_ids=company_ids).group_by(
+        Assignment.status
+    )
+    totals = dict.fromkeys(OPEN_STATUSES, 0)
+    totals.update({AssignmentStatus(status): count for status, count in session.exec(statement)})
+    return totals
+
+
+def board(
+    filters: AssignmentFilters,
+    *,
+    user: User,
+    session: Session,
+) -> list[Column]:
+    """The board: one column per open status with its first page, and the totals."""
+    f = filters.normalized()
+    company_ids = _company_ids(f, user=user, session=session)
+    totals = column_totals(f, user=user, session=session, company_ids=company_ids)
+    columns = []
+    for status in OPEN_STATUSES:
+        rows, has_next = column(status, f, user=user, session=session, company_ids=company_ids)
+        columns.append(
+            Column(status=status, rows=rows, page=1, has_next=has_next, total=totals[status])
+        )
+    return columns

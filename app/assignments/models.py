@@ -1,0 +1,153 @@
+"""Rekryteringsuppdrag (assignments): a company's request to recruit N people for an
+occupation, with a pipeline status, who brought it in, and how many were hired. Job
+seekers are counted, never named: there is no personal data about them here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from app.companies.models import _enum_column
+from app.db import UTCDateTime, version_column
+from app.i18n import N_
+
+
+class AssignmentStatus(enum.StrEnum):
+    new = "new"
+    searching = "searching"
+    presented = "presented"
+    filled = "filled"
+    partly_filled = "partly_filled"
+    closed_unfilled = "closed_unfilled"
+    cancelled = "cancelled"
+
+
+STATUS_LABELS = {
+    AssignmentStatus.new: N_("Ny"),
+    AssignmentStatus.searching: N_("Sökning pågår"),
+    AssignmentStatus.presented: N_("Kandidater presenterade"),
+    AssignmentStatus.filled: N_("Tillsatt"),
+    AssignmentStatus.partly_filled: N_("Delvis tillsatt"),
+    AssignmentStatus.closed_unfilled: N_("Avslutad utan tillsättning"),
+    AssignmentStatus.cancelled: N_("Avbruten"),
+}
+# The pipeline, in order: the board's columns. A closed assignment lives in the list only.
+OPEN_STATUSES = (AssignmentStatus.new, AssignmentStatus.searching, AssignmentStatus.presented)
+CLOSED_STATUSES = (
+    AssignmentStatus.filled,
+    AssignmentStatus.partly_filled,
+    AssignmentStatus.closed_unfilled,
+    AssignmentStatus.cancelled,
+)
+STATUS_ORDER = (*OPEN_STATUSES, *CLOSED_STATUSES)
+
+
+class EmploymentType(enum.StrEnum):
+    ordinary = "ordinary"
+    fixed_term = "fixed_term"
+    subsidised = "subsidised"
+    internship = "internship"
+    labour_market = "labour_market"
+    job_track = "job_track"
+    other = "other"
+
+
+EMPLOYMENT_TYPE_LABELS = {
+    EmploymentType.ordinary: N_("Ordinarie anställning"),
+    EmploymentType.fixed_term: N_("Visstidsanställning"),
+    EmploymentType.subsidised: N_("Lönestöd/nystartsjobb"),
+    EmploymentType.internship: N_("Praktik"),
+    EmploymentType.labour_market: N_("Arbetsmarknadsanställning"),
+    EmploymentType.job_track: N_("Lokalt jobbspår"),
+    EmploymentType.other: N_("Annat"),
+}
+
+
+class SourceKind(enum.StrEnum):
+    """Who or what brought the assignment in ("vem drog in uppdraget"): a broker (then
+    Assignment.source_user_id names them), or one of the ways it came without one."""
+
+    broker = "broker"
+    company = "company"
+    event = "event"
+    partner = "partner"
+    other = "other"
+
+
+SOURCE_LABELS = {
+    SourceKind.broker: N_("En jobbmäklare"),
+    SourceKind.company: N_("Företaget hörde av sig"),
+    SourceKind.event: N_("Rekryteringsträff"),
+    SourceKind.partner: N_("Samverkanspart, t.ex. Arbetsförmedlingen"),
+    SourceKind.other: N_("Annat"),
+}
+
+_assignment_version = version_column()
+
+
+class Assignment(SQLModel, table=True):
+    __table_args__ = (
+        # The board's columns and the list's default order: by status, most urgent first.
+        Index("ix_assignment_status_deadline", "status", "deadline"),
+        # "My assignments" (board and list filter, Min dag's overdue ones); also serves the
+        # owner_id foreign key.
+        Index("ix_assignment_owner_status_deadline", "owner_id", "status", "deadline"),
+        # The company page's section and the company filter; also the company_id key.
+        Index("ix_assignment_company_status", "company_id", "status"),
+        CheckConstraint("positions >= 1", name="positions_at_least_one"),
+        CheckConstraint(
+            "filled_count >= 0 AND filled_count <= positions", name="filled_within_positions"
+        ),
+        # History refers to assignments by id: SQLite must never hand a deleted id out again.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", ondelete="CASCADE")
+    contact_id: int | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="SET NULL"
+    )
+    # Free text as the employer says it, plus an optional SSYK 2012 code: 1–4 digits, a
+    # unit group (4) or a broader group; only its format is checked.
+    occupation: str = Field(max_length=200)
+    ssyk_code: str | None = Field(default=None, max_length=4)
+    positions: int = 1
+    requirements: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    employment_type: EmploymentType = Field(
+        default=EmploymentType.ordinary,
+        sa_column=_enum_column(EmploymentType, "assignment_employment_type"),
+    )
+    workplace: str | None = Field(default=None, max_length=200)
+    start_on: dt.date | None = None
+    deadline: dt.date | None = None
+    owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    source_kind: SourceKind = Field(
+        default=SourceKind.broker, sa_column=_enum_column(SourceKind, "assignment_source_kind")
+    )
+    # The broker who brought it in, when source_kind is "broker".
+    source_user_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    status: AssignmentStatus = Field(
+        default=AssignmentStatus.new,
+        sa_column=_enum_column(AssignmentStatus, "assignment_status"),
+    )
+    # How many were hired through the assignment: a count, never names.
+    filled_count: int = 0
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Folded occupation, SSYK code and workplace (app/text.py): the list's search.
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Who registered it: they, the owner or an admin may delete it.
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    # When it last went from an open to a closed status; None while open.
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_assignment_version)
+
+    __mapper_args__ = {"version_id_col": _assignment_version}

@@ -1,0 +1,471 @@
+"""Assignment pages: the list, the pipeline board (with a page per column for "visa fler"),
+new, edit, delete, and the status change, from the board or the assignment's page. Every
+form is a plain POST that also works without htmx; htmx swaps the board in place."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app import flash
+from app.assignments import listing
+from app.assignments import service as assignments
+from app.assignments.deps import AssignmentDep
+from app.assignments.listing import AssignmentFilters
+from app.assignments.models import (
+    CLOSED_STATUSES,
+    EMPLOYMENT_TYPE_LABELS,
+    OPEN_STATUSES,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    Assignment,
+    AssignmentStatus,
+)
+from app.assignments.service import AssignmentForm, EditConflict, Forbidden, StatusForm
+from app.auth.deps import AnyUser, Editor
+from app.auth.models import Role, User
+from app.clock import Clock, today
+from app.companies import service as companies
+from app.companies.deps import CompanyDep
+from app.companies.models import Company
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.db import SessionDep
+from app.deps import ClockDep
+from app.errors import DomainError, NotFound
+from app.history import service as history
+from app.templating import is_fragment_request, render, see_other, translate
+
+router = APIRouter()
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": STATUS_LABELS,
+        "employment_type_labels": EMPLOYMENT_TYPE_LABELS,
+        "source_labels": SOURCE_LABELS,
+        "open_statuses": OPEN_STATUSES,
+        "closed_statuses": CLOSED_STATUSES,
+        "next_status": assignments.next_status,
+        "previous_status": assignments.previous_status,
+    }
+
+
+def _chosen_company(filters: AssignmentFilters, session: Session) -> Company | None:
+    """The company named by ?company_id=, to show which one the view is limited to."""
+    return session.get(Company, int(filters.company_id)) if filters.company_id else None
+
+
+# --- the list ---------------------------------------------------------------------------
+
+
+@router.get("/assignments")
+def list_assignments(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    filters: Annotated[AssignmentFilters, Query()],
+) -> Response:
+    filters = filters.normalized()
+    query = filters.query()
+    context = {
+        "filters": filters,
+        "page": listing.list_(filters, user=user, session=session),
+        "page_url": lambda number: "/assignments?" + urlencode({**query, "page": number}),
+        "export_url": "/assignments/export.csv" + (f"?{urlencode(query)}" if query else ""),
+        "chosen_company": _chosen_company(filters, session),
+        "owners": companies.owners(session=session),
+        "today": today(clock),
+        "can_edit": user.role != Role.viewer,
+        **_labels(),
+    }
+    return render(request, "assignments/list.html", context, block="results")
+
+
+# --- the board --------------------------------------------------------------------------
+
+
+_BOARD_FIELDS = ("company", "company_id", "owner", "employment_type")
+
+
+def _board_filters(filters: AssignmentFilters) -> AssignmentFilters:
+    """Only what the board filters by; it always shows the open statuses."""
+    f = filters.normalized()
+    return AssignmentFilters(**{name: getattr(f, name) for name in _BOARD_FIELDS})
+
+
+def _board_query(filters: AssignmentFilters) -> dict[str, str]:
+    return _board_filters(filters).query(without=("page", "state", "sort"))
+
+
+def _board(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    user: User,
+    filters: AssignmentFilters,
+    *,
+    moved: int | None = None,
+    direction: str = "next",
+    errors: dict[int, DomainError] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    filters = _board_filters(filters)
+    query = _board_query(filters)
+    context = {
+        "filters": filters,
+        "board_query": urlencode(query),
+        "columns": listing.board(filters, user=user, session=session),
+        "column_url": lambda status, page: (
+            "/assignments/board/column?"
+            + urlencode({**query, "status": status.value, "page": page})
+        ),
+        "chosen_company": _chosen_company(filters, session),
+        "owners": companies.owners(session=session),
+        "today": today(clock),
+        "can_edit": user.role != Role.viewer,
+        "moved": moved,
+        "direction": direction,
+        "errors": errors or {},
+        "notice": notice,
+        **_labels(),
+    }
+    return render(
+        request, "assignments/board.html", context, block="board", status_code=status_code
+    )
+
+
+@router.get("/assignments/board")
+def show_board(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    filters: Annotated[AssignmentFilters, Query()],
+    moved: int | None = None,
+    direction: str = "next",
+) -> Response:
+    return _board(request, session, clock, user, filters, moved=moved, direction=direction)
+
+
+@router.get("/assignments/board/column")
+def board_column(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    filters: Annotated[AssignmentFilters, Query()],
+) -> Response:
+    """A further page of one column ("visa fler"): its cards for htmx to add to the
+    column, or a page of its own without it. ?status= names the (open) column."""
+    status = AssignmentStatus(filters.status) if filters.status in OPEN_STATUSES else None
+    if status is None:
+        raise HTTPException(status_code=404)
+    board_filters = _board_filters(filters)
+    query = _board_query(board_filters)
+    page = filters.normalized().page
+    rows, has_next = listing.column(status, board_filters, page=page, user=user, session=session)
+    context = {
+        "filters": board_filters,
+        "board_query": urlencode(query),
+        "board_url": "/assignments/board" + (f"?{urlencode(query)}" if query else ""),
+        "column": listing.Column(status=status, rows=rows, page=page, has_next=has_next, total=0),
+        "column_url": lambda status, page: (
+            "/assignments/board/column?"
+            + urlencode({**query, "status": status.value, "page": page})
+        ),
+        "today": today(clock),
+        "can_edit": user.role != Role.viewer,
+        "moved": None,
+        "direction": "next",
+        "errors": {},
+        "focus_first": is_fragment_request(request),
+        **_labels(),
+    }
+    return render(request, "assignments/column.html", context, block="cards")
+
+
+# --- new, edit, delete ------------------------------------------------------------------
+
+
+def _form_context(
+    session: Session,
+    company: Company,
+    form: AssignmentForm,
+    *,
+    assignment: Assignment | None = None,
+    error: DomainError | None = None,
+) -> dict[str, Any]:
+    people = list(companies.owners(session=session))
+    # An owner or source broker who has left stays selectable on their own assignment.
+    for user_id in {assignment.owner_id, assignment.source_user_id} if assignment else set():
+        if user_id and all(person.id != user_id for person in people):
+            person = session.get(User, user_id)
+            if person is not None:
+                people.append(person)
+    return {
+        "company": company,
+        "assignment": assignment,
+        "form": form,
+        "error": error,
+        "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        "people": people,
+        **_labels(),
+    }
+
+
+@router.get("/assignments/new")
+def new_assignment(
+    request: Request,
+    session: SessionDep,
+    user: Editor,
+    company_id: int | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The form for a company's new assignment; without ?company_id= first a search for
+    the company."""
+    if company_id is None:
+        found = (
+            companies.list_(companies.CompanyFilters(q=q), user=user, session=session).rows
+            if q.strip()
+            else []
+        )
+        return render(
+            request,
+            "assignments/choose_company.html",
+            {"q": q, "found": found},
+            block="found",
+        )
+    try:
+        company = companies.get(company_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    form = assignments.new_form(user, company=company)
+    return render(request, "assignments/form.html", _form_context(session, company, form))
+
+
+@router.post("/companies/{company_id:int}/assignments")
+def create_assignment(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    company: CompanyDep,
+    form: Annotated[AssignmentForm, Form()],
+) -> Response:
+    try:
+        assignment = assignments.create(company, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        return render(
+            request,
+            "assignments/form.html",
+            _form_context(session, company, form, error=error),
+            block="assignment_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, f"/assignments/{assignment.id}")
+    flash.add(response, request, translate(request, "Uppdraget är sparat."))
+    return response
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    user: User,
+    assignment: Assignment,
+    *,
+    status_error: DomainError | None = None,
+    typed_filled: str = "",
+    status_code: int = 200,
+) -> Response:
+    ids = {assignment.owner_id, assignment.source_user_id, assignment.created_by_id} - {None}
+    people = {person.id: person for person in (session.get(User, i) for i in ids) if person}
+    context = {
+        "assignment": assignment,
+        "company": companies.get(assignment.company_id, session=session),
+        "contact": session.get(Contact, assignment.contact_id) if assignment.contact_id else None,
+        "people": people,
+        "history": history.for_record("assignment", assignment.id, session=session),  # type: ignore[arg-type]
+        "today": today(clock),
+        "overdue": listing.is_overdue(assignment, today(clock)),
+        "offers_filled": assignments.offers_filled(assignment),
+        "can_edit": user.role != Role.viewer,
+        "may_delete": assignments.may_delete(assignment, user),
+        "status_error": status_error,
+        "typed_filled": typed_filled.strip()[:4],
+        **_labels(),
+    }
+    return render(request, "assignments/detail.html", context, status_code=status_code)
+
+
+@router.get("/assignments/{assignment_id:int}")
+def show_assignment(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    assignment: AssignmentDep,
+) -> Response:
+    return _detail(request, session, clock, user, assignment)
+
+
+@router.get("/assignments/{assignment_id:int}/edit")
+def edit_assignment(
+    request: Request, session: SessionDep, user: Editor, assignment: AssignmentDep
+) -> Response:
+    company = companies.get(assignment.company_id, session=session)
+    form = AssignmentForm.from_assignment(assignment)
+    return render(
+        request,
+        "assignments/form.html",
+        _form_context(session, company, form, assignment=assignment),
+    )
+
+
+@router.post("/assignments/{assignment_id:int}")
+def update_assignment(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    assignment: AssignmentDep,
+    form: Annotated[AssignmentForm, Form()],
+) -> Response:
+    assignment_id = assignment.id
+    try:
+        assignments.update(assignment, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        try:
+            current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
+        except NotFound:  # someone deleted it meanwhile
+            raise HTTPException(status_code=404) from None
+        if isinstance(error, EditConflict):
+            form = assignments.rebase(form, error, session=session)
+        company = companies.get(current.company_id, session=session)
+        return render(
+            request,
+            "assignments/form.html",
+            _form_context(session, company, form, assignment=current, error=error),
+            block="assignment_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, f"/assignments/{assignment_id}")
+    flash.add(response, request, translate(request, "Ändringarna i uppdraget är sparade."))
+    return response
+
+
+@router.post("/assignments/{assignment_id:int}/delete")
+def delete_assignment(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    assignment: AssignmentDep,
+) -> Response:
+    company_id = assignment.company_id
+    try:
+        assignments.delete(assignment, user=user, session=session, clock=clock)
+    except Forbidden:
+        session.rollback()
+        raise HTTPException(status_code=403) from None
+    session.commit()
+    response = see_other(request, f"/companies/{company_id}#assignments")
+    flash.add(response, request, translate(request, "Uppdraget är borttaget."))
+    return response
+
+
+# --- the status -------------------------------------------------------------------------
+
+
+class StatusChange(StatusForm):
+    # "board" when the change was sent from the board, with the board's query string, to
+    # show the board again as it was filtered.
+    view: str = ""
+    board: str = ""
+
+
+def _direction(before: AssignmentStatus, after: AssignmentStatus) -> str:
+    return "next" if STATUS_ORDER.index(after) > STATUS_ORDER.index(before) else "previous"
+
+
+@router.post("/assignments/{assignment_id:int}/status")
+def change_status(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    assignment: AssignmentDep,
+    form: Annotated[StatusChange, Form()],
+) -> Response:
+    """One click: to the next or previous column on the board, or to any status on the
+    assignment's page; a closed status with the filled count."""
+    assignment_id, before = assignment.id, assignment.status
+    from_board = form.view == "board"
+    sent = dict(parse_qsl(form.board))
+    filters = AssignmentFilters(**{k: sent.get(k, "") for k in _BOARD_FIELDS})
+    try:
+        assignments.change_status(assignment, form, user=user, session=session, clock=clock)
+    except DomainError as error:
+        session.rollback()
+        try:
+            current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
+        except NotFound:
+            raise HTTPException(status_code=404) from None
+        if from_board:
+            errors = {assignment_id: error}  # type: ignore[dict-item]
+            return _board(
+                request, session, clock, user, filters, errors=errors, status_code=error.http_status
+            )
+        return _detail(
+            request,
+            session,
+            clock,
+            user,
+            current,
+            status_error=error,
+            typed_filled=form.filled_count,
+            status_code=error.http_status,
+        )
+    session.commit()
+    status = assignment.status
+    notice = translate(
+        request,
+        "%(occupation)s hos %(company)s har nu status %(status)s.",
+        occupation=assignment.occupation,
+        company=companies.get(assignment.company_id, session=session).name,
+        status=translate(request, STATUS_LABELS[status]),
+    )
+    if not from_board:
+        response = see_other(request, f"/assignments/{assignment_id}")
+    elif is_fragment_request(request):
+        return _board(
+            request,
+            session,
+            clock,
+            user,
+            filters,
+            moved=assignment_id,
+            direction=_direction(before, status),
+            notice=notice,
+        )
+    else:
+        query = {
+            **_board_query(filters),
+            "moved": assignment_id,
+            "direction": _direction(before, status),
+        }
+        response = see_other(request, f"/assignments/board?{urlencode(query)}")
+    flash.add(response, request, notice)
+    return response

@@ -1,0 +1,245 @@
+"""The pipeline board: open statuses as columns, most urgent first, "visa fler" per
+column, filters, moving cards with plain forms and with htmx (focus follows the card),
+refusals shown on the card, and a constant number of statements as data grows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import event
+
+from app.assignments import listing
+from app.assignments.models import AssignmentStatus
+from tests.assignments.factories import make_assignment, set_deadline
+from tests.factories import PASSWORD, make_company, make_user
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def bo(client, session, clock):
+    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
+    client.login("bo", PASSWORD)
+    return user
+
+
+@pytest.fixture
+def company(session, clock, bo):
+    return make_company(session, clock, user=bo, name="Ängelholms Bygg AB")
+
+
+def column(html, status):
+    start = html.index(f'aria-labelledby="column-{status}"')
+    end = html.find("</section>", start)
+    return html[start:end]
+
+
+def cards(html):
+    return re.findall(r'<li id="assignment-(\d+)"', html)
+
+
+def test_columns_are_the_open_statuses_most_urgent_first(client, session, clock, bo, company):
+    late = make_assignment(session, clock, company, bo, occupation="Kock")
+    set_deadline(session, late, dt.date(2026, 2, 20))
+    none = make_assignment(session, clock, company, bo, occupation="Bagare")
+    soon = make_assignment(session, clock, company, bo, occupation="Målare", deadline="2026-03-09")
+    moving = make_assignment(session, clock, company, bo, occupation="Snickare", status="presented")
+    make_assignment(session, clock, company, bo, occupation="Städare", status="closed_unfilled")
+    html = client.get("/assignments/board").text
+    assert [c.split('"')[0] for c in re.findall(r'aria-labelledby="column-([a-z_]+)', html)] == [
+        "new",
+        "searching",
+        "presented",
+    ]
+    assert cards(column(html, "new")) == [str(late.id), str(soon.id), str(none.id)]
+    assert "Ny <small>(3)</small>" in html
+    assert cards(column(html, "presented")) == [str(moving.id)]
+    assert "Städare" not in html  # closed ones live in the list
+    first = html[html.index(f'id="assignment-{late.id}"') :]
+    first = first[: first.index("</li>")]
+    assert 'class="card overdue"' in html and "Försenad" in first
+    assert "Ängelholms Bygg AB" in first and "0 av 1 tillsatta" in first
+    assert "Sista dag 2026-02-20" in first
+
+
+def test_filters_owner_employment_type_and_company(client, session, clock, bo, company):
+    other = make_company(session, clock, user=bo, name="Zeta Städ AB")
+    mine = make_assignment(session, clock, company, bo, owner_id=str(bo.id))
+    practice = make_assignment(session, clock, other, bo, employment_type="internship")
+
+    def shown(query):
+        return cards(client.get("/assignments/board?" + query, headers=HTMX).text)
+
+    assert shown("owner=me") == [str(mine.id)]
+    assert shown("employment_type=internship") == [str(practice.id)]
+    assert shown("company=zeta") == [str(practice.id)]
+    assert shown(f"company_id={company.id}") == [str(mine.id)]
+
+
+def test_each_column_pages_with_visa_fler(client, session, clock, bo, company):
+    made = [
+        make_assignment(session, clock, company, bo, deadline=f"2026-04-{day:02d}")
+        for day in range(1, listing.COLUMN_SIZE + 3)
+    ]
+    make_assignment(session, clock, company, bo, status="searching")
+    html = client.get("/assignments/board?owner=").text
+    first = column(html, "new")
+    assert cards(first) == [str(a.id) for a in made[: listing.COLUMN_SIZE]]
+    more = re.search(r'<li class="more">\s*<a href="([^"]+)"', first).group(1)
+    assert parse_qs(urlsplit(more.replace("&amp;", "&")).query) == {
+        "status": ["new"],
+        "page": ["2"],
+    }
+    assert '<li class="more">' not in column(html, "searching")
+    fragment = client.get(more.replace("&amp;", "&"), headers=HTMX)
+    assert cards(fragment.text) == [str(a.id) for a in made[listing.COLUMN_SIZE :]]
+    assert "<html" not in fragment.text and '<li class="more">' not in fragment.text
+    assert "autofocus" in fragment.text  # keyboard users land on the first new card
+    page = client.get(more.replace("&amp;", "&"))
+    assert "<html" in page.text and "Ny, sida 2" in page.text
+    assert "hx-post" not in page.text  # no board to swap: plain forms
+    assert client.get("/assignments/board/column?status=filled").status_code == 404
+
+
+def test_a_plain_form_moves_a_card_and_comes_back_to_the_filtered_board(
+    client, session, clock, bo, company
+):
+    assignment = make_assignment(session, clock, company, bo, owner_id=str(bo.id))
+    response = client.post_form(
+        f"/assignments/{assignment.id}/status",
+        {"status": "searching", "from_status": "new", "board": "owner=me&bogus=1", "view": "board"},
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert parse_qs(urlsplit(location).query) == {
+        "owner": ["me"],
+        "moved": [str(assignment.id)],
+        "direction": ["next"],
+    }
+    page = client.get(location).text
+    card = page[page.index(f'id="assignment-{assignment.id}"') :]
+    card = card[: card.index("</li>")]
+    assert cards(column(page, "searching")) == [str(assignment.id)]
+    # Focus stays on the button that moves it on, so Enter moves it again.
+    assert re.search(r"autofocus>\s*<span[^>]*>[^<]*</span>Kandidater presenterade", card)
+    assert "har nu status Sökning pågår" in page
+
+
+def test_htmx_moves_swap_the_board_and_focus_follows_the_card(client, session, clock, bo, company):
+    assignment = make_assignment(session, clock, company, bo, positions=2)
+    url = f"/assignments/{assignment.id}/status"
+    response = client.post_form(
+        url,
+        {"status": "searching", "from_status": "new", "board": "", "view": "board"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="board"')
+    assert 'hx-swap-oob="innerHTML:#flash"' in response.text
+    client.post_form(url, {"status": "presented", "board": "", "view": "board"}, headers=HTMX)
+    # In the last open column "Avsluta…" is next: it gets the focus.
+    html = client.get(f"/assignments/board?moved={assignment.id}&direction=next").text
+    assert "<summary autofocus>" in html
+    refused = client.post_form(
+        url,
+        {
+            "status": "filled",
+            "filled_count": "1",
+            "from_status": "presented",
+            "board": "",
+            "view": "board",
+        },
+        headers=HTMX,
+    )
+    assert refused.status_code == 422
+    assert "Tillsatt betyder att alla platser är tillsatta" in refused.text
+    assert '<details class="close-assignment" open>' in refused.text
+    closed = client.post_form(
+        url,
+        {
+            "status": "filled",
+            "filled_count": "2",
+            "from_status": "presented",
+            "board": "",
+            "view": "board",
+        },
+        headers=HTMX,
+    )
+    assert closed.status_code == 200
+    assert f'id="assignment-{assignment.id}"' not in closed.text
+    session.refresh(assignment)
+    assert (assignment.status, assignment.filled_count) == (AssignmentStatus.filled, 2)
+
+
+def test_a_card_someone_else_moved_says_so(client, session, clock, bo, company):
+    assignment = make_assignment(session, clock, company, bo, status="searching")
+    response = client.post_form(
+        f"/assignments/{assignment.id}/status",
+        {"status": "searching", "from_status": "new", "board": "", "view": "board"},
+        headers=HTMX,
+    )
+    assert response.status_code == 409
+    assert "Någon annan har redan ändrat uppdragets status till Sökning pågår." in response.text
+
+
+# --- cost -------------------------------------------------------------------------------
+
+
+def count_statements(engine, action):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assignments/board",
+        "/assignments/board?owner=me&company=bygg&employment_type=ordinary",
+        "/assignments",
+        "/assignments?sort=owner&state=all",
+        "/assignments?sort=company&company=bygg",
+    ],
+)
+def test_board_and_list_cost_the_same_statements_as_data_grows(
+    client, session, clock, engine, bo, path
+):
+    cia = make_user(session, clock, role="broker")
+
+    def add(count):
+        for number in range(count):
+            company = make_company(session, clock, user=bo, name=f"Bygg {number} AB")
+            for status in ("new", "searching", "presented", "filled"):
+                make_assignment(
+                    session,
+                    clock,
+                    company,
+                    bo,
+                    status=status,
+                    filled_count=1,
+                    owner_id=str(bo.id if number % 2 else cia.id),
+                    deadline=f"2026-04-{number % 28 + 1:02d}",
+                )
+
+    def page():
+        assert client.get(path).status_code == 200
+
+    add(2)
+    few = count_statements(engine, page)
+    add(12)
+    many = count_statements(engine, page)
+    assert few == many, (few, many)
+    # Session and user, the owner choices, the totals, a query per column (the board) or
+    # one for the page (the list), and the company search's look at its terms.
+    assert many <= 8, many
