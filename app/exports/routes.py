@@ -1,5 +1,5 @@
-"""CSV downloads of the company list, the contact list and a company's activities. Reading
-only: any signed-in user, a viewer too."""
+"""CSV downloads of the company list, the contact list, a company's activities and the
+assignment list. Reading only: any signed-in user, a viewer too."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from app.assignments.listing import AssignmentFilters
 from app.auth.deps import AnyUser
 from app.companies.deps import CompanyDep
 from app.companies.service import CompanyFilters
@@ -61,3 +62,14 @@ def export_activities(
 ) -> StreamingResponse:
     chunks = exports.activities_csv(company, session=session)
     return _download(chunks, exports.activities_filename(company, clock=clock))
+
+
+@router.get("/assignments/export.csv")
+def export_assignments(
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    filters: Annotated[AssignmentFilters, Query()],
+) -> StreamingResponse:
+    chunks = exports.assignments_csv(filters, user=user, session=session)
+    return _download(chunks, exports.filename("rekryteringsuppdrag", clock=clock))

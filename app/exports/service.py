@@ -13,9 +13,19 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.activities.models import KIND_LABELS, Activity
+from app.assignments import listing as assignment_listing
+from app.assignments.listing import AssignmentFilters
+from app.assignments.models import (
+    EMPLOYMENT_TYPE_LABELS,
+    SOURCE_LABELS,
+    Assignment,
+    SourceKind,
+)
+from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.auth.models import User
 from app.clock import Clock, today
 from app.companies import service as companies
@@ -71,6 +81,26 @@ ACTIVITY_HEADERS = (
     "Utfall",
     "Återkoppling",
     "Återkoppling klar",
+)
+ASSIGNMENT_HEADERS = (
+    "Yrke",
+    "SSYK",
+    "Företag",
+    "Organisationsnummer",
+    "Kontaktperson",
+    "Antal platser",
+    "Antal tillsatta",
+    "Anställningsform",
+    "Status",
+    "Arbetsort",
+    "Startdatum",
+    "Sista dag",
+    "Ansvarig",
+    "Drog in uppdraget",
+    "Kravprofil",
+    "Anteckningar",
+    "Inlagt",
+    "Avslutat",
 )
 REMOVED_CONTACT = "borttagen kontakt"
 
@@ -287,3 +317,80 @@ def activities_csv(
 
 def activities_filename(company: Company, *, clock: Clock) -> str:
     return filename(f"kontakthandelser-{slug(company.name)}", clock=clock)
+
+
+# --- assignments ------------------------------------------------------------------------
+
+
+def assignments_csv(
+    filters: AssignmentFilters,
+    *,
+    user: User,
+    session: Session,
+    batch_size: int | None = None,
+) -> Iterator[bytes]:
+    """The assignment list as it is searched and filtered (all pages), in its order: one
+    statement per batch, with the company, contact, owner and source broker joined.
+    Counts only: there is nothing about job seekers to export."""
+    source = aliased(User)
+    statement = (
+        assignment_listing.filtered(
+            filters,
+            Assignment.occupation,
+            Assignment.ssyk_code,
+            Company.name.label("company_name"),  # type: ignore[attr-defined]
+            Company.org_number,
+            Contact.name.label("contact_name"),  # type: ignore[attr-defined]
+            Assignment.positions,
+            Assignment.filled_count,
+            Assignment.employment_type,
+            Assignment.status,
+            Assignment.workplace,
+            Assignment.start_on,
+            Assignment.deadline,
+            User.full_name.label("owner_name"),  # type: ignore[attr-defined]
+            Assignment.source_kind,
+            source.full_name.label("source_name"),  # type: ignore[attr-defined]
+            Assignment.requirements,
+            Assignment.notes,
+            Assignment.created_at,
+            Assignment.closed_at,
+            user=user,
+            session=session,
+        )
+        .outerjoin(Contact, Contact.id == Assignment.contact_id)  # type: ignore[arg-type]
+        .outerjoin(source, source.id == Assignment.source_user_id)  # type: ignore[arg-type]
+    )
+
+    def source_cell(row: Any) -> str | None:
+        if row.source_kind == SourceKind.broker:
+            return row.source_name
+        return SOURCE_LABELS[row.source_kind]
+
+    def rows() -> Iterator[list[list[str | None]]]:
+        for batch in _batches(statement, session=session, batch_size=batch_size):
+            yield [
+                [
+                    row.occupation,
+                    row.ssyk_code,
+                    row.company_name,
+                    row.org_number,
+                    row.contact_name,
+                    str(row.positions),
+                    str(row.filled_count),
+                    EMPLOYMENT_TYPE_LABELS[row.employment_type],
+                    ASSIGNMENT_STATUS_LABELS[row.status],
+                    row.workplace,
+                    date_cell(row.start_on),
+                    date_cell(row.deadline),
+                    row.owner_name,
+                    source_cell(row),
+                    row.requirements,
+                    row.notes,
+                    instant_cell(row.created_at),
+                    instant_cell(row.closed_at),
+                ]
+                for row in batch
+            ]
+
+    return _stream(ASSIGNMENT_HEADERS, rows())
