@@ -78,6 +78,8 @@ def show_day(
         "follow_ups": my_day.due_follow_ups(view, session=session, clock=clock),
         "quiet": my_day.not_contacted(view, session=session, clock=clock),
         "quiet_filters": my_day.not_contacted_filters(view),
+        "late": my_day.late_assignments(view, session=session, clock=clock),
+        "late_filters": my_day.late_assignments_filters(view),
         "recent": my_day.colleagues_activities(view, session=session, clock=clock),
         "not_contacted_days": my_day.NOT_CONTACTED_DAYS,
         "recent_days": my_day.RECENT_DAYS,

@@ -1,5 +1,6 @@
-"""Min dag: a broker's follow-ups overdue and due today, their companies not contacted for
-90 days and colleagues' latest activities on them; an admin sees anyone's day or the team's.
+"""Min dag: a broker's follow-ups overdue and due today, their assignments past deadline,
+their companies not contacted for 90 days and colleagues' latest activities on them; an
+admin sees anyone's day or the team's.
 
 Whose follow-ups are "mine": those on companies I own and those I wrote myself, since the
 owner answers for the relationship and the author promised to get back. Archived companies
@@ -19,6 +20,7 @@ from sqlmodel import Session, select
 
 from app.activities.models import Activity
 from app.activities.service import Forbidden
+from app.assignments.models import OPEN_STATUSES, Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.companies import service as companies
@@ -159,6 +161,47 @@ def follow_up(activity_id: int, *, session: Session) -> FollowUp:
     if not rows:
         raise NotFound("Kontakthändelsen finns inte.")
     return _follow_ups(rows)[0]
+
+
+@dataclass
+class LateAssignment:
+    assignment: Assignment
+    company_name: str
+    owner_name: str | None
+
+
+def late_assignments(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> Section:
+    """Open assignments whose deadline has passed, the longest overdue first: one query
+    (an index on owner, status and deadline)."""
+    statement = (
+        select(Assignment, Company.name, User.full_name)
+        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
+        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
+        .where(
+            Assignment.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+            Assignment.deadline < today(clock),  # type: ignore[operator]
+        )
+    )
+    if view.user is not None:
+        statement = statement.where(Assignment.owner_id == view.user.id)
+    rows = session.exec(
+        statement.order_by(Assignment.deadline, Assignment.id).limit(limit + 1)  # type: ignore[arg-type]
+    ).all()
+    return Section(
+        rows=[
+            LateAssignment(assignment=a, company_name=c, owner_name=o) for a, c, o in rows[:limit]
+        ],
+        has_more=len(rows) > limit,
+    )
+
+
+def late_assignments_filters(view: View) -> str:
+    """The assignment list's query string showing all of late_assignments() (open ones by
+    deadline, the late ones first)."""
+    owner = "" if view.user is None else "me" if view.own else str(view.user.id)
+    return f"owner={owner}&sort=deadline"
 
 
 @dataclass

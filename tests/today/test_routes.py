@@ -17,31 +17,11 @@ from app.history.models import AuditEvent
 from tests import statements
 from tests.activities.factories import make_activity
 from tests.conftest import START
-from tests.factories import PASSWORD, make_company, make_user
+from tests.factories import PASSWORD, make_user
+from tests.today.conftest import owned_by
 
 HTMX = {"HX-Request": "true"}
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def bo(client, session, clock):
-    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
-    client.login("bo", PASSWORD)
-    return user
-
-
-@pytest.fixture
-def cia(session, clock):
-    return make_user(session, clock, role="broker", username="cia", full_name="Cia Lind")
-
-
-@pytest.fixture
-def company(session, clock, bo):
-    return owned_by(session, clock, bo, "Ängelholms Bygg AB")
-
-
-def owned_by(session, clock, user, name):
-    return make_company(session, clock, user=user, name=name, owner_id=str(user.id))
 
 
 def follow_up(session, clock, company, user, day, **fields):
