@@ -99,7 +99,8 @@ def cached_database(companies: int) -> str:
     )
     print(
         f"\nseeded {report.companies} companies, {report.contacts} contacts, "
-        f"{report.activities} activities in {time.perf_counter() - started:.0f} s"
+        f"{report.activities} activities, {report.assignments} assignments "
+        f"in {time.perf_counter() - started:.0f} s"
     )
     engine.dispose()
     # A plain connection: the app's engine opens every transaction itself (BEGIN IMMEDIATE
@@ -260,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             ("company page", f"/companies/{company_id}"),
             ("contact list", "/contacts"),
             ("Min dag", "/"),
+            ("assignment board", "/assignments/board"),
+            ("assignment list", "/assignments"),
         ]
         for name, path in pages:
             if args.only not in name:

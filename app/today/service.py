@@ -30,8 +30,9 @@ from app.i18n import N_
 
 NOT_CONTACTED_DAYS = 90
 RECENT_DAYS = 14
-# A page, not a report: the team's day can hold more follow-ups than anyone reads at once.
-FOLLOW_UP_LIMIT = 50
+# A worklist, not a report: the oldest 30 are more than a day holds; done or moved ones
+# make room for the next (and 30 rows keep the page within its time budget).
+FOLLOW_UP_LIMIT = 30
 SECTION_LIMIT = 20
 TEAM = "team"
 
