@@ -110,7 +110,8 @@ def seed(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(
         f"Klart på {seconds:.0f} s: {report.companies} företag, {report.contacts} "
-        f"kontaktpersoner, {report.activities} kontakthändelser, {report.tags} taggar."
+        f"kontaktpersoner, {report.activities} kontakthändelser, "
+        f"{report.assignments} rekryteringsuppdrag, {report.tags} taggar."
     )
     if report.created_users:
         print(
