@@ -59,6 +59,11 @@ class Activity(SQLModel, table=True):
     contact_id: int | None = Field(
         default=None, foreign_key="contact.id", index=True, ondelete="SET NULL"
     )
+    # The assignment the contact was about, if any (one of the company's): the call shows
+    # on the assignment's page too. Deleting the assignment keeps the call.
+    assignment_id: int | None = Field(
+        default=None, foreign_key="assignment.id", index=True, ondelete="SET NULL"
+    )
     # Whether a contact was named. With contact_id NULL it means the contact was deleted or
     # erased since (the foreign key set it NULL): the activity reads "borttagen kontakt".
     had_contact: bool = False

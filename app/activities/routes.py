@@ -13,6 +13,7 @@ from app import flash
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS, Activity
 from app.activities.service import ActivityForm, EditConflict, Forbidden
+from app.assignments import service as assignments
 from app.auth.deps import AnyUser, Editor
 from app.auth.models import Role, User
 from app.clock import Clock, today
@@ -44,6 +45,7 @@ def _common(session: Session, clock: Clock, user: User, company: Company) -> dic
     return {
         "company": company,
         "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        "assignment_choices": assignments.link_choices(company.id, session=session),  # type: ignore[arg-type]
         "kind_labels": KIND_LABELS,
         "today": today(clock),
         "can_edit": user.role != Role.viewer,
@@ -165,6 +167,11 @@ def _edit_context(
     company = companies.get(activity.company_id, session=session)
     return {
         **_common(session, clock, user, company),
+        "assignment_choices": assignments.link_choices(
+            company.id,  # type: ignore[arg-type]
+            keep=activity.assignment_id,
+            session=session,
+        ),
         "activity": activity,
         "form": form,
         "error": error,

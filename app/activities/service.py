@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
 from app.activities.models import CONTACT_KINDS, Activity, ActivityKind
+from app.assignments.models import Assignment
 from app.auth.models import Role, User
 from app.clock import STOCKHOLM, Clock, local_now, to_local, today
 from app.companies.models import Company
@@ -70,6 +71,7 @@ class ActivityForm(SQLModel):
 
     kind: str = ActivityKind.call.value
     contact_id: str = ""
+    assignment_id: str = ""
     # datetime-local in Stockholm time ("2026-03-02T09:30"); empty means now.
     occurred_at: str = ""
     notes: str = ""
@@ -85,6 +87,7 @@ class ActivityForm(SQLModel):
         return cls(
             kind=activity.kind.value,
             contact_id=str(activity.contact_id or ""),
+            assignment_id=str(activity.assignment_id or ""),
             occurred_at=to_local(activity.occurred_at).strftime("%Y-%m-%dT%H:%M"),
             notes=activity.notes,
             outcome=activity.outcome or "",
@@ -137,6 +140,15 @@ def _contact(value: str, company: Company, *, session: Session) -> int | None:
     return contact.id
 
 
+def _assignment(value: str, company: Company, *, session: Session) -> int | None:
+    if not value:
+        return None
+    assignment = session.get(Assignment, int(value)) if value.isdigit() else None
+    if assignment is None or assignment.company_id != company.id:
+        raise ValidationFailed("Välj ett rekryteringsuppdrag hos företaget.", field="assignment_id")
+    return assignment.id
+
+
 def clean(
     form: ActivityForm,
     company: Company,
@@ -156,6 +168,7 @@ def clean(
     return {
         "kind": kind,
         "contact_id": _contact(form.contact_id, company, session=session),
+        "assignment_id": _assignment(form.assignment_id, company, session=session),
         "occurred_at": _occurred_at(form.occurred_at, clock=clock),
         "notes": notes,
         "outcome": outcome,
@@ -272,8 +285,18 @@ def _record(
     )
 
 
-def _filled(activity: Activity) -> dict[str, Any]:
-    values = history.snapshot(activity, TRACKED_FIELDS)
+def _snapshot(activity: Activity, *, session: Session) -> dict[str, Any]:
+    """The tracked fields, and the linked assignment by its occupation (an id means
+    nothing to a reader, and the assignment may be deleted later)."""
+    assignment = session.get(Assignment, activity.assignment_id) if activity.assignment_id else None
+    return {
+        **history.snapshot(activity, TRACKED_FIELDS),
+        "assignment": assignment.occupation if assignment else None,
+    }
+
+
+def _filled(activity: Activity, *, session: Session) -> dict[str, Any]:
+    values = _snapshot(activity, session=session)
     return {name: value for name, value in values.items() if value not in (None, "")}
 
 
@@ -297,7 +320,7 @@ def create(
     _record(
         activity,
         "create",
-        history.diff({}, _filled(activity)),
+        history.diff({}, _filled(activity, session=session)),
         user=user,
         session=session,
         clock=clock,
@@ -323,10 +346,10 @@ def update(
     values = clean(form, company, session=session, clock=clock, current=activity)  # type: ignore[arg-type]
     if not form.occurred_at.strip():
         values["occurred_at"] = activity.occurred_at  # an emptied time is kept, not "now"
-    before = history.snapshot(activity, TRACKED_FIELDS)
+    before = _snapshot(activity, session=session)
     contact_before = (activity.contact_id, activity.had_contact)
     _apply(activity, values)
-    changes = history.diff(before, history.snapshot(activity, TRACKED_FIELDS))
+    changes = history.diff(before, _snapshot(activity, session=session))
     if not changes and contact_before == (activity.contact_id, activity.had_contact):
         return activity
     activity_id = activity.id
@@ -346,7 +369,7 @@ def update(
 def delete(activity: Activity, *, user: User, session: Session, clock: Clock) -> None:
     """Removes the activity; history keeps what was removed."""
     _check_may_change(activity, user)
-    removed = {name: [value, None] for name, value in _filled(activity).items()}
+    removed = {name: [value, None] for name, value in _filled(activity, session=session).items()}
     _record(activity, "delete", removed, user=user, session=session, clock=clock)
     company_id = activity.company_id
     session.delete(activity)
@@ -460,6 +483,7 @@ class TimelineEntry:
     activity: Activity
     author_name: str | None
     contact_name: str | None
+    assignment_occupation: str | None = None
 
     @property
     def contact_removed(self) -> bool:
@@ -478,27 +502,48 @@ def timeline(company_id: int, *, page: int = 1, session: Session) -> Timeline:
     contact's names: one query, no COUNT (one row more than shown says there is more)."""
     page = max(1, min(page, 10_000))
     rows = session.exec(
-        select(Activity, User.full_name, Contact.name)
-        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
-        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
+        _entries_statement()
         .where(Activity.company_id == company_id)
         .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
     ).all()
-    entries = [
-        TimelineEntry(activity=a, author_name=author, contact_name=contact)
-        for a, author, contact in rows[:PAGE_SIZE]
-    ]
+    entries = [TimelineEntry(*row) for row in rows[:PAGE_SIZE]]
     return Timeline(entries=entries, page=page, has_next=len(rows) > PAGE_SIZE)
+
+
+def _entries_statement() -> Any:
+    """Activities with what a timeline names: author, contact and assignment."""
+    return (
+        select(Activity, User.full_name, Contact.name, Assignment.occupation)
+        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
+        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
+        .outerjoin(Assignment, Assignment.id == Activity.assignment_id)  # type: ignore[arg-type]
+    )
+
+
+def about_assignment(
+    assignment_id: int, *, session: Session, limit: int = PAGE_SIZE
+) -> tuple[list[TimelineEntry], bool]:
+    """The latest activities about an assignment, newest first: one query. (entries,
+    whether there are more than `limit`)."""
+    rows = session.exec(
+        _entries_statement()
+        .where(Activity.assignment_id == assignment_id)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
+        .limit(limit + 1)
+    ).all()
+    return [TimelineEntry(*row) for row in rows[:limit]], len(rows) > limit
 
 
 def entry(activity: Activity, *, session: Session) -> TimelineEntry:
     """One activity as the timeline shows it."""
     author = session.get(User, activity.user_id) if activity.user_id else None
     contact = session.get(Contact, activity.contact_id) if activity.contact_id else None
+    assignment = session.get(Assignment, activity.assignment_id) if activity.assignment_id else None
     return TimelineEntry(
         activity=activity,
         author_name=author.full_name if author else None,
         contact_name=contact.name if contact else None,
+        assignment_occupation=assignment.occupation if assignment else None,
     )

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import flash
+from app.activities import service as activities
+from app.activities.models import KIND_LABELS
 from app.assignments import listing
 from app.assignments import service as assignments
 from app.assignments.deps import AssignmentDep
@@ -296,6 +298,8 @@ def _detail(
         "contact": session.get(Contact, assignment.contact_id) if assignment.contact_id else None,
         "people": people,
         "history": history.for_record("assignment", assignment.id, session=session),  # type: ignore[arg-type]
+        "activities": activities.about_assignment(assignment.id, session=session),  # type: ignore[arg-type]
+        "kind_labels": KIND_LABELS,
         "today": today(clock),
         "overdue": listing.is_overdue(assignment, today(clock)),
         "offers_filled": assignments.offers_filled(assignment),

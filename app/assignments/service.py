@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
@@ -613,6 +613,21 @@ def company_section(company_id: int, *, session: Session) -> dict[str, Any]:
             "open": OPEN_STATUSES,
         },
     }
+
+
+def link_choices(company_id: int, *, keep: int | None = None, session: Session) -> list[Assignment]:
+    """The assignments a call at the company can be about: its open ones, and the one the
+    call is already about (`keep`), even if that has closed since. One query."""
+    wanted = Assignment.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+    if keep is not None:
+        wanted = or_(wanted, Assignment.id == keep)
+    return list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.company_id == company_id, wanted)
+            .order_by(Assignment.deadline.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr,arg-type]
+        ).all()
+    )
 
 
 def move(

@@ -141,6 +141,8 @@ def company_page(
         "may_change_activity": activities.may_change,
         # Its recruitment assignments (templates/assignments/_company_section.html).
         **assignments.company_section(company.id, session=session),  # type: ignore[arg-type]
+        # What the call-log form offers to link a call to.
+        "assignment_choices": assignments.link_choices(company.id, session=session),  # type: ignore[arg-type]
         "history": history.for_company(company.id, session=session),  # type: ignore[arg-type]
         "merged_into": session.get(Company, company.merged_into_id)
         if company.merged_into_id

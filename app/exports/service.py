@@ -76,6 +76,7 @@ ACTIVITY_HEADERS = (
     "Datum",
     "Typ",
     "Kontaktperson",
+    "Uppdrag",
     "Jobbmäklare",
     "Anteckningar",
     "Utfall",
@@ -284,6 +285,7 @@ def activities_csv(
             Activity.kind,
             Contact.name.label("contact_name"),  # type: ignore[attr-defined]
             Activity.had_contact,
+            Assignment.occupation,
             User.full_name,
             Activity.notes,
             Activity.outcome,
@@ -292,6 +294,7 @@ def activities_csv(
         )
         .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
         .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
+        .outerjoin(Assignment, Assignment.id == Activity.assignment_id)  # type: ignore[arg-type]
         .where(Activity.company_id == company.id)
         .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
     )
@@ -303,6 +306,7 @@ def activities_csv(
                     instant_cell(row.occurred_at),
                     KIND_LABELS[row.kind],
                     row.contact_name or (REMOVED_CONTACT if row.had_contact else ""),
+                    row.occupation,
                     row.full_name,
                     row.notes,
                     row.outcome,

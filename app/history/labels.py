@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "source_kind": N_("Drog in uppdraget"),
     "source_user": N_("Jobbmäklare som drog in uppdraget"),
     "filled_count": N_("Antal tillsatta"),
+    "assignment": N_("Uppdrag"),
 }
 
 ACTION_LABELS = {

@@ -23,18 +23,6 @@ from tests.factories import PASSWORD, make_company, make_user
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def broker(client, session, clock):
-    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
-    client.login("bo", PASSWORD)
-    return user
-
-
-@pytest.fixture
-def company(session, clock, broker):
-    return make_company(session, clock, user=broker, name="Ängelholms Bygg AB")
-
-
 def page_of(company):
     return f"/companies/{company.id}"
 

@@ -12,6 +12,7 @@ from app.contacts.service import ContactFilters
 from app.exports import service as exports
 from app.exports.csv_format import Dialect, unneutralise
 from tests.activities.factories import make_activity
+from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
 from tests.statements import recorded
@@ -197,6 +198,7 @@ def test_activity_export(signed_in, session, clock, broker):
         notes="Möte om lönestöd",
         outcome="Två platser",
         follow_up_on="2026-03-10",
+        assignment_id=str(make_assignment(session, clock, company, broker, occupation="Kock").id),
     )
     make_activity(session, clock, company, broker, kind="note", notes="-minus först")
     make_activity(session, clock, other, broker, notes="Inte med")
@@ -211,17 +213,19 @@ def test_activity_export(signed_in, session, clock, broker):
             "Datum",
             "Typ",
             "Kontaktperson",
+            "Uppdrag",
             "Jobbmäklare",
             "Anteckningar",
             "Utfall",
             "Återkoppling",
             "Återkoppling klar",
         ],
-        ["2026-03-02 09:00", "Anteckning", "", "Åsa Öberg", "-minus först", "", "", ""],
+        ["2026-03-02 09:00", "Anteckning", "", "", "Åsa Öberg", "-minus först", "", "", ""],
         [
             "2026-02-20 14:15",
             "Möte",
             "Örjan Åberg",
+            "Kock",
             "Åsa Öberg",
             "Möte om lönestöd",
             "Två platser",
