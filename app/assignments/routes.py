@@ -106,6 +106,20 @@ def _board_query(filters: AssignmentFilters) -> dict[str, str]:
     return _board_filters(filters).query(without=("page", "state", "sort"))
 
 
+def _focus_column(
+    columns: list[listing.Column], moved: int | None, *, session: Session
+) -> AssignmentStatus | None:
+    """Where focus goes when the moved card is not on the board to take it (_card.html
+    focuses its button): closed (only the last column closes), or beyond its column's
+    first page. That column's heading, so a keyboard user is not dropped on <body>."""
+    if moved is None or any(row.assignment.id == moved for c in columns for row in c.rows):
+        return None
+    assignment = session.get(Assignment, moved)
+    if assignment is None:
+        return None
+    return assignment.status if assignment.status in OPEN_STATUSES else OPEN_STATUSES[-1]
+
+
 def _board(
     request: Request,
     session: Session,
@@ -121,10 +135,12 @@ def _board(
 ) -> Response:
     filters = _board_filters(filters)
     query = _board_query(filters)
+    columns = listing.board(filters, user=user, session=session)
     context = {
         "filters": filters,
         "board_query": urlencode(query),
-        "columns": listing.board(filters, user=user, session=session),
+        "columns": columns,
+        "focus_column": _focus_column(columns, moved, session=session),
         "column_url": lambda status, page: (
             "/assignments/board/column?"
             + urlencode({**query, "status": status.value, "page": page})

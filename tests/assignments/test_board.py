@@ -172,6 +172,31 @@ def test_htmx_moves_swap_the_board_and_focus_follows_the_card(client, session, c
     assert f'id="assignment-{assignment.id}"' not in closed.text
     session.refresh(assignment)
     assert (assignment.status, assignment.filled_count) == (AssignmentStatus.filled, 2)
+    # The closed card took its button off the board: focus goes to the heading of the
+    # column it left, with htmx and on the plain form's board alike.
+    heading = '<h2 id="column-presented" tabindex="-1" autofocus>'
+    assert heading in closed.text
+    assert closed.text.count("autofocus") == 1
+    assert heading in client.get(f"/assignments/board?moved={assignment.id}").text
+
+
+def test_a_moved_card_beyond_its_column_s_first_page_gives_focus_to_the_column(
+    client, session, clock, bo, company
+):
+    for day in range(1, listing.COLUMN_SIZE + 1):
+        make_assignment(
+            session, clock, company, bo, status="searching", deadline=f"2026-04-{day:02d}"
+        )
+    late = make_assignment(session, clock, company, bo, deadline="2026-12-31")
+    response = client.post_form(
+        f"/assignments/{late.id}/status",
+        {"status": "searching", "from_status": "new", "board": "", "view": "board"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert f'id="assignment-{late.id}"' not in response.text
+    assert '<h2 id="column-searching" tabindex="-1" autofocus>' in response.text
+    assert response.text.count("autofocus") == 1
 
 
 def test_a_card_someone_else_moved_says_so(client, session, clock, bo, company):

@@ -34,6 +34,7 @@ from app.companies.models import Company
 from app.config import PROJECT_ROOT
 from app.contacts import service as contacts
 from app.db import make_engine
+from tests.assignments.factories import make_assignment
 from tests.e2e.liveserver import CLOCK_PATH
 from tests.factories import PASSWORD, make_company, make_user
 
@@ -287,3 +288,17 @@ def make_activity_in(server: LiveServer, company_id: int, *, by: str, **fields: 
         )
         session.commit()
         return activity.id  # type: ignore[return-value]
+
+
+def make_assignment_in(
+    server: LiveServer, company_id: int, *, by: str, status: str | None = None, **fields: Any
+) -> int:
+    """An assignment at the company, made through the assignment service by `by` at START
+    (and moved to `status`, with `filled_count`, as the pipeline would). Returns its id."""
+    with Session(server.engine) as session:
+        author = session.exec(select(User).where(User.username == by)).one()
+        company = session.get_one(Company, company_id)
+        assignment = make_assignment(
+            session, SettableClock(START), company, author, status=status, **fields
+        )
+        return assignment.id  # type: ignore[return-value]
