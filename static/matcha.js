@@ -78,3 +78,12 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   };
   requestAnimationFrame(refocus);
 });
+// Links drawn as buttons (Pico's <a role="button">) are announced as buttons, and a button
+// is pressed with Space as well as Enter: make Space follow the link too.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== " " || event.ctrlKey || event.metaKey || event.altKey) return;
+  const link = event.target;
+  if (!(link instanceof HTMLAnchorElement) || link.getAttribute("role") !== "button") return;
+  event.preventDefault();
+  link.click();
+});

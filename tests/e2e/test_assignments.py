@@ -124,9 +124,9 @@ def test_an_assignment_from_company_page_through_the_board_to_the_export(
     check_accessibility(page)
     new = section.get_by_role("button", name="Nytt uppdrag")
     expect(new).to_be_visible()
-    # A link styled as a button: Tab to it, Enter follows it.
+    # A link drawn as a button is announced as one: Space presses it, as Enter does.
     press_until_focused(page, "Tab", '#assignments a[href^="/assignments/new"]')
-    page.keyboard.press("Enter")
+    page.keyboard.press("Space")
     expect(page).to_have_url(f"/assignments/new?company_id={company_id}")
     expect(page.get_by_role("heading", name=f"Nytt uppdrag hos {COMPANY}", level=1)).to_be_visible()
     # Prefilled: the company's town, and the broker owns it and brought it in.
