@@ -7,6 +7,15 @@ from app.assignments.models import Assignment
 from app.auth.models import LoginAttempt, User, UserSession
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
+from app.events.models import (
+    CalendarFeedToken,
+    ChecklistTemplateItem,
+    EventAssignment,
+    EventCompany,
+    EventMember,
+    EventTask,
+    RecruitmentEvent,
+)
 from app.history.models import AuditEvent
 
 metadata = SQLModel.metadata
@@ -15,10 +24,17 @@ __all__ = [
     "Activity",
     "Assignment",
     "AuditEvent",
+    "CalendarFeedToken",
+    "ChecklistTemplateItem",
     "Company",
     "CompanyTag",
     "Contact",
+    "EventAssignment",
+    "EventCompany",
+    "EventMember",
+    "EventTask",
     "LoginAttempt",
+    "RecruitmentEvent",
     "Tag",
     "User",
     "UserSession",

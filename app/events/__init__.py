@@ -1,0 +1,1 @@
+"""Rekryteringsträffar: events with participating companies, checklist and outcome."""
