@@ -79,6 +79,7 @@ def show_day(
         "quiet": my_day.not_contacted(view, session=session, clock=clock),
         "quiet_filters": my_day.not_contacted_filters(view),
         "late": my_day.late_assignments(view, session=session, clock=clock),
+        "late_tasks": my_day.late_tasks(view, session=session, clock=clock),
         "late_filters": my_day.late_assignments_filters(view),
         "recent": my_day.colleagues_activities(view, session=session, clock=clock),
         "not_contacted_days": my_day.NOT_CONTACTED_DAYS,

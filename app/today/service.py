@@ -1,6 +1,6 @@
-"""Min dag: a broker's follow-ups overdue and due today, their assignments past deadline,
-their companies not contacted for 90 days and colleagues' latest activities on them; an
-admin sees anyone's day or the team's.
+"""Min dag: a broker's follow-ups overdue and due today, their event checklist items
+overdue, their assignments past deadline, their companies not contacted for 90 days and
+colleagues' latest activities on them; an admin sees anyone's day or the team's.
 
 Whose follow-ups are "mine": those on companies I own and those I wrote myself, since the
 owner answers for the relationship and the author promised to get back. Archived companies
@@ -26,6 +26,7 @@ from app.clock import Clock, today
 from app.companies import service as companies
 from app.companies.models import Company
 from app.errors import NotFound
+from app.events.models import EventStatus, EventTask, RecruitmentEvent
 from app.i18n import N_
 
 NOT_CONTACTED_DAYS = 90
@@ -162,6 +163,39 @@ def follow_up(activity_id: int, *, session: Session) -> FollowUp:
     if not rows:
         raise NotFound("Kontakthändelsen finns inte.")
     return _follow_ups(rows)[0]
+
+
+@dataclass
+class LateTask:
+    task: EventTask
+    event_title: str
+    assignee_name: str | None
+
+
+def late_tasks(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> Section:
+    """Checklist items not done whose due date has passed, the longest overdue first, of
+    events not cancelled: one query (an index on assignee, done and due date)."""
+    statement = (
+        select(EventTask, RecruitmentEvent.title, User.full_name)
+        .join(RecruitmentEvent, RecruitmentEvent.id == EventTask.event_id)  # type: ignore[arg-type]
+        .outerjoin(User, User.id == EventTask.assignee_id)  # type: ignore[arg-type]
+        .where(
+            EventTask.done_at.is_(None),  # type: ignore[union-attr]
+            EventTask.due_on < today(clock),  # type: ignore[operator]
+            RecruitmentEvent.status != EventStatus.cancelled,
+        )
+    )
+    if view.user is not None:
+        statement = statement.where(EventTask.assignee_id == view.user.id)
+    rows = session.exec(
+        statement.order_by(EventTask.due_on, EventTask.id).limit(limit + 1)  # type: ignore[arg-type]
+    ).all()
+    return Section(
+        rows=[LateTask(task=t, event_title=e, assignee_name=a) for t, e, a in rows[:limit]],
+        has_more=len(rows) > limit,
+    )
 
 
 @dataclass
