@@ -111,7 +111,8 @@ def seed(args: argparse.Namespace) -> int:
     print(
         f"Klart på {seconds:.0f} s: {report.companies} företag, {report.contacts} "
         f"kontaktpersoner, {report.activities} kontakthändelser, "
-        f"{report.assignments} rekryteringsuppdrag, {report.tags} taggar."
+        f"{report.assignments} rekryteringsuppdrag, {report.events} rekryteringsträffar, "
+        f"{report.tags} taggar."
     )
     if report.created_users:
         print(

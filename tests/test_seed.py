@@ -16,13 +16,21 @@ from app.activities.models import Activity
 from app.assignments import service as assignments
 from app.assignments.models import OPEN_STATUSES, Assignment, SourceKind
 from app.auth.models import Role, User
-from app.clock import SettableClock
+from app.clock import SettableClock, to_local
 from app.companies import service as companies
 from app.companies.models import Company, CompanyTag
 from app.companies.orgnr import normalize
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.db import make_engine
+from app.events.models import (
+    ChecklistTemplateItem,
+    EventAssignment,
+    EventCompany,
+    EventStatus,
+    EventTask,
+    RecruitmentEvent,
+)
 from app.text import fold
 from tests.conftest import START
 from tests.databases import throwaway_database
@@ -127,6 +135,37 @@ def test_assignments_keep_the_services_rules(seeded: tuple[Engine, demo.SeedRepo
             assert assignment.search_text == stored
         assert any(a.status in OPEN_STATUSES for a in seeded_assignments)
         session.rollback()
+
+
+def test_events_keep_the_services_rules(seeded: tuple[Engine, demo.SeedReport]) -> None:
+    engine, report = seeded
+    with Session(engine) as session:
+        events = session.exec(select(RecruitmentEvent)).all()
+        assert len(events) == report.events >= 1
+        template = count(session, ChecklistTemplateItem)
+        day = START.date()
+        for event in events:
+            assert event.ends_at > event.starts_at
+            past = to_local(event.starts_at).date() < day
+            closed = (EventStatus.closed, EventStatus.cancelled)
+            assert (event.status in closed) == past, event
+            # The outcome is there only for an event that was held.
+            assert (event.jobseekers_invited is not None) == (event.status == EventStatus.closed)
+            tasks = session.exec(select(EventTask).where(EventTask.event_id == event.id)).all()
+            assert len(tasks) == template
+            taking_part = session.exec(
+                select(EventCompany).where(EventCompany.event_id == event.id)
+            ).all()
+            assert taking_part
+            companies_there = {p.company_id for p in taking_part}
+            for participant in taking_part:
+                if participant.contact_id is not None:
+                    contact = session.get(Contact, participant.contact_id)
+                    assert contact.company_id == participant.company_id
+            for link in session.exec(
+                select(EventAssignment).where(EventAssignment.event_id == event.id)
+            ):
+                assert session.get(Assignment, link.assignment_id).company_id in companies_there
 
 
 def test_refuses_a_database_with_companies_unless_forced(
