@@ -25,6 +25,7 @@ from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import for_reading, make_engine
+from app.events import routes as event_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
@@ -65,6 +66,7 @@ def create_app(
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)
     app.include_router(assignment_routes.router)
+    app.include_router(event_routes.router)
     app.include_router(export_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)

@@ -87,3 +87,14 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   link.click();
 });
+// "Kopiera" next to a read-only field (data-copy names the field): shown only with
+// JavaScript; without it the field itself is selected and copied by hand.
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  const field = document.getElementById(button.dataset.copy);
+  if (!field || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    field.select();
+    navigator.clipboard.writeText(field.value);
+  });
+});

@@ -19,6 +19,8 @@ from app.activities import service as activities
 from app.assignments import service as assignments
 from app.config import Settings
 from app.contacts import service as contacts
+from app.events import checklist, participants
+from app.events import service as events
 from app.main import PUBLIC_PATHS, create_app
 from app.models import metadata
 from tests.factories import PASSWORD, make_company, make_user
@@ -85,6 +87,21 @@ def world(session, clock):
         session=session,
         clock=clock,
     )
+    event = events.create(
+        events.EventForm(
+            title="Provträff",
+            starts_at="2026-03-16T09:00",
+            ends_at="2026-03-16T12:00",
+            owner_id=str(broker.id),
+        ),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    participants.invite(event, str(company.id), user=broker, session=session, clock=clock)
+    participants.link_assignment(
+        event, str(assignment.id), user=broker, session=session, clock=clock
+    )
     session.commit()
     return {
         "admin": admin,
@@ -97,6 +114,11 @@ def world(session, clock):
             "contact_id": contact.id,
             "activity_id": activity.id,
             "assignment_id": assignment.id,
+            "event_id": event.id,
+            "task_id": checklist.by_phase(event.id, session=session)[checklist.PHASES[0]][
+                0
+            ].task.id,
+            "item_id": checklist.template(session=session)[0].id,
         },
     }
 

@@ -1,4 +1,5 @@
-"""User management: list, create, change role, deactivate, reset password. Admins only."""
+"""Admin pages: users (list, create, change role, deactivate, reset password) and the
+default checklist of a new recruitment event. Admins only."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from app.auth.models import Role, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, NotFound
+from app.events import checklist
+from app.events.models import PHASE_LABELS, PHASES, ChecklistTemplateItem
 from app.i18n import N_
 from app.templating import render, see_other, translate
 
@@ -176,4 +179,133 @@ def reset_password(
             user, password, password_confirm, session=session, clock=clock
         ),
         N_("Nytt lösenord är satt för %(name)s. Hen behöver logga in igen."),
+    )
+
+
+# --- the default checklist of a new recruitment event -----------------------------------
+
+
+def valid_item(item_id: int, session: SessionDep) -> ChecklistTemplateItem:
+    try:
+        return checklist.get_item(item_id, session=session)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+ItemDep = Annotated[ChecklistTemplateItem, Depends(valid_item)]
+
+
+def _checklist_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    error: DomainError | None = None,
+    error_item: int | None = None,
+    typed: checklist.TemplateItemForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    items = checklist.template(session=session)
+    context = {
+        "items_by_phase": {phase: [i for i in items if i.phase == phase] for phase in PHASES},
+        "phase_labels": PHASE_LABELS,
+        "phases": PHASES,
+        "error": error,
+        "error_item": error_item,
+        "typed": typed or checklist.TemplateItemForm(),
+    }
+    return render(request, "admin/checklist.html", context, status_code=status_code)
+
+
+@router.get("/checklist")
+def show_checklist(request: Request, session: SessionDep, admin: Admin) -> Response:
+    return _checklist_page(request, session)
+
+
+def _checklist_change(
+    request: Request,
+    session: SessionDep,
+    change: Callable[[], object],
+    done_message: str,
+    *,
+    item_id: int | None = None,
+    typed: checklist.TemplateItemForm | None = None,
+) -> Response:
+    try:
+        change()
+    except DomainError as error:
+        session.rollback()
+        return _checklist_page(
+            request,
+            session,
+            error=error,
+            error_item=item_id,
+            typed=typed if item_id is None else None,
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, "/admin/checklist")
+    flash.add(response, request, translate(request, done_message))
+    return response
+
+
+@router.post("/checklist")
+def add_checklist_item(
+    request: Request,
+    session: SessionDep,
+    admin: Admin,
+    form: Annotated[checklist.TemplateItemForm, Form()],
+) -> Response:
+    return _checklist_change(
+        request,
+        session,
+        lambda: checklist.add_item(form, session=session),
+        N_("Punkten är tillagd i standardchecklistan."),
+        typed=form,
+    )
+
+
+@router.post("/checklist/{item_id:int}")
+def update_checklist_item(
+    request: Request,
+    session: SessionDep,
+    admin: Admin,
+    item: ItemDep,
+    form: Annotated[checklist.TemplateItemForm, Form()],
+) -> Response:
+    return _checklist_change(
+        request,
+        session,
+        lambda: checklist.update_item(item, form, session=session),
+        N_("Punkten är sparad."),
+        item_id=item.id,
+    )
+
+
+@router.post("/checklist/{item_id:int}/move")
+def move_checklist_item(
+    request: Request,
+    session: SessionDep,
+    admin: Admin,
+    item: ItemDep,
+    direction: Annotated[str, Form()] = "up",
+) -> Response:
+    return _checklist_change(
+        request,
+        session,
+        lambda: checklist.move_item(item, direction, session=session),
+        N_("Punkten är flyttad."),
+        item_id=item.id,
+    )
+
+
+@router.post("/checklist/{item_id:int}/delete")
+def delete_checklist_item(
+    request: Request, session: SessionDep, admin: Admin, item: ItemDep
+) -> Response:
+    return _checklist_change(
+        request,
+        session,
+        lambda: checklist.delete_item(item, session=session),
+        N_("Punkten är borttagen ur standardchecklistan."),
+        item_id=item.id,
     )

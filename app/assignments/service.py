@@ -652,3 +652,74 @@ def move(
             clock=clock,
         )
     return moving
+
+
+# --- hires at a recruitment event -------------------------------------------------------
+
+
+def add_hires(
+    assignment: Assignment,
+    delta: int,
+    *,
+    event_title: str,
+    user: User,
+    session: Session,
+    clock: Clock,
+) -> Assignment:
+    """Adds the hires a recruitment event's outcome made on the assignment to its filled
+    count (a negative delta when the outcome is corrected down), under the same rules as
+    the form, with history naming the event."""
+    if delta == 0:
+        return assignment
+    filled = assignment.filled_count + delta
+    variables = {
+        "occupation": assignment.occupation,
+        "positions": assignment.positions,
+        "filled": assignment.filled_count,
+        "hires": delta,
+    }
+    if filled > assignment.positions:
+        raise ValidationFailed(
+            "%(occupation)s har %(positions)s platser och %(filled)s redan tillsatta: "
+            "%(hires)s anställningar till från träffen får inte plats. Öka antal platser "
+            "på uppdraget först, om det stämmer.",
+            field="assignment_hires",
+            variables=variables,
+        )
+    if filled < 0:
+        raise ValidationFailed(
+            "%(occupation)s har bara %(filled)s tillsatta: det går inte att ta bort fler "
+            "anställningar än så.",
+            field="assignment_hires",
+            variables=variables,
+        )
+    try:
+        check_counts(assignment.status, assignment.positions, filled)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            "%(occupation)s är avslutat som %(status)s, och antal tillsatta måste stämma med "
+            "det. Ändra uppdragets status först.",
+            field="assignment_hires",
+            variables={**variables, "status": StatusName(assignment.status)},
+        ) from error
+    before = assignment.filled_count
+    assignment.filled_count = filled
+    assignment.updated_at = clock.now()
+    session.add(assignment)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(
+            "Någon annan har ändrat uppdraget %(occupation)s under tiden. Spara igen.",
+            variables={"occupation": variables["occupation"]},
+        ) from None
+    _record(
+        assignment,
+        "update",
+        {"filled_count": [before, filled], "event": event_title},
+        user=user,
+        session=session,
+        clock=clock,
+    )
+    return assignment

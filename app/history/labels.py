@@ -47,6 +47,31 @@ FIELD_LABELS = {
     "source_user": N_("Jobbmäklare som drog in uppdraget"),
     "filled_count": N_("Antal tillsatta"),
     "assignment": N_("Uppdrag"),
+    "event_title": N_("Rubrik"),
+    "starts_at": N_("Börjar"),
+    "ends_at": N_("Slutar"),
+    "place": N_("Plats"),
+    "online_url": N_("Länk till digital träff"),
+    "description": N_("Beskrivning"),
+    "target_group": N_("Målgrupp"),
+    "capacity": N_("Antal platser för arbetssökande"),
+    "event_status": N_("Status"),
+    "members": N_("Teamet"),
+    "jobseekers_invited": N_("Inbjudna arbetssökande"),
+    "jobseekers_attended": N_("Arbetssökande som kom"),
+    "interviews": N_("Intervjuer"),
+    "hires": N_("Anställningar totalt"),
+    "assignment_hires": N_("Anställningar per uppdrag"),
+    "participation": N_("Deltagande"),
+    "participants_changed": N_("Företag med ändrat deltagande"),
+    "participant": N_("Deltagande företag"),
+    "contact_changed": N_("Ny kontaktperson"),
+    "event": N_("Rekryteringsträff"),
+    "task": N_("Uppgift"),
+    "phase": N_("Fas"),
+    "due_on": N_("Klart senast"),
+    "assignee": N_("Ansvarig"),
+    "done": N_("Klar"),
 }
 
 ACTION_LABELS = {
@@ -68,13 +93,15 @@ def display_value(field: str, value: object) -> str:
     from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
     from app.clock import to_local
     from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
+    from app.events.models import PARTICIPATION_LABELS, PHASE_LABELS
+    from app.events.models import STATUS_LABELS as EVENT_STATUS_LABELS
     from app.i18n import gettext
 
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return gettext("ja") if value else gettext("nej")
-    if field == "occurred_at" and isinstance(value, str):
+    if field in ("occurred_at", "starts_at", "ends_at") and isinstance(value, str):
         # Recorded as an ISO instant in UTC; read in Swedish time.
         return to_local(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
     coded: dict[str, dict] = {
@@ -85,6 +112,9 @@ def display_value(field: str, value: object) -> str:
         "size_class": SIZE_LABELS,
         "agreement_status": AGREEMENT_LABELS,
         "kind": KIND_LABELS,
+        "event_status": EVENT_STATUS_LABELS,
+        "participation": PARTICIPATION_LABELS,
+        "phase": PHASE_LABELS,
     }
     labels = {str(k.value): v for k, v in coded.get(field, {}).items()}
     return gettext(labels[str(value)]) if str(value) in labels else str(value)

@@ -1,0 +1,433 @@
+"""An event's checklist by phase (planering, rekrytering, genomförande, avslut): items with
+a due date, an assignee and done; and the default checklist a new event starts from,
+which an admin edits. An item's due date from the template is the event's start date (in
+Swedish time) plus the item's days_from_start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel, col, select
+
+from app.auth.models import Role, User
+from app.clock import Clock, to_local
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.events import service as events
+from app.events.models import (
+    PHASES,
+    ChecklistTemplateItem,
+    EventStatus,
+    EventTask,
+    Phase,
+    RecruitmentEvent,
+)
+from app.history import service as history
+from app.i18n import N_
+from app.validation import iso_date, required_text
+
+MAX_DAYS = 365
+
+
+class EditConflict(history.EditConflict):
+    """Someone saved the checklist item after this user opened it."""
+
+    MESSAGE = N_(
+        "Någon annan har ändrat uppgiften medan du redigerade. Se ändringarna nedan, "
+        "jämför med det du skrev och spara igen."
+    )
+
+
+def phase_rank(column: Any) -> Any:
+    """ORDER BY expression: the phases in their order."""
+    return case({phase.value: rank for rank, phase in enumerate(PHASES)}, value=column)
+
+
+def _phase(value: str) -> Phase:
+    try:
+        return Phase(value)
+    except ValueError:
+        raise ValidationFailed("Välj en fas.", field="phase") from None
+
+
+def _title(value: str) -> str:
+    return required_text(
+        value, field="title", max_length=200, message=N_("Skriv vad som ska göras.")
+    )
+
+
+# --- an event's checklist ---------------------------------------------------------------
+
+
+@dataclass
+class TaskRow:
+    task: EventTask
+    assignee_name: str | None
+
+    def overdue(self, today: dt.date) -> bool:
+        return (
+            self.task.done_at is None and self.task.due_on is not None and self.task.due_on < today
+        )
+
+
+def by_phase(event_id: int, *, session: Session) -> dict[Phase, list[TaskRow]]:
+    """The event's items by phase, in order, with their assignees' names: one query."""
+    rows = session.exec(
+        select(EventTask, User.full_name)
+        .outerjoin(User, User.id == EventTask.assignee_id)  # type: ignore[arg-type]
+        .where(EventTask.event_id == event_id)
+        .order_by(EventTask.phase, EventTask.position, EventTask.id)
+    ).all()
+    result: dict[Phase, list[TaskRow]] = {phase: [] for phase in PHASES}
+    for task, name in rows:
+        result[task.phase].append(TaskRow(task=task, assignee_name=name))
+    return result
+
+
+def from_template(event: RecruitmentEvent, *, session: Session, clock: Clock) -> list[EventTask]:
+    """The default checklist's items as the new event's tasks, assigned to its owner."""
+    start = to_local(event.starts_at).date()
+    now = clock.now()
+    tasks = [
+        EventTask(
+            event_id=event.id,  # type: ignore[arg-type]
+            phase=item.phase,
+            title=item.title,
+            due_on=start + dt.timedelta(days=item.days_from_start),
+            assignee_id=event.owner_id,
+            position=item.position,
+            created_at=now,
+            updated_at=now,
+        )
+        for item in template(session=session)
+    ]
+    session.add_all(tasks)
+    session.flush()
+    return tasks
+
+
+def get_task(event_id: int, task_id: int, *, session: Session) -> EventTask:
+    task = session.get(EventTask, task_id)
+    if task is None or task.event_id != event_id:
+        raise NotFound("Uppgiften finns inte.")
+    return task
+
+
+class TaskForm(SQLModel):
+    phase: str = Phase.planning.value
+    title: str = ""
+    due_on: str = ""
+    assignee_id: str = ""
+    version: int | None = None
+
+    @classmethod
+    def from_task(cls, task: EventTask) -> TaskForm:
+        return cls(
+            phase=task.phase.value,
+            title=task.title,
+            due_on=task.due_on.isoformat() if task.due_on else "",
+            assignee_id=str(task.assignee_id or ""),
+            version=task.version,
+        )
+
+
+def _assignee(value: str, *, session: Session, keep: int | None) -> int | None:
+    if not value:
+        return None
+    user = session.get(User, int(value)) if value.isdigit() else None
+    if user is None or (user.id != keep and (not user.is_active or user.role == Role.viewer)):
+        raise ValidationFailed("Välj en aktiv jobbmäklare som ansvarig.", field="assignee_id")
+    return user.id
+
+
+def _clean(form: TaskForm, *, session: Session, current: EventTask | None = None) -> dict[str, Any]:
+    return {
+        "phase": _phase(form.phase),
+        "title": _title(form.title),
+        "due_on": iso_date(form.due_on, field="due_on"),
+        "assignee_id": _assignee(
+            form.assignee_id, session=session, keep=current.assignee_id if current else None
+        ),
+    }
+
+
+def _tracked(task: EventTask, *, session: Session) -> dict[str, Any]:
+    assignee = session.get(User, task.assignee_id) if task.assignee_id else None
+    return {
+        "task": task.title,
+        **history.snapshot(task, ("phase", "due_on")),
+        "assignee": assignee.full_name if assignee else None,
+        "done": task.done_at is not None,
+    }
+
+
+def _record(
+    task: EventTask,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+) -> None:
+    history.record(
+        session=session,
+        clock=clock,
+        user=user,
+        entity="event_task",
+        entity_id=task.id,  # type: ignore[arg-type]
+        action=action,
+        changes=changes,
+        version=task.version,
+    )
+
+
+def add_task(
+    event: RecruitmentEvent, form: TaskForm, *, user: User, session: Session, clock: Clock
+) -> EventTask:
+    values = _clean(form, session=session)
+    last = session.exec(
+        select(func.max(EventTask.position)).where(
+            EventTask.event_id == event.id, EventTask.phase == values["phase"]
+        )
+    ).one()
+    now = clock.now()
+    task = EventTask(
+        event_id=event.id,  # type: ignore[arg-type]
+        position=(last or 0) + 1,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    session.add(task)
+    session.flush()
+    filled = {
+        k: v for k, v in _tracked(task, session=session).items() if v not in (None, "", False)
+    }
+    _record(task, "create", history.diff({}, filled), user=user, session=session, clock=clock)
+    return task
+
+
+def _conflict(task: EventTask, version: int, *, session: Session) -> EditConflict:
+    return EditConflict(
+        task,
+        history.since_version("event_task", task.id, version, session=session),  # type: ignore[arg-type]
+    )
+
+
+def _flush(task: EventTask, version: int | None, *, session: Session) -> None:
+    task_id = task.id
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        current = session.get(EventTask, task_id)
+        if current is None:
+            raise NotFound("Uppgiften finns inte.") from None
+        raise _conflict(current, version or 0, session=session) from None
+
+
+def update_task(
+    task: EventTask, form: TaskForm, *, user: User, session: Session, clock: Clock
+) -> EventTask:
+    if form.version is not None and form.version != task.version:
+        raise _conflict(task, form.version, session=session)
+    values = _clean(form, session=session, current=task)
+    before = _tracked(task, session=session)
+    if values["phase"] != task.phase:
+        last = session.exec(
+            select(func.max(EventTask.position)).where(
+                EventTask.event_id == task.event_id, EventTask.phase == values["phase"]
+            )
+        ).one()
+        task.position = (last or 0) + 1
+    for name, value in values.items():
+        setattr(task, name, value)
+    changes = history.diff(before, _tracked(task, session=session))
+    if not changes:
+        return task
+    task.updated_at = clock.now()
+    session.add(task)
+    _flush(task, form.version, session=session)
+    _record(task, "update", changes, user=user, session=session, clock=clock)
+    return task
+
+
+def rebase(form: TaskForm, error: EditConflict, *, session: Session) -> TaskForm:
+    """The user's form with the other person's changes where the user changed nothing."""
+    current = TaskForm.from_task(error.current)
+    result = form.model_copy()
+    for name, before in history.values_before(error.changes).items():
+        field = {"assignee": "assignee_id", "task": "title"}.get(name, name)
+        if field not in TaskForm.model_fields:
+            continue
+        typed: Any = getattr(form, field)
+        if name == "assignee":
+            person = session.get(User, int(typed)) if typed.isdigit() else None
+            typed = person.full_name if person else None
+        if history.same_value(typed, before):
+            setattr(result, field, getattr(current, field))
+    result.version = error.current.version
+    return result
+
+
+def set_done(
+    task: EventTask, done: bool, *, user: User, session: Session, clock: Clock
+) -> EventTask:
+    """Ticks an item done or undone. Asking for the state it already has changes nothing
+    (two colleagues ticking the same item agree)."""
+    if (task.done_at is not None) == done:
+        return task
+    task.done_at = clock.now() if done else None
+    task.updated_at = clock.now()
+    session.add(task)
+    task_id = task.id
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        if session.get(EventTask, task_id) is None:
+            raise NotFound("Uppgiften finns inte.") from None
+        raise Conflict("Någon annan har ändrat uppgiften. Ladda om sidan.") from None
+    _record(task, "update", {"done": [not done, done]}, user=user, session=session, clock=clock)
+    return task
+
+
+def delete_task(
+    event: RecruitmentEvent, task: EventTask, *, user: User, session: Session, clock: Clock
+) -> None:
+    """Removes an item; the event's history keeps which."""
+    events.record(
+        event,
+        "update",
+        {"task": [task.title, None]},
+        user=user,
+        session=session,
+        clock=clock,
+        version=None,
+    )
+    session.delete(task)
+    session.flush()
+
+
+def overdue_for(
+    user_id: int, *, today: dt.date, session: Session, limit: int = 30
+) -> list[tuple[EventTask, RecruitmentEvent]]:
+    """The user's checklist items not done and past their due date, the oldest first,
+    with their events (for Min dag): one query on ix_event_task_assignee_done_due."""
+    rows = session.exec(
+        select(EventTask, RecruitmentEvent)
+        .join(RecruitmentEvent, RecruitmentEvent.id == EventTask.event_id)  # type: ignore[arg-type]
+        .where(
+            EventTask.assignee_id == user_id,
+            col(EventTask.done_at).is_(None),
+            col(EventTask.due_on) < today,
+            RecruitmentEvent.status != EventStatus.cancelled,
+        )
+        .order_by(EventTask.due_on, EventTask.id)
+        .limit(limit)
+    ).all()
+    return [(task, event) for task, event in rows]
+
+
+# --- the default checklist --------------------------------------------------------------
+
+
+def template(*, session: Session) -> list[ChecklistTemplateItem]:
+    """The default checklist, by phase and position."""
+    return list(
+        session.exec(
+            select(ChecklistTemplateItem).order_by(
+                phase_rank(ChecklistTemplateItem.phase),
+                ChecklistTemplateItem.position,
+                ChecklistTemplateItem.id,
+            )
+        ).all()
+    )
+
+
+def get_item(item_id: int, *, session: Session) -> ChecklistTemplateItem:
+    item = session.get(ChecklistTemplateItem, item_id)
+    if item is None:
+        raise NotFound("Punkten finns inte.")
+    return item
+
+
+class TemplateItemForm(SQLModel):
+    phase: str = Phase.planning.value
+    title: str = ""
+    days_from_start: str = "0"
+
+
+def _days(value: str) -> int:
+    value = value.strip().replace("−", "-")
+    try:
+        days = int(value)
+    except ValueError:
+        raise ValidationFailed(
+            "Ange antal dagar som ett heltal, minus för dagar före träffen.",
+            field="days_from_start",
+        ) from None
+    if not -MAX_DAYS <= days <= MAX_DAYS:
+        raise ValidationFailed(
+            "Ange högst %(max)s dagar före eller efter träffen.",
+            field="days_from_start",
+            variables={"max": MAX_DAYS},
+        )
+    return days
+
+
+def _last_position(phase: Phase, *, session: Session) -> int:
+    last = session.exec(
+        select(func.max(ChecklistTemplateItem.position)).where(ChecklistTemplateItem.phase == phase)
+    ).one()
+    return last or 0
+
+
+def add_item(form: TemplateItemForm, *, session: Session) -> ChecklistTemplateItem:
+    phase = _phase(form.phase)
+    item = ChecklistTemplateItem(
+        phase=phase,
+        title=_title(form.title),
+        days_from_start=_days(form.days_from_start),
+        position=_last_position(phase, session=session) + 1,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def update_item(
+    item: ChecklistTemplateItem, form: TemplateItemForm, *, session: Session
+) -> ChecklistTemplateItem:
+    phase = _phase(form.phase)
+    title, days = _title(form.title), _days(form.days_from_start)
+    if phase != item.phase:
+        item.position = _last_position(phase, session=session) + 1
+    item.phase, item.title, item.days_from_start = phase, title, days
+    session.add(item)
+    session.flush()
+    return item
+
+
+def move_item(item: ChecklistTemplateItem, direction: str, *, session: Session) -> None:
+    """Swaps the item with its neighbour in its phase ("up" or "down")."""
+    same_phase = [i for i in template(session=session) if i.phase == item.phase]
+    index = next(n for n, i in enumerate(same_phase) if i.id == item.id)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(same_phase):
+        return
+    # Renumber the phase so that equal positions (e.g. after edits) cannot stick.
+    same_phase[index], same_phase[other] = same_phase[other], same_phase[index]
+    for position, each in enumerate(same_phase, start=1):
+        each.position = position
+        session.add(each)
+    session.flush()
+
+
+def delete_item(item: ChecklistTemplateItem, *, session: Session) -> None:
+    session.delete(item)
+    session.flush()

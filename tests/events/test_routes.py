@@ -1,0 +1,260 @@
+"""Event pages over HTTP: the list's order, filters and pages, new and edit, inviting from
+the register's search (plain GET and htmx), ticking checklist items in one click, the
+outcome form, the admin's default checklist, what a viewer sees, and a constant number
+of statements for the list and the event page as data grows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlmodel import select
+
+from app.activities.models import Activity
+from app.events import participants
+from app.events.models import EventTask, RecruitmentEvent
+from tests.assignments.factories import make_assignment
+from tests.contacts.factories import make_contact
+from tests.events.factories import STARTS, invite, make_event
+from tests.factories import PASSWORD, make_company, make_user
+from tests.statements import count
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def bo(client, session, clock):
+    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
+    client.login("bo", PASSWORD)
+    return user
+
+
+@pytest.fixture
+def event(session, clock, bo):
+    return make_event(session, clock, bo)
+
+
+def titles(html):
+    return re.findall(r'<a href="/events/\d+">([^<]+)</a>', html)
+
+
+def test_the_list_shows_upcoming_events_first_then_past_ones(client, session, clock, bo):
+    cia = make_user(session, clock, role="broker", full_name="Cia Lind")
+    day = dt.timedelta(days=1)
+    make_event(session, clock, bo, title="Långt fram", starts=STARTS + 30 * day)
+    make_event(session, clock, bo, title="Snart", starts=STARTS)
+    make_event(session, clock, cia, title="Förra veckan", starts=STARTS - 21 * day)
+    make_event(session, clock, bo, title="Förra månaden", starts=STARTS - 40 * day)
+    assert titles(client.get("/events").text) == [
+        "Snart",
+        "Långt fram",
+        "Förra veckan",
+        "Förra månaden",
+    ]
+    assert titles(client.get("/events?owner=me").text) == ["Snart", "Långt fram", "Förra månaden"]
+    assert titles(client.get(f"/events?owner={cia.id}", headers=HTMX).text) == ["Förra veckan"]
+    assert titles(client.get("/events?status=cancelled").text) == []
+
+
+def test_the_list_pages(client, session, clock, bo):
+    for number in range(26):
+        make_event(
+            session, clock, bo, title=f"Träff {number}", starts=STARTS + dt.timedelta(days=number)
+        )
+    first = client.get("/events?owner=me").text
+    assert len(titles(first)) == 25 and 'href="/events?owner=me&amp;page=2"' in first
+    assert titles(client.get("/events?owner=me&page=2").text) == ["Träff 25"]
+
+
+def test_new_event_is_saved_with_its_checklist(client, session, clock, bo):
+    form = client.get("/events/new").text
+    assert f'<option value="{bo.id}" selected>' in form
+    response = client.post_form(
+        "/events",
+        {
+            "title": "Vårträffen",
+            "starts_at": "2026-04-15T09:00",
+            "ends_at": "2026-04-15T12:00",
+            "place": "Stadshuset",
+            "owner_id": str(bo.id),
+        },
+        token_from="/events/new",
+    )
+    assert response.status_code == 303
+    event = session.exec(select(RecruitmentEvent)).one()
+    assert response.headers["location"] == f"/events/{event.id}"
+    page = client.get(f"/events/{event.id}").text
+    assert "Boka lokal eller digitalt mötesrum" in page and "2026-04-15 09:00" in page
+
+
+def test_an_invalid_event_is_shown_again_with_its_message(client, bo):
+    response = client.post_form(
+        "/events",
+        {"title": "X", "starts_at": "2026-04-15T09:00", "ends_at": "2026-04-15T08:00"},
+        token_from="/events/new",
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert 'aria-invalid="true" aria-describedby="ends_at-error"' in response.text
+    assert "<html" not in response.text
+
+
+def test_a_stale_edit_shows_the_conflict(client, session, clock, bo, event):
+    data = {
+        "title": "Ny rubrik",
+        "starts_at": "2026-03-16T09:00",
+        "ends_at": "2026-03-16T12:00",
+        "owner_id": str(bo.id),
+        "version": "1",
+    }
+    assert client.post_form(f"/events/{event.id}", data, token_from="/events").status_code == 303
+    data["place"] = "Biblioteket"
+    response = client.post_form(f"/events/{event.id}", data, token_from="/events")
+    assert response.status_code == 409
+    assert 'id="edit-conflict"' in response.text and "Ny rubrik" in response.text
+
+
+def test_inviting_from_the_search_logs_the_invitation(client, session, clock, bo, event):
+    company = make_company(session, clock, user=bo, name="Ängelholms Bygg AB")
+    page = client.get(f"/events/{event.id}/companies/new?q=ängelholm")
+    assert (
+        page.status_code == 200
+        and "<html" in page.text
+        and "Bjud in Ängelholms Bygg AB" in page.text
+    )
+    fragment = client.get(f"/events/{event.id}/companies/new?q=ängelholm", headers=HTMX).text
+    assert fragment.startswith('<div id="found"')
+    response = client.post_form(
+        f"/events/{event.id}/companies", {"company_id": str(company.id)}, token_from="/events"
+    )
+    assert response.status_code == 303
+    assert session.exec(select(Activity).where(Activity.company_id == company.id)).one()
+    again = client.get(f"/events/{event.id}/companies/new?q=ängelholm", headers=HTMX).text
+    assert "redan med" in again
+    refused = client.post_form(
+        f"/events/{event.id}/companies", {"company_id": str(company.id)}, token_from="/events"
+    )
+    assert refused.status_code == 409 and "är redan med på träffen" in refused.text
+
+
+def test_a_checklist_item_is_ticked_in_one_click(client, session, clock, bo, event):
+    task = session.exec(select(EventTask).where(EventTask.event_id == event.id)).first()
+    url = f"/events/{event.id}/tasks/{task.id}/done"
+    response = client.post_form(url, {"done": "1"}, token_from="/events", headers=HTMX)
+    assert response.status_code == 200
+    assert response.text.startswith(f'<li id="task-{task.id}" class="task done">')
+    assert 'aria-pressed="true"' in response.text and "autofocus" in response.text
+    plain = client.post_form(url, {"done": "0"}, token_from="/events")
+    assert plain.status_code == 303 and plain.headers["location"].endswith(f"#task-{task.id}")
+    session.refresh(task)
+    assert task.done_at is None
+
+
+def test_the_outcome_form_saves_hires_on_the_assignment(client, session, clock, bo, event):
+    company = make_company(session, clock, user=bo, name="Ängelholms Bygg AB")
+    assignment = make_assignment(session, clock, company, bo, positions=2)
+    invite(session, clock, event, company, bo)
+    participants.link_assignment(event, str(assignment.id), user=bo, session=session, clock=clock)
+    session.commit()
+    assert "Utfallet fyller du i när träffen har börjat." in client.get(f"/events/{event.id}").text
+    clock.set(STARTS + dt.timedelta(hours=4))
+    client.login("bo", PASSWORD)  # two weeks later: a new session
+    page = client.get(f"/events/{event.id}").text
+    assert 'id="outcome-hires-' in page
+    data = {
+        "version": str(event.version),
+        "jobseekers_invited": "30",
+        "jobseekers_attended": "22",
+        "interviews": "12",
+        "hires": "",
+        "company_id": str(company.id),
+        "seen_status": "invited",
+        "status": "attended",
+        "assignment_id": str(assignment.id),
+        "seen_hires": "0",
+        "assignment_hires": "2",
+    }
+    response = client.post_form(f"/events/{event.id}/outcome", data, token_from="/events")
+    assert response.status_code == 303, response.text
+    session.refresh(assignment)
+    assert assignment.filled_count == 2
+    history = client.get(f"/assignments/{assignment.id}").text
+    assert "Rekryteringsträff lager" in history
+    session.refresh(event)
+    data.update(version=str(event.version), seen_hires="2", assignment_hires="3")
+    refused = client.post_form(f"/events/{event.id}/outcome", data, token_from="/events")
+    assert refused.status_code == 422 and "får inte plats" in refused.text
+
+
+def test_a_viewer_reads_but_sees_no_forms(client, session, clock, event):
+    make_user(session, clock, role="viewer", username="vera")
+    client.login("vera", PASSWORD)
+    page = client.get(f"/events/{event.id}").text
+    assert event.title in page
+    assert 'method="post" action="/events/' not in page
+    assert client.get("/events").status_code == 200
+    assert client.get(f"/events/{event.id}/companies/new").status_code == 403
+
+
+def test_the_admin_edits_the_default_checklist(client, session, clock):
+    make_user(session, clock, role="admin", username="ada")
+    client.login("ada", PASSWORD)
+    page = client.get("/admin/checklist").text
+    assert "Boka lokal eller digitalt mötesrum" in page
+    response = client.post_form(
+        "/admin/checklist",
+        {"phase": "closing", "title": "Skicka enkät", "days_from_start": "7"},
+        token_from="/admin/checklist",
+    )
+    assert response.status_code == 303
+    assert "Skicka enkät" in client.get("/admin/checklist").text
+    bad = client.post_form(
+        "/admin/checklist",
+        {"phase": "closing", "title": "", "days_from_start": "7"},
+        token_from="/admin/checklist",
+    )
+    assert bad.status_code == 422
+
+
+def test_pages_in_english(client, session, clock, bo, event):
+    bo.locale = "en"
+    session.add(bo)
+    session.commit()
+    page = client.get(f"/events/{event.id}").text
+    assert "Checklist" in page and "Participating companies" in page
+    assert "Recruitment events" in client.get("/events").text
+
+
+def test_the_event_page_and_list_cost_the_same_statements_as_data_grows(
+    client, session, clock, engine, bo
+):
+    event = make_event(session, clock, bo)
+    clock.set(STARTS + dt.timedelta(hours=4))  # the outcome form too
+    client.login("bo", PASSWORD)  # two weeks later: a new session
+
+    def grow(companies):
+        for _ in range(companies):
+            company = make_company(session, clock, user=bo)
+            make_contact(session, clock, company, bo, is_primary=True, email="a@b.se")
+            make_contact(session, clock, company, bo)
+            assignment = make_assignment(session, clock, company, bo)
+            make_assignment(session, clock, company, bo)
+            invite(session, clock, event, company, bo)
+            participants.link_assignment(
+                event, str(assignment.id), user=bo, session=session, clock=clock
+            )
+            make_event(session, clock, bo, starts=STARTS + dt.timedelta(days=companies))
+        session.commit()
+
+    def page():
+        assert client.get(f"/events/{event.id}").status_code == 200
+
+    def listing():
+        assert client.get("/events").status_code == 200
+
+    grow(2)
+    few, few_list = count(engine, page), count(engine, listing)
+    grow(8)
+    assert count(engine, page) == few
+    assert count(engine, listing) == few_list
