@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import case, func
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, select
 
 from app.auth.models import Role, User
 from app.clock import Clock, to_local
@@ -20,7 +20,6 @@ from app.events import service as events
 from app.events.models import (
     PHASES,
     ChecklistTemplateItem,
-    EventStatus,
     EventTask,
     Phase,
     RecruitmentEvent,
@@ -311,26 +310,6 @@ def delete_task(
     )
     session.delete(task)
     session.flush()
-
-
-def overdue_for(
-    user_id: int, *, today: dt.date, session: Session, limit: int = 30
-) -> list[tuple[EventTask, RecruitmentEvent]]:
-    """The user's checklist items not done and past their due date, the oldest first,
-    with their events (for Min dag): one query on ix_event_task_assignee_done_due."""
-    rows = session.exec(
-        select(EventTask, RecruitmentEvent)
-        .join(RecruitmentEvent, RecruitmentEvent.id == EventTask.event_id)  # type: ignore[arg-type]
-        .where(
-            EventTask.assignee_id == user_id,
-            col(EventTask.done_at).is_(None),
-            col(EventTask.due_on) < today,
-            RecruitmentEvent.status != EventStatus.cancelled,
-        )
-        .order_by(EventTask.due_on, EventTask.id)
-        .limit(limit)
-    ).all()
-    return [(task, event) for task, event in rows]
 
 
 # --- the default checklist --------------------------------------------------------------

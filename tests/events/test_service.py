@@ -512,13 +512,6 @@ def test_tasks_are_added_ticked_edited_with_conflicts_and_deleted(session, clock
     assert entries[0].event.changes == {"task": ["Skicka tack", None]}
 
 
-def test_overdue_tasks_of_a_user(session, clock, bo, event):
-    clock.set(STARTS)  # the template's items before the start are now late
-    late = checklist.overdue_for(bo.id, today=dt.date(2026, 3, 16), session=session)
-    assert late and all(task.due_on < dt.date(2026, 3, 16) for task, _ in late)
-    assert [t.due_on for t, _ in late] == sorted(t.due_on for t, _ in late)
-
-
 def test_the_template_is_edited_reordered_and_used_by_new_events(session, clock, bo):
     item = checklist.add_item(
         checklist.TemplateItemForm(phase="planning", title="Beställ fika", days_from_start="-2"),
