@@ -7,6 +7,7 @@ restore; every answer says `Vary: HX-Request` so caches keep the two apart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
@@ -60,6 +61,15 @@ env.globals.update(
     field=_forms.field,  # type: ignore[attr-defined]
     form_error=_forms.form_error,  # type: ignore[attr-defined]
 )
+
+
+def _translated(labels: Mapping[Any, str]) -> dict[Any, str]:
+    """A label table translated once per render, for loops that would otherwise call _()
+    for the same few labels on every row."""
+    return {key: i18n.gettext(label) for key, label in labels.items()}
+
+
+env.globals["translated"] = _translated
 
 
 def is_fragment_request(request: Request) -> bool:
