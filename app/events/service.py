@@ -594,7 +594,7 @@ def list_(filters: EventFilters, *, user: User, session: Session, clock: Clock) 
 def history_of(event_id: int, *, session: Session, limit: int = 50) -> list[history.Entry]:
     """The event's history with its companies' and checklist items', newest first: one
     query. Removed companies and items are recorded on the event itself."""
-    return history._entries(  # the shared query of history entries with their names
+    return history.entries_where(
         session,
         or_(
             and_(AuditEvent.entity == "event", AuditEvent.entity_id == event_id),

@@ -79,10 +79,11 @@ class Entry:
     contact_name: str | None = None
 
 
-def _entries(
+def entries_where(
     session: Session, *conditions: Any, limit: int, newest_first: bool = True
 ) -> list[Entry]:
-    """Events with their author's and contact's names, in one query."""
+    """History entries matching the conditions, with their author's and contact's names,
+    in one query: the building block of every feature's history list."""
     order = (AuditEvent.occurred_at, AuditEvent.id)
     rows = session.exec(
         select(AuditEvent, User.full_name, Contact.name)
@@ -100,14 +101,14 @@ def _entries(
 
 
 def for_record(entity: str, entity_id: int, *, session: Session, limit: int = 50) -> list[Entry]:
-    return _entries(
+    return entries_where(
         session, AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, limit=limit
     )
 
 
 def for_company(company_id: int, *, session: Session, limit: int = 50) -> list[Entry]:
     """The company's own history and that of its contacts, newest first."""
-    return _entries(
+    return entries_where(
         session,
         or_(
             (AuditEvent.entity == "company") & (AuditEvent.entity_id == company_id),
@@ -119,7 +120,7 @@ def for_company(company_id: int, *, session: Session, limit: int = 50) -> list[E
 
 def since_version(entity: str, entity_id: int, version: int, *, session: Session) -> list[Entry]:
     """What others saved after the version someone started editing, oldest first."""
-    return _entries(
+    return entries_where(
         session,
         AuditEvent.entity == entity,
         AuditEvent.entity_id == entity_id,
