@@ -108,6 +108,31 @@ def from_template(event: RecruitmentEvent, *, session: Session, clock: Clock) ->
     return tasks
 
 
+def follow_the_start(
+    event_id: int, days: int, *, session: Session, clock: Clock
+) -> list[EventTask]:
+    """The event moved `days` days: its open items' due dates move with it, as the plan
+    was made relative to the start. Items already done keep their dates."""
+    if days == 0:
+        return []
+    tasks = list(
+        session.exec(
+            select(EventTask).where(
+                EventTask.event_id == event_id,
+                EventTask.done_at.is_(None),  # type: ignore[union-attr]
+                EventTask.due_on.is_not(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    now = clock.now()
+    for task in tasks:
+        task.due_on = task.due_on + dt.timedelta(days=days)  # type: ignore[operator]
+        task.updated_at = now
+        session.add(task)
+    session.flush()
+    return tasks
+
+
 def get_task(event_id: int, task_id: int, *, session: Session) -> EventTask:
     task = session.get(EventTask, task_id)
     if task is None or task.event_id != event_id:

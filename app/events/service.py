@@ -361,6 +361,7 @@ def update(
     values = clean(form, session=session, current=event, current_members=current_members)
     members = values.pop("members")
     before = _tracked(event, current_members, session=session)
+    start_before = to_local(event.starts_at).date()
     for name, value in values.items():
         setattr(event, name, value)
     changes = history.diff(before, _tracked(event, members, session=session))
@@ -371,6 +372,10 @@ def update(
     session.add(event)
     flush_or_conflict(event, form.version, session)
     record(event, "update", changes, user=user, session=session, clock=clock)
+    from app.events import checklist
+
+    moved = (to_local(event.starts_at).date() - start_before).days
+    checklist.follow_the_start(event.id, moved, session=session, clock=clock)  # type: ignore[arg-type]
     return event
 
 

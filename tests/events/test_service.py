@@ -151,6 +151,35 @@ def test_a_stale_edit_is_a_conflict_that_keeps_the_others_changes(session, clock
     assert (event.title, event.place) == ("Vårens träff", "Stadshuset")
 
 
+def test_moving_the_event_moves_its_open_checklist_items(session, clock, bo, event):
+    tasks = session.exec(select(EventTask).where(EventTask.event_id == event.id)).all()
+    done, *open_ones = sorted(tasks, key=lambda task: task.id)
+    checklist.set_done(done, True, user=bo, session=session, clock=clock)
+    due = {task.id: task.due_on for task in tasks}
+    later = STARTS + dt.timedelta(days=7)
+    form = form_for(
+        event, session, starts_at=local(later), ends_at=local(later + dt.timedelta(hours=3))
+    )
+    events.update(event, form, user=bo, session=session, clock=clock)
+    session.commit()
+    session.expire_all()
+    for task in session.exec(select(EventTask).where(EventTask.event_id == event.id)):
+        expected = due[task.id] if task.id == done.id else due[task.id] + dt.timedelta(days=7)
+        assert task.due_on == expected, task.title
+    # Only a new time on the same day moves nothing.
+    form = form_for(
+        event,
+        session,
+        starts_at=local(later + dt.timedelta(hours=1)),
+        ends_at=local(later + dt.timedelta(hours=4)),
+    )
+    events.update(event, form, user=bo, session=session, clock=clock)
+    session.commit()
+    assert session.get(EventTask, open_ones[0].id).due_on == due[open_ones[0].id] + dt.timedelta(
+        days=7
+    )
+
+
 def test_status_rules(session, clock, bo, cia, event):
     change = events.StatusForm
     error = refused(
