@@ -25,6 +25,7 @@ from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import for_reading, make_engine
+from app.events import calendar_routes as event_calendar_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
@@ -36,7 +37,9 @@ log = logging.getLogger(__name__)
 
 # Routes reachable without a session. Everything else needs one; tests/test_routes.py
 # walks the app and holds every route to this list.
-PUBLIC_PATHS = frozenset({"/login", "/setup", "/healthz"})
+# The calendar feed is fetched by calendar clients, which have no session: the secret
+# token in its path is the credential (app/events/feed.py), and an unknown one is a 404.
+PUBLIC_PATHS = frozenset({"/login", "/setup", "/healthz", "/calendar/{token}.ics"})
 
 
 def create_app(
@@ -67,6 +70,7 @@ def create_app(
     app.include_router(activity_routes.router)
     app.include_router(assignment_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(event_calendar_routes.router)
     app.include_router(export_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)

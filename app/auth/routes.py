@@ -7,15 +7,18 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app import flash
 from app.auth import service as users
 from app.auth import sessions, throttle
-from app.auth.deps import AnyUser, LoginDep, PolicyDep
+from app.auth.deps import AnyUser, Editor, LoginDep, PolicyDep
 from app.auth.models import LOCALES, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError
+from app.events import feed as calendar_feed
+from app.events import ics
 from app.net import client_ip
 from app.templating import render, see_other, translate
 
@@ -172,12 +175,20 @@ def logout(request: Request, login: LoginDep, session: SessionDep) -> Response:
 
 
 @router.get("/account")
-def account(request: Request, user: AnyUser) -> Response:
-    return render(request, "auth/account.html", _account_context(user))
+def account(request: Request, user: AnyUser, session: SessionDep) -> Response:
+    return render(request, "auth/account.html", _account_context(user, session))
 
 
-def _account_context(user: User, **extra: object) -> dict[str, object]:
-    return {"user": user, "locales": LOCALES, "password_error": None, "locale_error": None, **extra}
+def _account_context(user: User, session: Session, **extra: object) -> dict[str, object]:
+    return {
+        "user": user,
+        "locales": LOCALES,
+        "password_error": None,
+        "locale_error": None,
+        "feed_token": calendar_feed.active_token(user, session=session),
+        "feed_url": None,
+        **extra,
+    }
 
 
 @router.post("/account/password")
@@ -205,7 +216,7 @@ def change_password(
         return render(
             request,
             "auth/account.html",
-            _account_context(login.user, password_error=error),
+            _account_context(login.user, session, password_error=error),
             block="password_form",
             status_code=error.http_status,
         )
@@ -233,7 +244,7 @@ def change_locale(
         return render(
             request,
             "auth/account.html",
-            _account_context(user, locale_error=error),
+            _account_context(user, session, locale_error=error),
             block="locale_form",
             status_code=error.http_status,
         )
@@ -241,4 +252,41 @@ def change_locale(
     request.state.locale = user.locale
     response = see_other(request, "/account")
     flash.add(response, request, translate(request, "Språket är ändrat."))
+    return response
+
+
+# --- the calendar feed ------------------------------------------------------------------
+
+
+@router.post("/account/calendar-feed")
+def create_calendar_feed(
+    request: Request, user: Editor, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> Response:
+    """A new feed address (the old one revoked), shown this once: only its hash is kept.
+    So the answer is the page itself, not a redirect, and no cache keeps it."""
+    token = calendar_feed.create(user, session=session, clock=clock)
+    session.commit()
+    links = ics.server_links(request.base_url, https=settings.secure_cookies)
+    context = _account_context(user, session, feed_url=ics.feed_url(links, token))
+    return render(
+        request,
+        "auth/account.html",
+        context,
+        block="feed_section",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/account/calendar-feed/revoke")
+def revoke_calendar_feed(
+    request: Request, user: Editor, session: SessionDep, clock: ClockDep
+) -> Response:
+    calendar_feed.revoke(user, session=session, clock=clock)
+    session.commit()
+    response = see_other(request, "/account")
+    flash.add(
+        response,
+        request,
+        translate(request, "Kalenderprenumerationen är avstängd. Adressen fungerar inte längre."),
+    )
     return response
