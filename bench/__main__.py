@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import re
 import sqlite3
 import statistics
@@ -19,19 +20,26 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 from jinja2 import DictLoader, Environment
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, event, func, insert, select, update
 
 from app import seed as demo
 from app.activities.models import Activity
+from app.assignments.models import Assignment
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.cli import migrate
-from app.clock import SystemClock
+from app.clock import SystemClock, to_local
+from app.companies.models import Company
 from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
+from app.events.models import EventAssignment, EventCompany, EventTask, RecruitmentEvent
 from app.main import create_app
 
 CACHE = Path(__file__).parent / ".cache"
+# Raise when app/seed.py starts making other data (3: recruitment events).
+SEED_VERSION = 3
+# The event page is measured at the size the issue names (docs/benchmarks.md).
+BIG_EVENT = {"companies": 50, "assignments": 30, "tasks": 40}
 COMPANIES = 50_000
 PASSWORD = "benchmark-password"  # noqa: S105 (a throwaway database under bench/.cache)
 
@@ -79,7 +87,8 @@ class StatementCounter:
 def cached_database(companies: int) -> str:
     """The seeded database, built once (a few minutes) and reused."""
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"matcha-{companies // 1000}k.db"
+    # The seed's version is in the name: a seed that makes other data gets a new file.
+    path = CACHE / f"matcha-{companies // 1000}k-seed{SEED_VERSION}.db"
     url = f"sqlite:///{path}"
     if path.exists():
         return url
@@ -99,7 +108,8 @@ def cached_database(companies: int) -> str:
     )
     print(
         f"\nseeded {report.companies} companies, {report.contacts} contacts, "
-        f"{report.activities} activities, {report.assignments} assignments "
+        f"{report.activities} activities, {report.assignments} assignments, "
+        f"{report.events} events "
         f"in {time.perf_counter() - started:.0f} s"
     )
     engine.dispose()
@@ -129,6 +139,71 @@ def bench_user(engine: Engine) -> tuple[str, int]:
             .limit(1)
         ).scalar_one()
     return username, company_id
+
+
+def big_event(engine: Engine) -> tuple[int, str]:
+    """The seeded event closest to today, grown to BIG_EVENT's size (once: the cache keeps
+    it), and its month for the calendar ("2026-11")."""
+    with engine.begin() as connection:
+        event_id, starts_at = connection.execute(
+            select(RecruitmentEvent.id, RecruitmentEvent.starts_at)
+            .where(RecruitmentEvent.starts_at >= dt.datetime.now(dt.UTC))
+            .order_by(RecruitmentEvent.starts_at)
+            .limit(1)
+        ).one()
+        taking_part = set(
+            connection.execute(
+                select(EventCompany.company_id).where(EventCompany.event_id == event_id)
+            ).scalars()
+        )
+        missing = BIG_EVENT["companies"] - len(taking_part)
+        if missing > 0:
+            extra = connection.execute(
+                select(Company.id).where(Company.id.not_in(taking_part)).limit(missing)  # type: ignore[union-attr]
+            ).scalars()
+            now = starts_at
+            connection.execute(
+                insert(EventCompany),
+                [
+                    {"event_id": event_id, "company_id": company_id, "status": "invited",
+                     "created_at": now, "updated_at": now, "version": 1}
+                    for company_id in extra
+                ],
+            )  # fmt: skip
+            taking_part = set(
+                connection.execute(
+                    select(EventCompany.company_id).where(EventCompany.event_id == event_id)
+                ).scalars()
+            )
+        presented = set(
+            connection.execute(
+                select(EventAssignment.assignment_id).where(EventAssignment.event_id == event_id)
+            ).scalars()
+        )
+        missing = BIG_EVENT["assignments"] - len(presented)
+        if missing > 0:
+            extra = connection.execute(
+                select(Assignment.id)
+                .where(Assignment.company_id.in_(taking_part), Assignment.id.not_in(presented))  # type: ignore[attr-defined,union-attr]
+                .limit(missing)
+            ).scalars()
+            rows = [{"event_id": event_id, "assignment_id": a, "hires": 0} for a in extra]
+            if rows:
+                connection.execute(insert(EventAssignment), rows)
+        tasks = connection.execute(
+            select(func.count()).select_from(EventTask).where(EventTask.event_id == event_id)
+        ).scalar_one()
+        if tasks < BIG_EVENT["tasks"]:
+            connection.execute(
+                insert(EventTask),
+                [
+                    {"event_id": event_id, "phase": "execution", "title": f"Extra punkt {n}",
+                     "position": 100 + n, "created_at": starts_at, "updated_at": starts_at,
+                     "version": 1}
+                    for n in range(BIG_EVENT["tasks"] - tasks)
+                ],
+            )  # fmt: skip
+    return event_id, to_local(starts_at).strftime("%Y-%m")
 
 
 def measure(
@@ -232,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     url = cached_database(args.companies)
     engine = make_engine(url)
     username, company_id = bench_user(engine)
+    event_id, event_month = big_event(engine)
     settings = Settings(
         data_dir=CACHE / "data",
         database_url=url,
@@ -263,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             ("Min dag", "/"),
             ("assignment board", "/assignments/board"),
             ("assignment list", "/assignments"),
+            ("event page", f"/events/{event_id}"),
+            ("event calendar", f"/events/calendar?month={event_month}"),
         ]
         for name, path in pages:
             if args.only not in name:

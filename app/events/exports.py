@@ -9,18 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from sqlalchemy import case, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.auth.models import User
 from app.clock import Clock
 from app.events import participants as event_participants
+from app.events import service as events
 from app.events.models import (
     PARTICIPATION_LABELS,
     STATUS_LABELS,
-    EventCompany,
-    EventStatus,
-    Participation,
     RecruitmentEvent,
 )
 from app.events.service import EventFilters
@@ -73,65 +70,28 @@ def events_csv(
     """The events list as it is filtered (all pages), in its order: those not yet over
     first, soonest first, then past ones, latest first. One statement per batch, the
     owner's name and the companies' counts joined."""
-    f = filters.normalized()
-    now = clock.now()
-    # Taking part: all but those who declined (as the list counts them).
-    counts = (
-        select(
-            EventCompany.event_id,
-            func.count().label("companies"),
-            func.sum(
-                case(
-                    (
-                        col(EventCompany.status).in_(
-                            (Participation.confirmed, Participation.attended)
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("confirmed"),
-        )
-        .where(EventCompany.status != Participation.declined)
-        .group_by(col(EventCompany.event_id))
-        .subquery()
-    )
-    upcoming = col(RecruitmentEvent.ends_at) >= now
-    statement = (
-        select(
-            RecruitmentEvent.title,
-            RecruitmentEvent.starts_at,
-            RecruitmentEvent.ends_at,
-            RecruitmentEvent.place,
-            RecruitmentEvent.online_url,
-            RecruitmentEvent.status,
-            User.full_name,
-            RecruitmentEvent.target_group,
-            RecruitmentEvent.capacity,
-            counts.c.companies,
-            counts.c.confirmed,
-            RecruitmentEvent.jobseekers_invited,
-            RecruitmentEvent.jobseekers_attended,
-            RecruitmentEvent.interviews,
-            RecruitmentEvent.hires,
-            RecruitmentEvent.description,
-        )
-        .outerjoin(User, col(User.id) == RecruitmentEvent.owner_id)
-        .outerjoin(counts, counts.c.event_id == RecruitmentEvent.id)
-    )
-    # The list's filters (app/events/service.py list_), the same normalised values.
-    if f.status:
-        statement = statement.where(RecruitmentEvent.status == EventStatus(f.status))
-    if f.owner:
-        statement = statement.where(
-            RecruitmentEvent.owner_id == (user.id if f.owner == "me" else int(f.owner))
-        )
-    statement = statement.order_by(
-        case((upcoming, 0), else_=1),
-        case((upcoming, RecruitmentEvent.starts_at)).asc(),
-        col(RecruitmentEvent.starts_at).desc(),
-        col(RecruitmentEvent.id).desc(),
-    )
+    counts = events.taking_part().subquery()
+    statement = events.filtered(
+        filters,
+        RecruitmentEvent.title,
+        RecruitmentEvent.starts_at,
+        RecruitmentEvent.ends_at,
+        RecruitmentEvent.place,
+        RecruitmentEvent.online_url,
+        RecruitmentEvent.status,
+        User.full_name,
+        RecruitmentEvent.target_group,
+        RecruitmentEvent.capacity,
+        counts.c.companies,
+        counts.c.confirmed,
+        RecruitmentEvent.jobseekers_invited,
+        RecruitmentEvent.jobseekers_attended,
+        RecruitmentEvent.interviews,
+        RecruitmentEvent.hires,
+        RecruitmentEvent.description,
+        user=user,
+        clock=clock,
+    ).outerjoin(counts, counts.c.event_id == RecruitmentEvent.id)
 
     def rows() -> Iterator[list[list[str | None]]]:
         for batch in _batches(statement, session=session, batch_size=batch_size):

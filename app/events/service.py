@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import Select, and_, case, func, or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col, delete, select
 
@@ -533,13 +533,14 @@ class EventPage:
     has_next: bool
 
 
-def list_(filters: EventFilters, *, user: User, session: Session, clock: Clock) -> EventPage:
-    """One page of events: those not yet over first, soonest first, then past ones, latest
-    first. Two queries (the rows with their owners, then their companies' counts)."""
+def filtered(filters: EventFilters, *columns: Any, user: User, clock: Clock) -> Select[Any]:
+    """The list's query for these columns (of RecruitmentEvent, and of User: the owner,
+    outer joined), filtered and in the list's order, without paging: the list pages
+    through it, the CSV export streams it whole. Events not yet over come first, soonest
+    first; then past ones, latest first."""
     f = filters.normalized()
-    now = clock.now()
-    upcoming = RecruitmentEvent.ends_at >= now  # type: ignore[operator]
-    statement = select(RecruitmentEvent, User.full_name).outerjoin(
+    upcoming = RecruitmentEvent.ends_at >= clock.now()  # type: ignore[operator]
+    statement = select(*columns).outerjoin(
         User,
         User.id == RecruitmentEvent.owner_id,  # type: ignore[arg-type]
     )
@@ -549,43 +550,52 @@ def list_(filters: EventFilters, *, user: User, session: Session, clock: Clock) 
         statement = statement.where(
             RecruitmentEvent.owner_id == (user.id if f.owner == "me" else int(f.owner))
         )
-    statement = (
-        statement.order_by(
-            case((upcoming, 0), else_=1),
-            case((upcoming, RecruitmentEvent.starts_at)).asc(),
-            col(RecruitmentEvent.starts_at).desc(),
-            col(RecruitmentEvent.id).desc(),
-        )
-        .offset((f.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
+    return statement.order_by(
+        case((upcoming, 0), else_=1),
+        case((upcoming, RecruitmentEvent.starts_at)).asc(),
+        col(RecruitmentEvent.starts_at).desc(),
+        col(RecruitmentEvent.id).desc(),
     )
-    found = session.exec(statement).all()
+
+
+def taking_part() -> Select[Any]:
+    """Per event: the companies taking part (all but those who declined) and how many of
+    them confirmed or attended, as (event_id, companies, confirmed)."""
+    return (
+        select(
+            EventCompany.event_id,
+            func.count().label("companies"),
+            func.sum(
+                case(
+                    (
+                        col(EventCompany.status).in_(
+                            (Participation.confirmed, Participation.attended)
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("confirmed"),
+        )
+        .where(EventCompany.status != Participation.declined)
+        .group_by(col(EventCompany.event_id))
+    )
+
+
+def list_(filters: EventFilters, *, user: User, session: Session, clock: Clock) -> EventPage:
+    """One page of events in the list's order (filtered()). Two queries: the rows with
+    their owners, then their companies' counts."""
+    f = filters.normalized()
+    now = clock.now()
+    statement = filtered(f, RecruitmentEvent, User.full_name, user=user, clock=clock)
+    found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     rows = [
         ListedEvent(event=e, owner_name=name, upcoming=e.ends_at >= now)
         for e, name in found[:PAGE_SIZE]
     ]
     if rows:
         counts = session.exec(
-            select(
-                EventCompany.event_id,
-                func.count(),
-                func.sum(
-                    case(
-                        (
-                            col(EventCompany.status).in_(
-                                (Participation.confirmed, Participation.attended)
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-            )
-            .where(
-                col(EventCompany.event_id).in_([r.event.id for r in rows]),
-                EventCompany.status != Participation.declined,
-            )
-            .group_by(EventCompany.event_id)
+            taking_part().where(col(EventCompany.event_id).in_([r.event.id for r in rows]))
         ).all()
         by_event = {event_id: (total, confirmed) for event_id, total, confirmed in counts}
         for row in rows:
