@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -42,6 +45,24 @@ log = logging.getLogger(__name__)
 PUBLIC_PATHS = frozenset({"/login", "/setup", "/healthz", "/calendar/{token}.ics"})
 
 
+# Young objects are collected after 5,000 allocations (Python's default: 700), the
+# middle and the full generation after 20 collections of the one below (default: 10).
+GC_THRESHOLDS = (5_000, 20, 20)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Everything loaded at start-up (modules, mappers, templates) lives as long as the
+    # process: frozen, a full collection no longer walks it. And a page that loads a few
+    # hundred rows allocates tens of thousands of objects: with the default thresholds a
+    # full collection ran every few such requests, adding 10-80 ms to them. Collecting
+    # less often keeps the event page's p95 at ~21 ms instead of 31-107 ms (bench/).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    yield
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, engine: Engine | None = None
 ) -> FastAPI:
@@ -53,6 +74,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_protect)],
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
