@@ -17,6 +17,7 @@ from app.events.models import (
     RecruitmentEvent,
 )
 from app.history.models import AuditEvent
+from app.imports.models import ImportedRecord, ImportFailure, ImportJob
 
 metadata = SQLModel.metadata
 
@@ -33,6 +34,9 @@ __all__ = [
     "EventCompany",
     "EventMember",
     "EventTask",
+    "ImportFailure",
+    "ImportJob",
+    "ImportedRecord",
     "LoginAttempt",
     "RecruitmentEvent",
     "Tag",

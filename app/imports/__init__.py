@@ -1,0 +1,1 @@
+"""Import of the old Excel sheets: reading, mapping, preview, jobs and undo."""
