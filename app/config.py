@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     session_idle_minutes: int = Field(default=120, ge=5)
     session_max_hours: int = Field(default=12, ge=1)
+    # Largest import upload; a larger one is refused before it is read into memory.
+    import_max_mb: int = Field(default=20, ge=1)
+    # Run queued imports in a background thread of this process (app/imports/jobs.py).
+    import_worker: bool = True
 
     @field_validator("database_url")
     @classmethod

@@ -32,6 +32,7 @@ from app.events import calendar_routes as event_calendar_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
+from app.imports import jobs as import_jobs
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.templating import render, see_other
 from app.today import routes as today_routes
@@ -51,7 +52,7 @@ GC_THRESHOLDS = (5_000, 20, 20)
 
 
 @contextlib.asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Everything loaded at start-up (modules, mappers, templates) lives as long as the
     # process: frozen, a full collection no longer walks it. And a page that loads a few
     # hundred rows allocates tens of thousands of objects: with the default thresholds a
@@ -60,7 +61,17 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    yield
+    # Queued imports run in a thread of their own; one left running by a stopped server
+    # is queued again and resumes after its last committed batch.
+    worker = None
+    if app.state.settings.import_worker:
+        worker = import_jobs.Worker(app.state.engine, clock=app.state.clock)
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def create_app(

@@ -69,6 +69,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key-not-for-production",
         trusted_proxies="",
+        # Tests run import jobs themselves (app/imports/jobs.run).
+        import_worker=False,
     )
 
 

@@ -1,0 +1,92 @@
+"""How a row names things already in Matcha: companies by org.nr, else by normalised name;
+people by the user's own map from the names in the file to users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from app.auth.models import Role, User
+from app.companies import orgnr
+from app.companies.models import Company
+from app.errors import ValidationFailed
+from app.text import company_name_key, fold
+
+
+def org_number_or_none(raw: str | None) -> str | None:
+    """The normalised org.nr, or None when empty or not a valid one (reported elsewhere)."""
+    try:
+        return orgnr.normalize(raw)
+    except ValidationFailed:
+        return None
+
+
+@dataclass
+class CompanyIndex:
+    """The register's companies by org.nr and by name key, loaded once per import (two
+    dictionaries for 50,000 companies instead of a query per row), kept up to date with
+    the companies the import creates."""
+
+    by_org_number: dict[str, int] = field(default_factory=dict)
+    by_name_key: dict[str, int] = field(default_factory=dict)
+    archived: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, session: Session) -> CompanyIndex:
+        index = cls()
+        rows = session.exec(
+            select(Company.id, Company.org_number, Company.name_key, Company.archived_at).order_by(
+                Company.archived_at.is_not(None),  # type: ignore[union-attr]
+                Company.id,
+            )
+        ).all()
+        for company_id, org_number, name_key, archived_at in rows:
+            index.add(company_id, org_number, name_key, archived=archived_at is not None)  # type: ignore[arg-type]
+        return index
+
+    def add(
+        self, company_id: int, org_number: str | None, name_key: str, *, archived: bool = False
+    ) -> None:
+        if org_number:
+            self.by_org_number.setdefault(org_number, company_id)
+        if name_key:
+            # Active companies were loaded first: a name matches them before archived ones.
+            self.by_name_key.setdefault(name_key, company_id)
+        if archived:
+            self.archived.add(company_id)
+
+    def find(self, org_number: str | None, name: str | None) -> tuple[int | None, str]:
+        """(company id, "org_number" or "name") of the company the row means, if any."""
+        if org_number and org_number in self.by_org_number:
+            return self.by_org_number[org_number], "org_number"
+        if org_number:
+            # A valid org.nr not in the register: a company of the same name with another
+            # number is another employer, one without a number may be this one.
+            return None, ""
+        key = company_name_key(name or "")
+        if key and key in self.by_name_key:
+            return self.by_name_key[key], "name"
+        return None, ""
+
+
+def company_key(org_number: str | None, name: str | None) -> str:
+    """The key two rows of the file mean the same company by."""
+    return f"org:{org_number}" if org_number else f"name:{company_name_key(name or '')}"
+
+
+def active_brokers(session: Session) -> list[User]:
+    return list(session.exec(select(User).where(User.is_active, User.role != Role.viewer)).all())
+
+
+def propose_person(name: str, users: list[User]) -> str:
+    """The user a name in the file most likely means (same full name, user name or first
+    name if only one user has it), as an id in text, or "" for nobody."""
+    wanted = fold(name)
+    if not wanted:
+        return ""
+    for user in users:
+        if wanted in (fold(user.full_name), fold(user.username)):
+            return str(user.id)
+    first_names = [u for u in users if fold(u.full_name).split()[:1] == [wanted]]
+    return str(first_names[0].id) if len(first_names) == 1 else ""
