@@ -1,4 +1,4 @@
-"""The `matcha` command: serve, migrate, create-user, seed, backup."""
+"""The `matcha` command: serve, migrate, create-user, seed, import, backup."""
 
 from __future__ import annotations
 
@@ -129,6 +129,142 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_file(args: argparse.Namespace) -> int:
+    """`matcha import FILE --kind companies`: the web import's engine with the proposed
+    mapping, a progress line, and the summary."""
+    from sqlmodel import Session, select
+
+    from app.auth.models import Role, User
+    from app.db import make_engine
+    from app.errors import DomainError
+    from app.i18n import gettext
+    from app.imports import engine as imports
+    from app.imports import jobs
+    from app.imports.models import ImportKind
+    from app.imports.options import ImportOptions
+    from app.imports.rows import Action
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Filen {path} finns inte.", file=sys.stderr)
+        return 1
+    settings = get_settings()
+    if path.stat().st_size > settings.import_max_mb * 1024 * 1024:
+        print(f"Filen är för stor: högst {settings.import_max_mb} MB.", file=sys.stderr)
+        return 1
+    db = make_engine(settings.resolved_database_url())
+    clock = SystemClock()
+    try:
+        with Session(db) as session:
+            users = select(User).where(User.is_active, User.role != Role.viewer)
+            if args.user:
+                users = users.where(User.username == args.user.lower())
+            user = session.exec(users.order_by(User.role, User.id)).first()
+            if user is None:
+                print(
+                    "Det finns ingen aktiv användare att importera som (--user).", file=sys.stderr
+                )
+                return 1
+            try:
+                analysis = imports.analyse(
+                    path.read_bytes(),
+                    path.name,
+                    kind=ImportKind(args.kind),
+                    user=user,
+                    session=session,
+                    clock=clock,
+                    sheet=args.sheet,
+                )
+                options = analysis.options.model_copy(
+                    update={
+                        "duplicate_policy": args.duplicates,
+                        "company_policy": args.companies,
+                    }
+                )
+                job = imports.set_options(
+                    analysis.job, ImportOptions.model_validate(options), session=session
+                )
+                if args.dry_run:
+                    plan = imports.preview(job, user=user, session=session, clock=clock, limit=None)
+                    for row in plan.rows:
+                        if row.problems:
+                            reasons = "; ".join(p.text() for p in row.problems)
+                            print(f"rad {row.number}: {reasons}")
+                    session.rollback()
+                    counts = (
+                        plan.count(Action.create),
+                        plan.count(Action.update),
+                        plan.count(Action.skip),
+                        plan.count(Action.fail),
+                    )
+                    print(_summary(plan.total, *counts) + " (provkörning, inget sparat)")
+                    return 0
+                imports.queue(job, session=session)
+                session.commit()
+
+                def progress(running) -> None:  # type: ignore[no-untyped-def]
+                    print(
+                        f"\r{running.rows_done} av {running.rows_total} rader",
+                        end="",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+
+                job = jobs.run(job.id, session=session, clock=clock, on_batch=progress)  # type: ignore[arg-type]
+                print(file=sys.stderr)
+            except DomainError as error:
+                print(f"Fel: {gettext(error.message, **error.variables)}", file=sys.stderr)
+                return 1
+            if job.error:
+                print(f"Fel: {job.error}", file=sys.stderr)
+                return 1
+            print(
+                _summary(
+                    job.rows_total,
+                    job.created_count,
+                    job.updated_count,
+                    job.skipped_count,
+                    job.failed_count,
+                )
+                + f" (import {job.id})"
+            )
+            return 0
+    finally:
+        db.dispose()
+
+
+def _summary(read: int, created: int, updated: int, skipped: int, failed: int) -> str:
+    return (
+        f"{read} rader lästa: {created} skapade, {updated} uppdaterade, "
+        f"{skipped} hoppade över, {failed} misslyckades"
+    )
+
+
+def export(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.db import for_reading, make_engine
+    from app.exports.table import ExportFormat, filename
+    from app.exports.whole_lists import whole_list, write_file
+
+    clock = SystemClock()
+    file_format = ExportFormat(args.format)
+    engine = make_engine(get_settings().resolved_database_url())
+    try:
+        with Session(for_reading(engine)) as session:
+            table = whole_list(args.kind, session=session, clock=clock)
+            target = Path(args.output or filename(table, file_format, clock=clock))
+            try:
+                rows = write_file(table, file_format, target, delimiter=args.delimiter)
+            except OSError as error:
+                print(f"Kunde inte skriva {target}: {error.strerror}", file=sys.stderr)
+                return 1
+    finally:
+        engine.dispose()
+    print(f"{rows} rader skrivna till {target}")
+    return 0
+
+
 def backup(args: argparse.Namespace) -> int:
     url = make_url(get_settings().resolved_database_url())
     if url.get_backend_name() != "sqlite":
@@ -194,6 +330,41 @@ def main(argv: list[str] | None = None) -> int:
         "--force", action="store_true", help="lägg till även om det redan finns företag"
     )
     seed_parser.set_defaults(handler=seed)
+
+    import_parser = commands.add_parser("import", help="importera ett kalkylark (CSV, XLSX)")
+    import_parser.add_argument("file", help="filen att importera")
+    import_parser.add_argument(
+        "--kind", required=True, choices=["companies", "contacts", "activities", "assignments"]
+    )
+    import_parser.add_argument("--dry-run", action="store_true", help="visa bara vad som händer")
+    import_parser.add_argument("--sheet", help="arbetsbladet i en XLSX-fil")
+    import_parser.add_argument("--user", help="importera som den här användaren")
+    import_parser.add_argument(
+        "--duplicates",
+        choices=["skip", "update", "create"],
+        default="skip",
+        help="det som redan finns: hoppa över, uppdatera eller skapa ändå",
+    )
+    import_parser.add_argument(
+        "--companies",
+        choices=["create", "reject"],
+        default="reject",
+        help="okända företag: skapa dem eller avvisa raden",
+    )
+    import_parser.set_defaults(handler=import_file)
+
+    export_parser = commands.add_parser("export", help="exportera en lista som CSV eller XLSX")
+    export_parser.add_argument(
+        "--kind", required=True, choices=["companies", "contacts", "assignments", "events"]
+    )
+    export_parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    export_parser.add_argument(
+        "--output", help="fil att skriva (standard: samma namn som webbens export)"
+    )
+    export_parser.add_argument(
+        "--delimiter", choices=[";", ","], default=";", help="skiljetecken i CSV (standard: ;)"
+    )
+    export_parser.set_defaults(handler=export)
 
     backup_parser = commands.add_parser("backup", help="säkerhetskopiera SQLite-databasen")
     backup_parser.add_argument("target", nargs="?", help="fil att skriva (standard: data/backups/)")
