@@ -27,7 +27,12 @@ from tests.factories import PASSWORD, make_company, make_user
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes a viewer may post to: they change only the viewer's own account or session.
-SELF_SERVICE = {("POST", "/logout"), ("POST", "/account/password"), ("POST", "/account/locale")}
+SELF_SERVICE = {
+    ("POST", "/logout"),
+    ("POST", "/account/password"),
+    ("POST", "/account/locale"),
+    ("POST", "/account/csv-delimiter"),
+}
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -119,6 +124,7 @@ def world(session, clock):
                 0
             ].task.id,
             "item_id": checklist.template(session=session)[0].id,
+            "file_format": "xlsx",
         },
     }
 

@@ -80,7 +80,7 @@ def list_assignments(
         "filters": filters,
         "page": listing.list_(filters, user=user, session=session),
         "page_url": lambda number: "/assignments?" + urlencode({**query, "page": number}),
-        "export_url": "/assignments/export.csv" + (f"?{urlencode(query)}" if query else ""),
+        "export_query": f"?{urlencode(query)}" if query else "",
         "chosen_company": _chosen_company(filters, session),
         "owners": companies.owners(session=session),
         "today": today(clock),

@@ -24,6 +24,11 @@ ROLE_LABELS = {
     Role.viewer: N_("Läsbehörighet"),
 }
 LOCALES = {"sv": "Svenska", "en": "English"}
+# The CSV exports' delimiter: `;` for Swedish Excel, `,` for Excel in other locales.
+CSV_DELIMITERS = {
+    ";": N_("Semikolon (;), för Excel på svenska"),
+    ",": N_("Komma (,), för Excel på engelska och andra språk"),
+}
 
 
 def _role_column() -> Column[Role]:
@@ -45,6 +50,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     locale: str = Field(default="sv", max_length=8)
+    csv_delimiter: str = Field(default=";", max_length=1, sa_column_kwargs={"server_default": ";"})
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     password_changed_at: dt.datetime = Field(sa_type=UTCDateTime)
 

@@ -13,7 +13,7 @@ from app import flash
 from app.auth import service as users
 from app.auth import sessions, throttle
 from app.auth.deps import AnyUser, Editor, LoginDep, PolicyDep
-from app.auth.models import LOCALES, User, UserCreate
+from app.auth.models import CSV_DELIMITERS, LOCALES, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError
@@ -183,8 +183,10 @@ def _account_context(user: User, session: Session, **extra: object) -> dict[str,
     return {
         "user": user,
         "locales": LOCALES,
+        "csv_delimiters": CSV_DELIMITERS,
         "password_error": None,
         "locale_error": None,
+        "csv_delimiter_error": None,
         "feed_token": calendar_feed.active_token(user, session=session),
         "feed_url": None,
         **extra,
@@ -252,6 +254,30 @@ def change_locale(
     request.state.locale = user.locale
     response = see_other(request, "/account")
     flash.add(response, request, translate(request, "Språket är ändrat."))
+    return response
+
+
+@router.post("/account/csv-delimiter")
+def change_csv_delimiter(
+    request: Request,
+    user: AnyUser,
+    session: SessionDep,
+    csv_delimiter: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        users.set_csv_delimiter(user, csv_delimiter, session=session)
+    except DomainError as error:
+        session.rollback()
+        return render(
+            request,
+            "auth/account.html",
+            _account_context(user, session, csv_delimiter_error=error),
+            block="csv_delimiter_form",
+            status_code=error.http_status,
+        )
+    session.commit()
+    response = see_other(request, "/account")
+    flash.add(response, request, translate(request, "Skiljetecknet för CSV-filer är ändrat."))
     return response
 
 

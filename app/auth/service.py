@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth import sessions
-from app.auth.models import LOCALES, Role, User, UserCreate
+from app.auth.models import CSV_DELIMITERS, LOCALES, Role, User, UserCreate
 from app.auth.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from app.clock import Clock
 from app.db import in_swedish_order
@@ -186,5 +186,13 @@ def set_locale(user: User, locale: str, *, session: Session) -> User:
     if locale not in LOCALES:
         raise ValidationFailed("Välj ett språk.", field="locale")
     user.locale = locale
+    session.add(user)
+    return user
+
+
+def set_csv_delimiter(user: User, delimiter: str, *, session: Session) -> User:
+    if delimiter not in CSV_DELIMITERS:
+        raise ValidationFailed("Välj ett skiljetecken.", field="csv_delimiter")
+    user.csv_delimiter = delimiter
     session.add(user)
     return user

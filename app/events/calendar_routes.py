@@ -1,5 +1,5 @@
 """The events' month view, an event as an .ics file, a user's calendar feed, the printable
-participant list and the CSV exports of events and of one event's participants. All read
+participant list and the CSV and XLSX exports of events and of one event's participants. All read
 only; the feed is the one route without a session: its secret token is the credential."""
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from app.events import service as events
 from app.events.deps import EventDep
 from app.events.models import PARTICIPATION_LABELS, STATUS_LABELS, Participation
 from app.events.service import EventFilters
-from app.exports.routes import _download
+from app.exports.routes import download
+from app.exports.table import ExportFormat
 from app.i18n import N_, translate
 from app.templating import locale_of, render
 
@@ -122,20 +123,21 @@ def print_participants(
     return render(request, "events/print.html", context)
 
 
-@router.get("/events/export.csv")
+@router.get("/events/export.{file_format}")
 def export_events(
+    file_format: ExportFormat,
     session: SessionDep,
     clock: ClockDep,
     user: AnyUser,
     filters: Annotated[EventFilters, Query()],
 ) -> StreamingResponse:
-    chunks = event_exports.events_csv(filters, user=user, session=session, clock=clock)
-    return _download(chunks, event_exports.events_filename(clock=clock))
+    table = event_exports.event_table(filters, user=user, session=session, clock=clock)
+    return download(table, file_format, user=user, clock=clock)
 
 
-@router.get("/events/{event_id:int}/participants.csv")
+@router.get("/events/{event_id:int}/participants.{file_format}")
 def export_participants(
-    session: SessionDep, clock: ClockDep, _user: AnyUser, event: EventDep
+    file_format: ExportFormat, session: SessionDep, clock: ClockDep, user: AnyUser, event: EventDep
 ) -> StreamingResponse:
-    chunks = event_exports.participants_csv(event, session=session)
-    return _download(chunks, event_exports.participants_filename(event, clock=clock))
+    table = event_exports.participant_table(event, session=session)
+    return download(table, file_format, user=user, clock=clock)

@@ -1,6 +1,6 @@
-"""CSV exports of the events list and of one event's participants, in the register's CSV
-format (app/exports): Swedish headers and labels whatever the user's language, ISO dates,
-times in Swedish time, formula-safe cells, streamed.
+"""Exports of the events list and of one event's participants, as Tables for the register's
+CSV and XLSX writers (app/exports): Swedish headers and labels whatever the user's
+language, dates and times typed (shown in Swedish time), formula-safe cells, streamed.
 
 Counts only, as everywhere in events: nothing about job seekers but numbers."""
 
@@ -21,8 +21,8 @@ from app.events.models import (
     RecruitmentEvent,
 )
 from app.events.service import EventFilters
-from app.exports.csv_format import instant_cell
-from app.exports.service import _batches, _stream, filename, slug
+from app.exports.service import slug
+from app.exports.table import Row, Table, batches
 
 EVENT_HEADERS = (
     "Träff",
@@ -55,18 +55,14 @@ PARTICIPANT_HEADERS = (
 )
 
 
-def _count(value: int | None) -> str:
-    return "" if value is None else str(value)
-
-
-def events_csv(
+def event_table(
     filters: EventFilters,
     *,
     user: User,
     session: Session,
     clock: Clock,
     batch_size: int | None = None,
-) -> Iterator[bytes]:
+) -> Table:
     """The events list as it is filtered (all pages), in its order: those not yet over
     first, soonest first, then past ones, latest first. One statement per batch, the
     owner's name and the companies' counts joined."""
@@ -93,38 +89,34 @@ def events_csv(
         clock=clock,
     ).outerjoin(counts, counts.c.event_id == RecruitmentEvent.id)
 
-    def rows() -> Iterator[list[list[str | None]]]:
-        for batch in _batches(statement, session=session, batch_size=batch_size):
+    def rows() -> Iterator[list[Row]]:
+        for batch in batches(statement, session=session, batch_size=batch_size):
             yield [
                 [
                     row.title,
-                    instant_cell(row.starts_at),
-                    instant_cell(row.ends_at),
+                    row.starts_at,
+                    row.ends_at,
                     row.place,
                     row.online_url,
                     STATUS_LABELS[row.status],
                     row.full_name,
                     row.target_group,
-                    _count(row.capacity),
-                    str(row.companies or 0),
-                    str(row.confirmed or 0),
-                    _count(row.jobseekers_invited),
-                    _count(row.jobseekers_attended),
-                    _count(row.interviews),
-                    _count(row.hires),
+                    row.capacity,
+                    row.companies or 0,
+                    row.confirmed or 0,
+                    row.jobseekers_invited,
+                    row.jobseekers_attended,
+                    row.interviews,
+                    row.hires,
                     row.description,
                 ]
                 for row in batch
             ]
 
-    return _stream(EVENT_HEADERS, rows())
+    return Table("rekryteringstraffar", "Rekryteringsträffar", EVENT_HEADERS, rows())
 
 
-def events_filename(*, clock: Clock) -> str:
-    return filename("rekryteringstraffar", clock=clock)
-
-
-def participants_csv(event: RecruitmentEvent, *, session: Session) -> Iterator[bytes]:
+def participant_table(event: RecruitmentEvent, *, session: Session) -> Table:
     """The event's companies in Swedish order (declined ones too, with their status), the
     contact who comes, and the assignments presented for each: two statements, the same
     as the event's page and the print view read."""
@@ -133,7 +125,7 @@ def participants_csv(event: RecruitmentEvent, *, session: Session) -> Iterator[b
     for item in event_participants.presented(event.id, session=session):  # type: ignore[arg-type]
         presented[item.assignment.company_id].append(item.assignment.occupation)
 
-    def rows() -> Iterator[list[list[str | None]]]:
+    def rows() -> Iterator[list[Row]]:
         yield [
             [
                 p.company.name,
@@ -149,8 +141,4 @@ def participants_csv(event: RecruitmentEvent, *, session: Session) -> Iterator[b
             for p in found
         ]
 
-    return _stream(PARTICIPANT_HEADERS, rows())
-
-
-def participants_filename(event: RecruitmentEvent, *, clock: Clock) -> str:
-    return filename(f"deltagare-{slug(event.title)}", clock=clock)
+    return Table(f"deltagare-{slug(event.title)}", "Deltagare", PARTICIPANT_HEADERS, rows())

@@ -1,9 +1,9 @@
-"""CSV downloads of the company list, the contact list, a company's activities and the
-assignment list. Reading only: any signed-in user, a viewer too."""
+"""Downloads of the company list, the contact list, a company's activities and the
+assignment list, as CSV (in the user's delimiter) or XLSX. Reading only: any signed-in
+user, a viewer too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,65 +11,78 @@ from fastapi.responses import StreamingResponse
 
 from app.assignments.listing import AssignmentFilters
 from app.auth.deps import AnyUser
+from app.auth.models import User
+from app.clock import Clock
 from app.companies.deps import CompanyDep
 from app.companies.service import CompanyFilters
 from app.contacts.service import ContactFilters
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.exports import service as exports
+from app.exports.table import ExportFormat, Table, filename
 
 router = APIRouter()
 
-MEDIA_TYPE = "text/csv; charset=utf-8"
 
-
-def _download(chunks: Iterator[bytes], filename: str) -> StreamingResponse:
+def download(
+    table: Table, file_format: ExportFormat, *, user: User, clock: Clock
+) -> StreamingResponse:
+    """The table as a file download; CSV in the delimiter the user chose."""
     return StreamingResponse(
-        chunks,
-        media_type=MEDIA_TYPE,
+        exports.render(table, file_format, delimiter=user.csv_delimiter),
+        media_type=exports.MEDIA_TYPES[file_format],
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": (
+                f'attachment; filename="{filename(table, file_format, clock=clock)}"'
+            ),
             "Cache-Control": "no-store",
         },
     )
 
 
-@router.get("/companies/export.csv")
+@router.get("/companies/export.{file_format}")
 def export_companies(
+    file_format: ExportFormat,
     session: SessionDep,
     clock: ClockDep,
     user: AnyUser,
     filters: Annotated[CompanyFilters, Query()],
 ) -> StreamingResponse:
-    chunks = exports.companies_csv(filters, user=user, session=session, clock=clock)
-    return _download(chunks, exports.filename("foretag", clock=clock))
+    table = exports.company_table(filters, user=user, session=session, clock=clock)
+    return download(table, file_format, user=user, clock=clock)
 
 
-@router.get("/contacts/export.csv")
+@router.get("/contacts/export.{file_format}")
 def export_contacts(
+    file_format: ExportFormat,
     session: SessionDep,
     clock: ClockDep,
-    _user: AnyUser,
+    user: AnyUser,
     filters: Annotated[ContactFilters, Query()],
 ) -> StreamingResponse:
-    chunks = exports.contacts_csv(filters, session=session)
-    return _download(chunks, exports.filename("kontakter", clock=clock))
+    table = exports.contact_table(filters, session=session)
+    return download(table, file_format, user=user, clock=clock)
 
 
-@router.get("/companies/{company_id:int}/activities.csv")
+@router.get("/companies/{company_id:int}/activities.{file_format}")
 def export_activities(
-    company: CompanyDep, session: SessionDep, clock: ClockDep, _user: AnyUser
+    file_format: ExportFormat,
+    company: CompanyDep,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
 ) -> StreamingResponse:
-    chunks = exports.activities_csv(company, session=session)
-    return _download(chunks, exports.activities_filename(company, clock=clock))
+    table = exports.activity_table(company, session=session)
+    return download(table, file_format, user=user, clock=clock)
 
 
-@router.get("/assignments/export.csv")
+@router.get("/assignments/export.{file_format}")
 def export_assignments(
+    file_format: ExportFormat,
     session: SessionDep,
     clock: ClockDep,
     user: AnyUser,
     filters: Annotated[AssignmentFilters, Query()],
 ) -> StreamingResponse:
-    chunks = exports.assignments_csv(filters, user=user, session=session)
-    return _download(chunks, exports.filename("rekryteringsuppdrag", clock=clock))
+    table = exports.assignment_table(filters, user=user, session=session)
+    return download(table, file_format, user=user, clock=clock)

@@ -1,6 +1,7 @@
-"""The CSV exports: what each file holds, and how it streams. Rows are read through a
-server-side cursor (yield_per) in batches, and each batch becomes one chunk of the file,
-so memory stays flat however long the list is.
+"""The exports of the register's lists: what each file holds, as a Table of typed rows
+that the CSV and the XLSX writer render (`render`). Rows are read through a server-side
+cursor (yield_per) in batches, and each batch becomes one chunk of a CSV file, so memory
+stays flat however long the list is.
 
 Exports are always in Swedish, whatever the user's language: headers, statuses and kinds.
 A file is shared between colleagues and read back by Matcha's import, so it must not
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.orm import aliased
@@ -27,17 +28,20 @@ from app.assignments.models import (
 )
 from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.auth.models import User
-from app.clock import Clock, today
+from app.clock import Clock
 from app.companies import service as companies
 from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS, Company
 from app.companies.service import CompanyFilters
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.service import ContactFilters
-from app.exports.csv_format import Writer, date_cell, instant_cell
+from app.exports import csv_format, xlsx_format
+from app.exports.table import ExportFormat, Row, Table, batches
 
-# Rows per batch: one round trip to the database and one chunk of the file each.
-BATCH_SIZE = 1000
+MEDIA_TYPES = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.xlsx: xlsx_format.MEDIA_TYPE,
+}
 
 COMPANY_HEADERS = (
     "Namn",
@@ -106,37 +110,11 @@ ASSIGNMENT_HEADERS = (
 REMOVED_CONTACT = "borttagen kontakt"
 
 
-YES, NO = "Ja", "Nej"
-
-
-def _yes(value: bool) -> str:
-    return YES if value else NO
-
-
-def _stream(
-    headers: Sequence[str],
-    rows: Iterator[Sequence[Sequence[str | None]]],
-) -> Iterator[bytes]:
-    """The file: BOM and headers first (the download starts at once), then a chunk per
-    batch of rows."""
-    writer = Writer()
-    yield writer.chunk([headers], bom=True)
-    for batch in rows:
-        yield writer.chunk(batch)
-
-
-def _batches(
-    statement: Any, *, session: Session, batch_size: int | None
-) -> Iterator[Sequence[Any]]:
-    # yield_per: a server-side cursor on PostgreSQL, fetchmany on SQLite; never all rows.
-    # On the connection, not the ORM session: the rows are plain columns, and the ORM's
-    # per-row work cost a fifth of a 150,000-row export.
-    options = statement.execution_options(yield_per=batch_size or BATCH_SIZE)
-    yield from session.connection().execute(options).partitions()
-
-
-def filename(stem: str, *, clock: Clock) -> str:
-    return f"{stem}-{today(clock).isoformat()}.csv"
+def render(table: Table, file_format: ExportFormat, *, delimiter: str = ";") -> Iterator[bytes]:
+    """The table as a file of that format, in chunks. `delimiter` is the CSV's."""
+    if file_format == ExportFormat.xlsx:
+        return xlsx_format.xlsx_file(table)
+    return csv_format.csv_file(table, delimiter=delimiter)
 
 
 def slug(text: str) -> str:
@@ -149,14 +127,14 @@ def slug(text: str) -> str:
 # --- companies --------------------------------------------------------------------------
 
 
-def companies_csv(
+def company_table(
     filters: CompanyFilters,
     *,
     user: User,
     session: Session,
     clock: Clock,
     batch_size: int | None = None,
-) -> Iterator[bytes]:
+) -> Table:
     """The company list as it is searched and filtered (all pages), in its order. Two
     statements per batch: the rows with their owner's name, and the batch's tags."""
     statement = companies.filtered(
@@ -186,8 +164,8 @@ def companies_csv(
         clock=clock,
     )
 
-    def rows() -> Iterator[list[list[str | None]]]:
-        for batch in _batches(statement, session=session, batch_size=batch_size):
+    def rows() -> Iterator[list[Row]]:
+        for batch in batches(statement, session=session, batch_size=batch_size):
             tags = companies.tags_by_company([row.id for row in batch], session=session)
             yield [
                 [
@@ -207,23 +185,23 @@ def companies_csv(
                     row.website,
                     ", ".join(tags.get(row.id, [])),
                     AGREEMENT_LABELS[row.agreement_status],
-                    date_cell(row.agreement_date),
-                    instant_cell(row.last_contact_at),
-                    date_cell(row.next_follow_up_on),
+                    row.agreement_date,
+                    row.last_contact_at,
+                    row.next_follow_up_on,
                     row.notes,
                 ]
                 for row in batch
             ]
 
-    return _stream(COMPANY_HEADERS, rows())
+    return Table("foretag", "Företag", COMPANY_HEADERS, rows())
 
 
 # --- contacts ---------------------------------------------------------------------------
 
 
-def contacts_csv(
+def contact_table(
     filters: ContactFilters, *, session: Session, batch_size: int | None = None
-) -> Iterator[bytes]:
+) -> Table:
     """The contact list as it is searched and filtered (all pages), in its order: one
     statement per batch, the company joined."""
     statement = contacts.filtered(
@@ -240,43 +218,21 @@ def contacts_csv(
         session=session,
     )
 
-    def rows() -> Iterator[list[list[str | None]]]:
-        # Unpacked, with the yes/no inline: the longest export, so per-row costs show.
-        for batch in _batches(statement, session=session, batch_size=batch_size):
-            yield [
-                [
-                    name,
-                    title,
-                    company_name,
-                    org_number,
-                    phone,
-                    email,
-                    YES if is_supervisor else NO,
-                    YES if is_primary else NO,
-                    notes,
-                ]
-                for (
-                    name,
-                    title,
-                    company_name,
-                    org_number,
-                    phone,
-                    email,
-                    is_supervisor,
-                    is_primary,
-                    notes,
-                ) in batch
-            ]
-
-    return _stream(CONTACT_HEADERS, rows())
+    # The statement's columns are the file's, in order, and the writers take yes/no as
+    # bools: each batch goes out as the database returned it (the longest export, so
+    # per-row costs show).
+    return Table(
+        "kontakter",
+        "Kontakter",
+        CONTACT_HEADERS,
+        batches(statement, session=session, batch_size=batch_size),
+    )
 
 
 # --- a company's activities -------------------------------------------------------------
 
 
-def activities_csv(
-    company: Company, *, session: Session, batch_size: int | None = None
-) -> Iterator[bytes]:
+def activity_table(company: Company, *, session: Session, batch_size: int | None = None) -> Table:
     """The company's whole timeline, newest first, with the author's and the contact's
     names: one statement per batch."""
     statement = (
@@ -299,40 +255,38 @@ def activities_csv(
         .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
     )
 
-    def rows() -> Iterator[list[list[str | None]]]:
-        for batch in _batches(statement, session=session, batch_size=batch_size):
+    def rows() -> Iterator[list[Row]]:
+        for batch in batches(statement, session=session, batch_size=batch_size):
             yield [
                 [
-                    instant_cell(row.occurred_at),
+                    row.occurred_at,
                     KIND_LABELS[row.kind],
                     row.contact_name or (REMOVED_CONTACT if row.had_contact else ""),
                     row.occupation,
                     row.full_name,
                     row.notes,
                     row.outcome,
-                    date_cell(row.follow_up_on),
-                    instant_cell(row.follow_up_done_at),
+                    row.follow_up_on,
+                    row.follow_up_done_at,
                 ]
                 for row in batch
             ]
 
-    return _stream(ACTIVITY_HEADERS, rows())
-
-
-def activities_filename(company: Company, *, clock: Clock) -> str:
-    return filename(f"kontakthandelser-{slug(company.name)}", clock=clock)
+    return Table(
+        f"kontakthandelser-{slug(company.name)}", "Kontakthändelser", ACTIVITY_HEADERS, rows()
+    )
 
 
 # --- assignments ------------------------------------------------------------------------
 
 
-def assignments_csv(
+def assignment_table(
     filters: AssignmentFilters,
     *,
     user: User,
     session: Session,
     batch_size: int | None = None,
-) -> Iterator[bytes]:
+) -> Table:
     """The assignment list as it is searched and filtered (all pages), in its order: one
     statement per batch, with the company, contact, owner and source broker joined.
     Counts only: there is nothing about job seekers to export."""
@@ -371,8 +325,8 @@ def assignments_csv(
             return row.source_name
         return SOURCE_LABELS[row.source_kind]
 
-    def rows() -> Iterator[list[list[str | None]]]:
-        for batch in _batches(statement, session=session, batch_size=batch_size):
+    def rows() -> Iterator[list[Row]]:
+        for batch in batches(statement, session=session, batch_size=batch_size):
             yield [
                 [
                     row.occupation,
@@ -380,21 +334,21 @@ def assignments_csv(
                     row.company_name,
                     row.org_number,
                     row.contact_name,
-                    str(row.positions),
-                    str(row.filled_count),
+                    row.positions,
+                    row.filled_count,
                     EMPLOYMENT_TYPE_LABELS[row.employment_type],
                     ASSIGNMENT_STATUS_LABELS[row.status],
                     row.workplace,
-                    date_cell(row.start_on),
-                    date_cell(row.deadline),
+                    row.start_on,
+                    row.deadline,
                     row.owner_name,
                     source_cell(row),
                     row.requirements,
                     row.notes,
-                    instant_cell(row.created_at),
-                    instant_cell(row.closed_at),
+                    row.created_at,
+                    row.closed_at,
                 ]
                 for row in batch
             ]
 
-    return _stream(ASSIGNMENT_HEADERS, rows())
+    return Table("rekryteringsuppdrag", "Rekryteringsuppdrag", ASSIGNMENT_HEADERS, rows())

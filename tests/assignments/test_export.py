@@ -10,7 +10,7 @@ import pytest
 
 from app.assignments.listing import AssignmentFilters
 from app.exports import service as exports
-from app.exports.csv_format import Dialect, unneutralise
+from app.exports.csv_format import Dialect, csv_file, unneutralise
 from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
@@ -121,7 +121,11 @@ def test_the_export_streams_in_batches(session, clock, bo, engine):
     event.listen(engine, "before_cursor_execute", listener)
     try:
         chunks = list(
-            exports.assignments_csv(AssignmentFilters(), user=bo, session=session, batch_size=2)
+            csv_file(
+                exports.assignment_table(
+                    AssignmentFilters(), user=bo, session=session, batch_size=2
+                )
+            )
         )
     finally:
         event.remove(engine, "before_cursor_execute", listener)

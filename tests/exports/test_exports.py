@@ -9,8 +9,9 @@ import pytest
 
 from app.companies.service import CompanyFilters
 from app.contacts.service import ContactFilters
+from app.exports import csv_format, table
 from app.exports import service as exports
-from app.exports.csv_format import Dialect, unneutralise
+from app.exports.csv_format import Dialect, csv_file, unneutralise
 from tests.activities.factories import make_activity
 from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
@@ -281,8 +282,10 @@ def test_company_export_streams_in_batches_with_few_statements(session, clock, b
         make_company(session, clock, user=broker, name=f"Firma {number}", tags="a, b")
     statements.clear()
     chunks = list(
-        exports.companies_csv(
-            CompanyFilters(), user=broker, session=session, clock=clock, batch_size=3
+        csv_file(
+            exports.company_table(
+                CompanyFilters(), user=broker, session=session, clock=clock, batch_size=3
+            )
         )
     )
     # The header, then one chunk per batch of 3 (3 + 3 + 1): never one per row.
@@ -300,8 +303,10 @@ def test_contact_and_activity_exports_stream_in_batches(session, clock, broker, 
         make_activity(session, clock, company, broker)
     session.refresh(company)  # loaded, as the route's dependency hands it over
     statements.clear()
-    contact_chunks = list(exports.contacts_csv(ContactFilters(), session=session, batch_size=2))
-    activity_chunks = list(exports.activities_csv(company, session=session, batch_size=2))
+    contact_chunks = list(
+        csv_file(exports.contact_table(ContactFilters(), session=session, batch_size=2))
+    )
+    activity_chunks = list(csv_file(exports.activity_table(company, session=session, batch_size=2)))
     assert [c.count(b"\r\n") for c in contact_chunks] == [1, 2, 2, 1]
     assert [c.count(b"\r\n") for c in activity_chunks] == [1, 2, 2, 1]
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
@@ -309,18 +314,18 @@ def test_contact_and_activity_exports_stream_in_batches(session, clock, broker, 
 
 
 def test_the_route_uses_the_batch_size(signed_in, session, clock, broker, monkeypatch):
-    monkeypatch.setattr(exports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(table, "BATCH_SIZE", 2)
     for number in range(5):
         make_company(session, clock, user=broker, name=f"Firma {number}")
     chunks = []
-    real = exports._stream
+    real = csv_format.csv_file
 
-    def spy(headers, rows):  # type: ignore[no-untyped-def]
-        for chunk in real(headers, rows):
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        for chunk in real(*args, **kwargs):
             chunks.append(chunk)
             yield chunk
 
-    monkeypatch.setattr(exports, "_stream", spy)
+    monkeypatch.setattr(csv_format, "csv_file", spy)
     response = signed_in.get("/companies/export.csv")
     assert len(rows_of(response.content)) == 6
     assert len(chunks) == 4
