@@ -1,4 +1,4 @@
-"""The `matcha` command: serve, migrate, create-user, seed, import, backup."""
+"""The `matcha` command: serve, migrate, create-user, seed, import, export, backup."""
 
 from __future__ import annotations
 
