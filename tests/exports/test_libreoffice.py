@@ -1,9 +1,12 @@
-"""The export opens right in a real spreadsheet: LibreOffice converts it to XLSX with the
-import settings a user picks (`;`, `"`, UTF-8, from line 1), and openpyxl reads it back."""
+"""The exports open right in a real spreadsheet. The CSV: LibreOffice converts it to XLSX
+with the import settings a user picks (`;`, `"`, UTF-8, from line 1), and openpyxl reads
+it back. The XLSX: LibreOffice opens it and saves it as CSV, cells as they are shown."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import subprocess
 import uuid
 from pathlib import Path
@@ -104,6 +107,77 @@ def test_the_company_export_opens_in_libreoffice_with_the_same_cells(
     assert second["Namn"] == "Ölbryggeriet i Ängelholm"
     assert second["Webbplats"] == "https://öl.se"
     assert [spreadsheet_text(v) for v in cells[2]] == [unneutralise(c) for c in expected[-1]]
+
+
+def xlsx_through_libreoffice(xlsx_bytes: bytes, tmp_path: Path) -> list[list[str]]:
+    """The XLSX opened in LibreOffice and saved as CSV (`;`, `"`, UTF-8): what it shows."""
+    require_tool(SOFFICE, "LibreOffice", "install it (apt-get install libreoffice-calc)")
+    source = tmp_path / "kontakter.xlsx"
+    source.write_bytes(xlsx_bytes)
+    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):59,34,76",
+            "--outdir",
+            str(tmp_path / "ut"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = (tmp_path / "ut" / "kontakter.csv").read_text(encoding="utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def test_the_xlsx_export_opens_in_libreoffice_with_the_same_rows(client, session, clock, tmp_path):
+    broker = make_user(session, clock, username="mäklaren", full_name="Åsa Öberg")
+    company = make_company(
+        session,
+        clock,
+        user=broker,
+        name="Åkeri Öst AB",
+        org_number="556036-0793",
+        phone="+46 72 909 13 93",
+        postal_code="72212",
+        owner_id=str(broker.id),
+        agreement_status="signed",
+        agreement_date="2026-02-27",
+        notes="=1+1 är ingen formel; ö på två\nrader",
+    )
+    make_activity(session, clock, company, broker, follow_up_on="2026-03-09")
+    make_company(session, clock, user=broker, name="Ölbryggeriet i Ängelholm", notes="=1+1")
+    client.login("mäklaren", PASSWORD)
+    csv_rows = [
+        [unneutralise(cell) for cell in row]
+        for row in csv.reader(
+            io.StringIO(
+                client.get("/companies/export.csv").content.decode("utf-8-sig"), newline=""
+            ),
+            delimiter=";",
+        )
+    ]
+    response = client.get("/companies/export.xlsx")
+    assert response.status_code == 200
+
+    shown = xlsx_through_libreoffice(response.content, tmp_path)
+
+    # The same rows as the CSV export: text, dates and times as Matcha writes them.
+    assert shown == csv_rows
+    first = dict(zip(shown[0], shown[1], strict=True))
+    assert first["Namn"] == "Åkeri Öst AB"
+    assert first["Ansvarig"] == "Åsa Öberg"
+    assert first["Telefon"] == "+46 72 909 13 93"
+    assert first["Anteckningar"] == "=1+1 är ingen formel; ö på två\nrader"
+    assert first["Datum avsiktsförklaring"] == "2026-02-27"
+    assert first["Senaste kontakt"] == "2026-03-02 09:00"
+    assert first["Nästa återkoppling"] == "2026-03-09"
+    # "=1+1" stayed text: a formula would have been saved as its result, 2.
+    assert dict(zip(shown[0], shown[2], strict=True))["Anteckningar"] == "=1+1"
 
 
 def test_a_missing_libreoffice_skips_locally_and_fails_in_ci(monkeypatch, tmp_path):
