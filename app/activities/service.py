@@ -114,7 +114,11 @@ def _occurred_at(value: str, *, clock: Clock) -> dt.datetime:
 
 
 def _follow_up(
-    form: ActivityForm | MoveFollowUpForm, *, clock: Clock, current: dt.date | None
+    form: ActivityForm | MoveFollowUpForm,
+    *,
+    clock: Clock,
+    current: dt.date | None,
+    allow_past: bool = False,
 ) -> dt.date | None:
     if form.follow_up in QUICK_FOLLOW_UPS:
         return quick_follow_up(form.follow_up, clock=clock)
@@ -126,7 +130,7 @@ def _follow_up(
     except ValueError:
         raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field="follow_up_on") from None
     # An overdue follow-up kept as it was is no error; a new date must not be in the past.
-    if day != current and day < today(clock):
+    if day != current and day < today(clock) and not allow_past:
         raise ValidationFailed("Datumet för återkoppling har redan passerat.", field="follow_up_on")
     return day
 
@@ -156,7 +160,9 @@ def clean(
     session: Session,
     clock: Clock,
     current: Activity | None = None,
+    allow_past_follow_up: bool = False,
 ) -> dict[str, Any]:
+    """`allow_past_follow_up`: an import keeps the old sheet's follow-up dates, past or not."""
     try:
         kind = ActivityKind(form.kind)
     except ValueError:
@@ -173,7 +179,10 @@ def clean(
         "notes": notes,
         "outcome": outcome,
         "follow_up_on": _follow_up(
-            form, clock=clock, current=current.follow_up_on if current else None
+            form,
+            clock=clock,
+            current=current.follow_up_on if current else None,
+            allow_past=allow_past_follow_up,
         ),
     }
 
@@ -301,20 +310,34 @@ def _filled(activity: Activity, *, session: Session) -> dict[str, Any]:
 
 
 def create(
-    company: Company, form: ActivityForm, *, user: User, session: Session, clock: Clock
+    company: Company,
+    form: ActivityForm,
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+    author: User | None = None,
+    allow_past_follow_up: bool = False,
+    follow_up_done: bool = False,
 ) -> Activity:
+    """Logs an activity by `user`. An import logs it for its `author` (who wrote it in the
+    old sheet), may keep a follow-up date already past, and may store it as done."""
     if company.archived_at is not None:
         raise Conflict("Företaget är arkiverat. Återställ det innan du loggar kontakter.")
-    values = clean(form, company, session=session, clock=clock)
+    values = clean(
+        form, company, session=session, clock=clock, allow_past_follow_up=allow_past_follow_up
+    )
     now = clock.now()
     activity = Activity(
         company_id=company.id,  # type: ignore[arg-type]
-        user_id=user.id,
+        user_id=(author or user).id,
         occurred_at=now,
         created_at=now,
         updated_at=now,
     )
     _apply(activity, values)
+    if follow_up_done and activity.follow_up_on is not None:
+        activity.follow_up_done_at = now
     session.add(activity)
     session.flush()
     _record(
