@@ -897,7 +897,13 @@ _VALUE_SYNONYMS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
     ("assignments", "source_kind"): {
         SourceKind.broker: ("jobbmäklare", "mäklare", "broker"),
         SourceKind.company: ("företaget", "arbetsgivaren", "kunden", "company", "employer"),
-        SourceKind.event: ("träff", "rekryteringsträffen", "mässa", "event"),
+        SourceKind.event: (
+            "träff",
+            "rekryteringsträff",
+            "rekryteringsträffen",
+            "mässa",
+            "event",
+        ),
         SourceKind.partner: ("samverkanspart", "arbetsförmedlingen", "af", "partner"),
         SourceKind.other: ("övrigt", "annan", "other"),
     },

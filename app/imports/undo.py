@@ -63,17 +63,30 @@ def changed_since(job: ImportJob, *, session: Session) -> list[str]:
         if found.version != record.version:
             changed.append(_label(record.entity, found, session))
             continue
-        if record.entity == "company" and record.action == "created":
-            for entity, model in (
-                ("contact", Contact),
-                ("activity", Activity),
-                ("assignment", Assignment),
-            ):
-                ids = session.exec(select(model.id).where(model.company_id == found.id)).all()
-                if any((entity, child) not in mine for child in ids):
-                    changed.append(str(found.name))
-                    break
+        if record.action != "created":
+            continue
+        for entity, model, link in _DEPENDENTS.get(record.entity, ()):
+            ids = session.exec(select(model.id).where(getattr(model, link) == found.id)).all()
+            if any((entity, child) not in mine for child in ids):
+                changed.append(_label(record.entity, found, session))
+                break
     return changed
+
+
+# What refers to a record an import created: if someone added one of these since, undo
+# would take it with the record (or leave it pointing nowhere), so it refuses.
+_DEPENDENTS: dict[str, tuple[tuple[str, Any, str], ...]] = {
+    "company": (
+        ("contact", Contact, "company_id"),
+        ("activity", Activity, "company_id"),
+        ("assignment", Assignment, "company_id"),
+    ),
+    "contact": (
+        ("activity", Activity, "contact_id"),
+        ("assignment", Assignment, "contact_id"),
+    ),
+    "assignment": (("activity", Activity, "assignment_id"),),
+}
 
 
 def _label(entity: str, record: Any, session: Session) -> str:

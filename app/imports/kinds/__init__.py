@@ -3,12 +3,18 @@ what is in the register, and how it is written and undone."""
 
 from __future__ import annotations
 
+from app.imports.kinds.activities import ActivityKindImport
+from app.imports.kinds.assignments import AssignmentKind
 from app.imports.kinds.base import Context, Kind
 from app.imports.kinds.companies import CompanyKind
+from app.imports.kinds.contacts import ContactKind
 from app.imports.models import ImportKind
 
 KINDS: dict[ImportKind, Kind] = {
     ImportKind.companies: CompanyKind(),
+    ImportKind.contacts: ContactKind(),
+    ImportKind.activities: ActivityKindImport(),
+    ImportKind.assignments: AssignmentKind(),
 }
 # Every entity an import writes, whatever its kind (a contact import may create companies).
 ENTITIES = {kind.entity: kind for kind in KINDS.values()}

@@ -43,6 +43,8 @@ class Context:
     records: dict[tuple[str, int], ImportedRecord] = field(default_factory=dict)
     # Unknown companies the plan will create, by company_key: the first row naming them.
     new_companies: dict[str, int] = field(default_factory=dict)
+    # What a kind loads once per import to match rows (the register's contacts, ...).
+    lookups: dict[str, Any] = field(default_factory=dict)
 
     def remember(
         self, entity: str, record: Any, action: str, before: dict[str, Any] | None = None
