@@ -33,6 +33,7 @@ from app.events import routes as event_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
 from app.imports import jobs as import_jobs
+from app.imports import routes as import_routes
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.templating import render, see_other
 from app.today import routes as today_routes
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(event_routes.router)
     app.include_router(event_calendar_routes.router)
     app.include_router(export_routes.router)
+    app.include_router(import_routes.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)
 

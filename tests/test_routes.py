@@ -21,6 +21,8 @@ from app.config import Settings
 from app.contacts import service as contacts
 from app.events import checklist, participants
 from app.events import service as events
+from app.imports import engine as imports
+from app.imports.models import ImportKind
 from app.main import PUBLIC_PATHS, create_app
 from app.models import metadata
 from tests.factories import PASSWORD, make_company, make_user
@@ -107,6 +109,14 @@ def world(session, clock):
     participants.link_assignment(
         event, str(assignment.id), user=broker, session=session, clock=clock
     )
+    job = imports.analyse(
+        "Företagsnamn;Ort\r\nProvbolaget AB;Umeå\r\n".encode(),
+        "prov.csv",
+        kind=ImportKind.companies,
+        user=broker,
+        session=session,
+        clock=clock,
+    ).job
     session.commit()
     return {
         "admin": admin,
@@ -124,6 +134,7 @@ def world(session, clock):
                 0
             ].task.id,
             "item_id": checklist.template(session=session)[0].id,
+            "job_id": job.id,
             "file_format": "xlsx",
         },
     }
