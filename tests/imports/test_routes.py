@@ -300,3 +300,22 @@ def test_every_kind_the_engine_supports_is_offered_and_mapped(signed_in, session
     job_id = response.headers["location"].rsplit("/", 1)[1]
     assert signed_in.get(f"/imports/{job_id}").status_code == 200
     assert signed_in.get(f"/imports/{job_id}/preview").status_code == 200
+
+
+def test_ambiguous_dates_ask_for_their_order(signed_in, session):
+    data = csv_bytes(
+        "Företagsnamn;Avsiktsförklaring;Datum avsiktsförklaring",
+        "Bygg AB;Undertecknad;05/03/2024",
+        "Måleri HB;Undertecknad;06/04/2024",
+    )
+    job = uploaded_job(signed_in, session, data, "a.csv")
+    page = signed_in.get(f"/imports/{job.id}")
+    assert '<label for="date_order">' in page.text
+    assert '<option value="mdy"' in page.text
+    form = options_form(job, date_order="mdy")
+    token = signed_in.csrf_token(f"/imports/{job.id}")
+    response = signed_in.post(f"/imports/{job.id}/options", data={"csrf_token": token, **form})
+    assert response.headers["location"] == f"/imports/{job.id}/preview"
+    session.expire_all()
+    assert engine.options_of(session.get(ImportJob, job.id)).date_order == "mdy"
+    assert "2024-05-03" in signed_in.get(f"/imports/{job.id}/preview").text
