@@ -13,12 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from app.config import PROJECT_ROOT
 from app.exports.csv_format import Writer
 from app.imports.reading import Table, UnreadableFile, read_table, sniff_delimiter
-from tests.tools import require_tool
-
-SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+from tests.imports.conftest import SAMPLES
 
 
 def naive(*parts: int) -> dt.datetime:
@@ -28,7 +25,6 @@ def naive(*parts: int) -> dt.datetime:
 
 def sample(name: str) -> Table:
     path = SAMPLES / name
-    require_tool(path, "The sample sheets", "they live in shared/samples beside the repository")
     return read_table(path.read_bytes(), name)
 
 
