@@ -67,6 +67,9 @@ _MONTHS = {
 _ISO = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?")
 _NUMERIC = re.compile(r"(\d{1,2})([-./])(\d{1,2})\2(\d{4}|\d{2})")
 _COMPACT = re.compile(r"(\d{4}|\d{2})(\d{2})(\d{2})")  # 20240305 or 240305
+# The smallest number read as a compact date (ÅÅMMDD, ÅÅÅÅMMDD) instead of a serial: 100000
+# days is the year 2173. (010305 has lost its zero as a number, 10305, a serial: 1928.)
+_COMPACT_NUMBER = 100_000
 _SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?")  # a date cell exported as its serial number
 # "5 mars 2024", "5:e mars 2024", "5 mar. 24", "March 5, 2024".
 _DAY_MONTH = re.compile(r"(\d{1,2})(?::?[ae])?\.?\s*([a-z]+)\.?,?\s*(\d{4}|\d{2})?")
@@ -95,6 +98,11 @@ def _parse_date(value: Value, order: str | None, *, strict: bool) -> dt.date | N
     if isinstance(value, bool):
         raise ValueProblem(UNREADABLE_DATE, value=value)
     if isinstance(value, int | float):
+        if value >= _COMPACT_NUMBER and float(value).is_integer():
+            # 20240305 or 240305 typed in a CSV that LibreOffice or Excel opened: the cell
+            # became the number, and a workbook saved from it has that number, not the text.
+            # Far beyond the serial of any year Matcha takes, so it cannot be a serial.
+            return _parse_date(str(int(value)), order, strict=strict)
         return _from_serial(value, shown=value)
     text = " ".join(str(value).split())
     if not text:

@@ -134,6 +134,20 @@ def test_the_order_decides_where_day_and_month_can_swap() -> None:
     assert parse_date("5 mars 2024", order="mdy") == MARCH_5
 
 
+def test_a_compact_date_that_a_spreadsheet_made_a_number() -> None:
+    # "20240305" in a CSV opened in LibreOffice (or Excel) and saved as XLSX is the number
+    # 20240305: read as the digits it was typed as, not as an Excel serial (the year 57000).
+    assert parse_date(20240305) == MARCH_5
+    assert parse_date(20240305.0) == MARCH_5
+    assert parse_date(240305) == MARCH_5
+    assert parse_date(45356) == MARCH_5  # a serial is still a serial
+    for number, message in ((20241305, NO_SUCH_DATE), (2024030, UNREADABLE_DATE)):
+        with pytest.raises(ValueProblem) as raised:
+            parse_date(number)
+        assert raised.value.message == message
+        assert str(number) in str(raised.value)
+
+
 def test_detecting_the_order_of_a_column() -> None:
     # ISO, real dates, text months: the order does not matter.
     assert detect_date_order(["2024-03-05", naive(2024, 1, 2), "5 mars 2024"]) is None
