@@ -27,7 +27,9 @@ def required_text(value: str | None, *, field: str, max_length: int, message: st
 
 
 def long_text(value: str | None, *, field: str, max_length: int = 10_000) -> str:
-    value = (value or "").strip().replace("\r\n", "\n")
+    # Every line break as "\n": a browser sends "\r\n", an old Mac sheet a lone "\r", which
+    # an XLSX export would not keep (XML reads a CR in a cell as a line feed).
+    value = (value or "").strip().replace("\r\n", "\n").replace("\r", "\n")
     if len(value) > max_length:
         raise ValidationFailed(
             "Texten är för lång (högst %(max)s tecken).", field=field, variables={"max": max_length}

@@ -10,6 +10,7 @@ written into a socket, but memory stays flat however long the list is."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from itertools import chain, islice
@@ -17,7 +18,6 @@ from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -28,6 +28,10 @@ from app.exports.table import NO, YES, Cell, Row, Table
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
 INSTANT_FORMAT = "yyyy-mm-dd hh:mm"
+# What a worksheet (XML 1.0) cannot hold: control characters but tab, LF and CR (openpyxl's
+# ILLEGAL_CHARACTERS_RE), and the non-characters U+FFFE and U+FFFF, which openpyxl writes as
+# they are, making a workbook no program opens.
+NOT_IN_A_WORKSHEET = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What openpyxl would not write as plain text: "=…" becomes a formula, "#N/A" an error.
 _NOT_PLAIN_TEXT = frozenset("=#")
 # Column widths, in characters: from the header and this many rows, within these bounds.
@@ -52,9 +56,9 @@ class _Cells:
         return cell
 
     def text(self, value: str) -> str | WriteOnlyCell:
-        if ILLEGAL_CHARACTERS_RE.search(value):
+        if NOT_IN_A_WORKSHEET.search(value):
             # Control characters pasted into a note: a worksheet cannot hold them.
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            value = NOT_IN_A_WORKSHEET.sub("", value)
         if value[:1] in _NOT_PLAIN_TEXT:
             cell = WriteOnlyCell(self._sheet, value=value)
             cell.data_type = "s"

@@ -41,8 +41,10 @@ class CompanyIndex:
                 Company.id,
             )
         ).all()
+        keyless = _names_without_key(session)
         for company_id, org_number, name_key, archived_at in rows:
-            index.add(company_id, org_number, name_key, archived=archived_at is not None)  # type: ignore[arg-type]
+            key = name_key or match_key(keyless.get(company_id, ""))  # type: ignore[arg-type]
+            index.add(company_id, org_number, key, archived=archived_at is not None)  # type: ignore[arg-type]
         return index
 
     def add(
@@ -64,7 +66,7 @@ class CompanyIndex:
             # A valid org.nr not in the register: a company of the same name with another
             # number is another employer, one without a number may be this one.
             return None, ""
-        key = company_name_key(name or "")
+        key = match_key(name)
         if key and key in self.by_name_key:
             return self.by_name_key[key], "name"
         return None, ""
@@ -72,7 +74,26 @@ class CompanyIndex:
 
 def company_key(org_number: str | None, name: str | None) -> str:
     """The key two rows of the file mean the same company by."""
-    return f"org:{org_number}" if org_number else f"name:{company_name_key(name or '')}"
+    return f"org:{org_number}" if org_number else f"name:{match_key(name)}"
+
+
+def match_key(name: str | None, name_key: str | None = None) -> str:
+    """What a row's company name is matched by: the normalised name (Company.name_key, or
+    computed), else, for a name with no letter or digit outside the company forms ("+++",
+    "AB"), the name itself folded. Such a name has no normalised name, and without this
+    every one of them would be the same company in a file and none would be found in the
+    register: a contact of "+++" exported by Matcha could not be imported back."""
+    key = company_name_key(name or "") if name_key is None else name_key
+    if key:
+        return key
+    folded = fold(name)
+    return f"={folded}" if folded else ""  # "=": never in a normalised name
+
+
+def _names_without_key(session: Session) -> dict[int, str]:
+    """The names of the (few, odd) companies with no normalised name, by id."""
+    rows = session.exec(select(Company.id, Company.name).where(Company.name_key == "")).all()
+    return {company_id: name for company_id, name in rows}  # type: ignore[misc]
 
 
 def active_brokers(session: Session) -> list[User]:

@@ -305,6 +305,14 @@ def test_the_writer_types_every_kind_of_cell():
     assert sheet["B4"].value == -3
 
 
+def test_non_characters_are_dropped_so_the_workbook_opens():
+    # U+FFFE and U+FFFF went into the sheet's XML as they were: no program opened the file.
+    table = Table("prov", "Prov", ["Text"], [[["Ek\ufffe AB\uffff"], ["Å\x85\x9f\U0010ffff"]]])
+    sheet = write(table)
+    assert sheet["A2"].value == "Ek AB"
+    assert sheet["A3"].value == "Å\x85\x9f\U0010ffff"  # these a worksheet holds
+
+
 def test_an_empty_table_is_a_header_row():
     sheet = write(Table("tom", "Tom", ["A", "B"], []))
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["A", "B"]]

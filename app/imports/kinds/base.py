@@ -19,7 +19,7 @@ from app.companies.models import Company
 from app.errors import DomainError, ValidationFailed
 from app.i18n import N_
 from app.imports import values as parse
-from app.imports.links import CompanyIndex, company_key
+from app.imports.links import CompanyIndex, company_key, match_key
 from app.imports.models import ImportedRecord
 from app.imports.options import CompanyPolicy, ImportOptions
 from app.imports.rows import Action, PlannedRow, Problem
@@ -255,7 +255,11 @@ def resolve_company(ref: CompanyRef, ctx: Context) -> Company:
         name=ref.name, org_number=ref.org_number or "", confirm_duplicate=True
     )
     company = companies.create(form, user=ctx.user, session=ctx.session, clock=ctx.clock)
-    ctx.companies.add(company.id, company.org_number, company.name_key)  # type: ignore[arg-type]
+    ctx.companies.add(
+        company.id,  # type: ignore[arg-type]
+        company.org_number,
+        match_key(company.name, company.name_key),
+    )
     ctx.remember("company", company, "created")
     return company
 

@@ -20,7 +20,7 @@ from app.imports.kinds.base import (
     display,
     note_duplicate,
 )
-from app.imports.links import company_key, org_number_or_none
+from app.imports.links import company_key, match_key, org_number_or_none
 from app.imports.options import DuplicatePolicy
 from app.imports.rows import Action, PlannedRow, Problem
 
@@ -108,7 +108,11 @@ class CompanyKind(Kind):
             ctx.remember("company", company, "updated", before)
             return Action.update
         company = companies.create(form, user=ctx.user, session=ctx.session, clock=ctx.clock)
-        ctx.companies.add(company.id, company.org_number, company.name_key)  # type: ignore[arg-type]
+        ctx.companies.add(
+            company.id,  # type: ignore[arg-type]
+            company.org_number,
+            match_key(company.name, company.name_key),
+        )
         ctx.remember("company", company, "created")
         return Action.create
 
