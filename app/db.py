@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Column, DateTime, Engine, Integer, create_engine, event
+from sqlalchemy import text as sql
 from sqlalchemy.sql import ColumnElement, collate
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -66,15 +68,20 @@ def version_column() -> Column[int]:
 
 def swedish_sort_key(text: str) -> tuple[str, str]:
     """A sort key for Swedish order: case and accents only break ties ('é' sorts as 'e')."""
-    primary = []
-    for char in text.casefold():
-        mapped = _SWEDISH_LETTERS.get(char)
-        if mapped is None:
-            mapped = "".join(
-                c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
-            )
-        primary.append(mapped)
-    return "".join(primary), text
+    folded = text.casefold()
+    if folded.isascii():  # nothing to map: ASCII letters sort as themselves
+        return folded, text
+    return "".join(_primary(char) for char in folded), text
+
+
+@functools.lru_cache(maxsize=4096)
+def _primary(char: str) -> str:
+    mapped = _SWEDISH_LETTERS.get(char)
+    if mapped is None:
+        mapped = "".join(
+            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+        )
+    return mapped
 
 
 def _swedish_collation(a: str, b: str) -> int:
@@ -124,6 +131,34 @@ def _configure_sqlite(engine: Engine) -> None:
         # Reading requests ask for DEFERRED (see for_reading) and never wait for writers.
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def next_ids(session: Session, table: str, count: int) -> list[int]:
+    """Ids for `count` new rows of the table (its primary key `id`), so a bulk insert can
+    name them and needs no RETURNING (SQLAlchemy returns rows in order on SQLite only one
+    row per statement). On SQLite the caller must be in a write transaction (BEGIN
+    IMMEDIATE, the default here): no one else can take an id before its insert."""
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                sql(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
+                    " FROM generate_series(1, :n)"
+                ),
+                {"table": table, "n": count},
+            )
+        )
+    # AUTOINCREMENT tables never reuse an id, even a deleted one: sqlite_sequence knows.
+    last = session.scalar(
+        sql(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0),"  # noqa: S608 (a table name of ours)
+            f" coalesce((SELECT max(id) FROM {table}), 0))"
+        ),
+        {"table": table},
+    )
+    return list(range(last + 1, last + 1 + count))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

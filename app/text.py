@@ -6,6 +6,7 @@ We fold in Python instead, into columns the database only has to compare.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -41,14 +42,24 @@ def fold(text: str | None) -> str:
     """Lower case, no diacritics, whitespace collapsed: 'Ängelholms  Bygg' -> 'angelholms bygg'."""
     if not text:
         return ""
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    # Cached: an import folds each name and place several times (matching, keys, search).
+    if text.isascii():  # most text: nothing to decompose (an import folds each name often)
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.replace("ß", "ss").split())
 
 
+@functools.lru_cache(maxsize=16384)
 def company_name_key(name: str) -> str:
     """Two names with the same key are probably the same employer: case, diacritics,
-    punctuation and company forms ('AB', 'Aktiebolag', 'HB', ...) do not count."""
+    punctuation and company forms ('AB', 'Aktiebolag', 'HB', ...) do not count. Cached:
+    an import asks for each name's key several times (matching, duplicates, storing)."""
     words = re.sub(r"[^\w]+", " ", fold(name)).split()
     return " ".join(word for word in words if word not in _COMPANY_FORMS)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, insert, or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
@@ -25,7 +25,7 @@ from app.companies.models import (
     SizeClass,
     Tag,
 )
-from app.db import by_name, in_swedish_order, swedish_key, swedish_sort_key
+from app.db import by_name, in_swedish_order, next_ids, swedish_key, swedish_sort_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
@@ -232,15 +232,26 @@ def _apply(company: Company, cleaned: CleanCompany) -> None:
 
 def refresh_derived(company: Company) -> None:
     """Recomputes what is derived from the fields: the duplicate key and the search text."""
-    company.name_key = company_name_key(company.name)
-    company.sort_key = swedish_key(company.name)
-    company.search_text = search_text(
-        company.name,
-        company.org_number,
-        company.org_number.replace("-", "") if company.org_number else None,
-        company.city,
-        company.municipality,
-    )
+    fields = {
+        name: getattr(company, name) for name in ("name", "org_number", "city", "municipality")
+    }
+    for name, value in _derived(fields).items():
+        setattr(company, name, value)
+
+
+def _derived(values: dict[str, Any]) -> dict[str, str]:
+    org_number = values.get("org_number")
+    return {
+        "name_key": company_name_key(values["name"]),
+        "sort_key": swedish_key(values["name"]),
+        "search_text": search_text(
+            values["name"],
+            org_number,
+            org_number.replace("-", "") if org_number else None,
+            values.get("city"),
+            values.get("municipality"),
+        ),
+    }
 
 
 def possible_duplicates(
@@ -290,6 +301,90 @@ def create(form: CompanyForm, *, user: User, session: Session, clock: Clock) -> 
         clock=clock,
     )
     return company
+
+
+@dataclass
+class NewCompany:
+    """A checked company made ready to insert by prepare(): its row, tags and history."""
+
+    row: dict[str, Any]
+    tags: list[str]
+    changes: dict[str, list[Any]]
+
+
+def user_names(*, session: Session) -> dict[int, str]:
+    """Every user's name by id: what history calls an owner (users are few)."""
+    return dict(session.exec(select(User.id, User.full_name)).all())  # type: ignore[arg-type]
+
+
+def prepare(cleaned: CleanCompany, *, names: Mapping[int, str], clock: Clock) -> NewCompany:
+    """What create() would store, worked out before touching the database: create_many()
+    then holds SQLite's write lock only for its inserts."""
+    now = clock.now()
+    row = {**cleaned.values, **_derived(cleaned.values), "created_at": now, "updated_at": now}
+    tracked = {
+        **history.plain(row, TRACKED_FIELDS),
+        "owner": names.get(row.get("owner_id")),  # type: ignore[arg-type]
+        "tags": ", ".join(sorted(cleaned.tags, key=fold)),
+    }
+    return NewCompany(row=row, tags=cleaned.tags, changes=history.diff({}, tracked))
+
+
+def create_many(
+    companies: Sequence[NewCompany], *, user: User, session: Session, clock: Clock
+) -> list[int]:
+    """Creates many prepared companies with their tags and history in a few statements
+    (an import's batch), as create() would one by one; their ids, in order. The caller has
+    made sure no org.nr is taken: the unique index refuses the whole batch otherwise."""
+    if not companies:
+        return []
+    ids = next_ids(session, "company", len(companies))
+    session.execute(
+        insert(Company.__table__),  # type: ignore[arg-type]
+        [{**c.row, "id": i, "version": 1} for i, c in zip(ids, companies, strict=True)],
+    )
+    tag_ids = _tag_ids({fold(n): n for c in companies for n in c.tags}, session=session)
+    links = [
+        {"company_id": company_id, "tag_id": tag_ids[key]}
+        for company_id, c in zip(ids, companies, strict=True)
+        for key in {fold(name) for name in c.tags}
+    ]
+    if links:
+        session.execute(insert(CompanyTag.__table__), links)  # type: ignore[arg-type]
+    history.record_many(
+        session=session,
+        clock=clock,
+        user=user,
+        entity="company",
+        action="create",
+        events=[(i, c.changes, 1) for i, c in zip(ids, companies, strict=True)],
+    )
+    return ids
+
+
+def taken_org_numbers(numbers: Sequence[str], *, session: Session) -> set[str]:
+    """Which of these org.nrs a company in the register has."""
+    if not numbers:
+        return set()
+    return set(
+        session.exec(select(Company.org_number).where(Company.org_number.in_(numbers))).all()  # type: ignore[union-attr, arg-type]
+    )
+
+
+def _tag_ids(wanted: dict[str, str], *, session: Session) -> dict[str, int]:
+    """The ids of these tags (by folded name), created when new."""
+    if not wanted:
+        return {}
+    found = dict(
+        session.exec(select(Tag.name_key, Tag.id).where(Tag.name_key.in_(list(wanted)))).all()  # type: ignore[attr-defined]
+    )
+    for key, name in wanted.items():
+        if key not in found:
+            tag = Tag(name=name, name_key=key)
+            session.add(tag)
+            session.flush()
+            found[key] = tag.id
+    return found  # type: ignore[return-value]
 
 
 def _tracked(company: Company, tags: Sequence[str], session: Session) -> dict[str, Any]:

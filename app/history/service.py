@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlmodel import Session, select
 
 from app.auth.models import User
@@ -23,6 +23,11 @@ def snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _plain(getattr(record, name)) for name in fields}
 
 
+def plain(values: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """snapshot() of values not (yet) in a record."""
+    return {name: _plain(values.get(name)) for name in fields}
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
@@ -32,17 +37,16 @@ def _plain(value: Any) -> Any:
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """{field: [before, after]} for the fields whose value changed."""
-
-    def value(values: Mapping[str, Any], name: str) -> Any:
-        found = values.get(name)
-        return None if found == "" else found  # an empty text and no text read the same
-
-    return {
-        name: [value(before, name), value(after, name)]
-        for name in after
-        if value(before, name) != value(after, name)
-    }
+    """{field: [before, after]} for the fields whose value changed. An empty text and no
+    text read the same."""
+    changes: dict[str, list[Any]] = {}
+    for name, new in after.items():
+        old = before.get(name)
+        old = None if old == "" else old
+        new = None if new == "" else new
+        if old != new:
+            changes[name] = [old, new]
+    return changes
 
 
 def record(
@@ -69,6 +73,38 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(
+    *,
+    session: Session,
+    clock: Clock,
+    user: User | None,
+    entity: str,
+    action: str,
+    events: Sequence[tuple[int, Mapping[str, Any], int | None]],
+) -> None:
+    """Many events of one kind in one statement: (entity id, changes, version) each. What
+    record() writes for each, for a bulk write such as an import's batch."""
+    if not events:
+        return
+    now = clock.now()
+    session.execute(
+        insert(AuditEvent.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "occurred_at": now,
+                "user_id": user.id if user else None,
+                "entity": entity,
+                "entity_id": entity_id,
+                "company_id": None,
+                "action": action,
+                "changes": dict(changes),
+                "version": version,
+            }
+            for entity_id, changes, version in events
+        ],
+    )
 
 
 @dataclass(frozen=True)

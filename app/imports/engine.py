@@ -20,7 +20,14 @@ from app.imports import mapping, values
 from app.imports.kinds import KINDS, Context
 from app.imports.kinds.base import text
 from app.imports.links import CompanyIndex, active_brokers, propose_person
-from app.imports.models import ImportedRecord, ImportFailure, ImportJob, ImportKind, ImportStatus
+from app.imports.models import (
+    ImportedRecord,
+    ImportFailure,
+    ImportFile,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+)
 from app.imports.options import ImportOptions
 from app.imports.reading import Table, read_table
 from app.imports.rows import Action, PlannedRow, Problem, reason
@@ -50,8 +57,11 @@ class Plan:
         return sum(1 for row in self.rows if row.action == action)
 
 
-def load_table(job: ImportJob, *, max_rows: int | None = None) -> Table:
-    return read_table(job.data, job.file_name, sheet=job.sheet, max_rows=max_rows)
+def load_table(job: ImportJob, *, session: Session, max_rows: int | None = None) -> Table:
+    upload = session.get(ImportFile, job.id)
+    if upload is None:
+        raise NotFound("Importens fil finns inte längre.")
+    return read_table(upload.data, job.file_name, sheet=job.sheet, max_rows=max_rows)
 
 
 def analyse(
@@ -70,7 +80,6 @@ def analyse(
     job = ImportJob(
         kind=kind,
         file_name=file_name[:255],
-        data=data,
         sheet=table.sheet,
         rows_total=len(table.rows),
         user_id=user.id,
@@ -80,6 +89,8 @@ def analyse(
     analysis = propose(job, table, options, session=session)
     job.options = analysis.options.model_dump(mode="json")
     session.add(job)
+    session.flush()
+    session.add(ImportFile(job_id=job.id, data=data))  # type: ignore[arg-type]
     session.flush()
     return analysis
 
@@ -141,7 +152,7 @@ def set_options(job: ImportJob, options: ImportOptions, *, session: Session) -> 
 
 def context(job: ImportJob, user: User, *, session: Session, clock: Clock) -> Context:
     options = options_of(job)
-    table_headers = load_table(job, max_rows=0).headers
+    table_headers = load_table(job, session=session, max_rows=0).headers
     columns = {
         name: table_headers[index] if index < len(table_headers) else ""
         for index, name in enumerate(options.columns)
@@ -163,7 +174,7 @@ def plan(
 ) -> Plan:
     """Every row (or the first `limit`) as it would be stored, with its problems and what
     will happen to it. Reads only."""
-    table = table or load_table(job)
+    table = table or load_table(job, session=ctx.session)
     kind = KINDS[job.kind]
     rows: list[PlannedRow] = []
     # Duplicates inside the file are found by keys: plan all rows even for a preview of a
@@ -174,7 +185,7 @@ def plan(
             for index, name in enumerate(ctx.options.columns)
             if name
         }
-        row = PlannedRow(number=source.number, cells=[text(cell) for cell in source.cells])
+        row = PlannedRow(number=source.number, raw=source.cells)
         kind.plan(raw, row, ctx)
         if row.problems:
             row.action = Action.fail
@@ -233,7 +244,7 @@ def failures(job: ImportJob, *, session: Session) -> list[ImportFailure]:
 def failed_rows_csv(job: ImportJob, *, session: Session) -> bytes:
     """The failed rows with the file's own columns and a "Fel" column saying why, in
     Matcha's CSV dialect: opens in Excel, and imports again once fixed."""
-    headers = load_table(job, max_rows=0).headers
+    headers = load_table(job, session=session, max_rows=0).headers
     writer = csv_format.Writer()
     rows = [[*headers, "Fel"]]
     for failure in failures(job, session=session):

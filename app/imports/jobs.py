@@ -49,6 +49,32 @@ def run(
     Rows before `rows_done` were written by an earlier run that stopped; their records
     and the counts are in the database, so the run goes on from there. `stop_after`
     batches, the run stops as a killed server would (tests)."""
+    # The job's row is this run's own: after a batch's commit its counts are read without
+    # a query, which on SQLite would take the write lock while the next batch is made ready.
+    keep_loaded = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        return _run(
+            job_id,
+            session=session,
+            clock=clock,
+            batch_size=batch_size,
+            stop_after=stop_after,
+            on_batch=on_batch,
+        )
+    finally:
+        session.expire_on_commit = keep_loaded
+
+
+def _run(
+    job_id: int,
+    *,
+    session: Session,
+    clock: Clock,
+    batch_size: int,
+    stop_after: int | None,
+    on_batch: Callable[[ImportJob], None] | None,
+) -> ImportJob:
     job = engine.get(job_id, session=session)
     user = session.get(User, job.user_id) if job.user_id else None
     if user is None:
@@ -58,36 +84,35 @@ def run(
     session.add(job)
     session.commit()
     try:
+        # Everything is validated before anything is written. Validating only reads: on
+        # SQLite it must not hold the write lock (seconds for a big file) while colleagues
+        # wait to save, so it runs in a reading transaction, ended before the first batch.
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         ctx = engine.context(job, user, session=session, clock=clock)
         ctx.records = {
             (record.entity, record.entity_id): record
             for record in engine.records(job, session=session)
         }
-        # Everything is validated before anything is written.
         rows = engine.plan(job, ctx).rows
+        session.commit()
         job.rows_total = len(rows)
         kind = KINDS[job.kind]
-        batches = 0
-        for start in range(job.rows_done, len(rows), batch_size):
+        starts = range(job.rows_done, len(rows), batch_size)
+        for batches, start in enumerate(starts, start=1):
+            writable = []
             for row in rows[start : start + batch_size]:
                 if not row.ok:
                     _failed(job, row.number, row.cells, row.problems, session=session)
-                    continue
-                if row.action == Action.skip:
+                elif row.action == Action.skip:
                     job.skipped_count += 1
-                    continue
-                try:
-                    with session.begin_nested():
-                        action = kind.write(row, ctx)
-                except DomainError as error:
-                    # The service refused the row after all (e.g. someone took the org.nr
-                    # meanwhile): a failed row, not a failed import.
-                    problem = Problem.from_error(error, ctx.columns.get(error.field or ""))
-                    _failed(job, row.number, row.cells, [problem], session=session)
-                    continue
-                if action == Action.create:
+                else:
+                    writable.append(row)
+            for row, outcome in kind.write_batch(writable, ctx):
+                if isinstance(outcome, Problem):
+                    _failed(job, row.number, row.cells, [outcome], session=session)
+                elif outcome == Action.create:
                     job.created_count += 1
-                elif action == Action.update:
+                elif outcome == Action.update:
                     job.updated_count += 1
                 else:
                     job.skipped_count += 1
@@ -96,7 +121,6 @@ def run(
             session.commit()
             if on_batch:
                 on_batch(job)
-            batches += 1
             if stop_after is not None and batches >= stop_after and job.rows_done < len(rows):
                 raise Interrupted
         job.rows_done = len(rows)

@@ -662,10 +662,10 @@ def fields(kind: str) -> tuple[Field, ...]:
 
 
 def field(kind: str, name: str) -> Field:
-    for candidate in FIELDS[kind]:
-        if candidate.name == name:
-            return candidate
-    raise KeyError(f"{kind} has no field {name}")
+    try:
+        return _BY_NAME[kind][name]
+    except KeyError:
+        raise KeyError(f"{kind} has no field {name}") from None
 
 
 def _header_keys(item: Field) -> tuple[set[str], set[str]]:
@@ -675,6 +675,7 @@ def _header_keys(item: Field) -> tuple[set[str], set[str]]:
     return keys - _GENERIC, keys & _GENERIC
 
 
+_BY_NAME = {kind: {item.name: item for item in items} for kind, items in FIELDS.items()}
 _KEYS = {kind: [(item, *_header_keys(item)) for item in FIELDS[kind]] for kind in FIELDS}
 _ALL_HEADER_KEYS = frozenset(
     header

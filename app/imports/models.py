@@ -54,9 +54,6 @@ class ImportJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: ImportKind = Field(sa_column=_enum_column(ImportKind, "import_kind"))
     file_name: str = Field(max_length=255)
-    # The uploaded file itself (at most MATCHA_IMPORT_MAX_MB): a queued job survives a
-    # restart, and any instance sharing the database can run it; no files to clean up.
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sheet: str | None = Field(default=None, max_length=100)
     # What the user chose: columns, value maps, people, date order and policies
     # (app/imports/options.py, ImportOptions).
@@ -98,6 +95,18 @@ class ImportedRecord(SQLModel, table=True):
     version: int
     # For updates: the tracked fields' values before, to restore them.
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class ImportFile(SQLModel, table=True):
+    """The uploaded file itself (at most MATCHA_IMPORT_MAX_MB): a queued job survives a
+    restart, and any instance sharing the database can run it; no files to clean up. Kept
+    apart from the job's row, which the worker updates after every batch: a row holding
+    megabytes would be written again each time."""
+
+    __tablename__ = "import_file"
+
+    job_id: int = Field(foreign_key="import_job.id", primary_key=True, ondelete="CASCADE")
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class ImportFailure(SQLModel, table=True):

@@ -311,13 +311,17 @@ def _filled(cells: Sequence[Cell]) -> int:
     return sum(1 for cell in cells if not _is_blank(cell))
 
 
+def _blank_row(cells: Sequence[Cell]) -> bool:
+    return all(_is_blank(cell) for cell in cells)
+
+
 def _build(
     rows: Iterator[tuple[int, list[Cell]]], *, merged: Sequence[Area], max_rows: int | None
 ) -> _Body:
     """Find the header row, then collect the data rows below it (blank ones left out)."""
     head: list[tuple[int, list[Cell]]] = []  # the rows read while looking for the header
     for number, cells in rows:
-        if _filled(cells) == 0:
+        if _blank_row(cells):
             continue
         head.append((number, cells))
         if len(head) >= HEADER_SEARCH_ROWS + SHAPE_SAMPLE_ROWS:
@@ -333,7 +337,7 @@ def _build(
         if number <= band:
             header_lines.append(cells)
             continue
-        if _filled(cells) == 0:
+        if _blank_row(cells):
             continue
         data.append((number, cells))
         if max_rows is not None and len(data) >= max_rows:

@@ -232,7 +232,7 @@ def _mapping(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    table = engine.load_table(job)
+    table = engine.load_table(job, session=session)
     options = options or engine.options_of(job)
     analysis = engine.propose(job, table, options, session=session)
     kind = job.kind.value
@@ -371,7 +371,7 @@ def save_options(
 ) -> Response:
     if job.status != ImportStatus.analysed:
         return see_other(request, f"/imports/{job.id}")
-    table = engine.load_table(job)
+    table = engine.load_table(job, session=session)
     try:
         options = _chosen_options(job, table, form, session=session)
         before = engine.options_of(job)
@@ -407,7 +407,7 @@ def choose_sheet(
     previous = job.sheet
     try:
         job.sheet = sheet[:100]
-        table = engine.load_table(job)
+        table = engine.load_table(job, session=session)
         job.sheet = table.sheet
         job.rows_total = len(table.rows)
         fresh = ImportOptions(columns=mapping.propose_columns(job.kind.value, table.headers))
@@ -434,7 +434,7 @@ def preview(
     # then further rows with problems, so the errors can be fixed before importing.
     plan = engine.preview(job, user=user, session=session, clock=clock, limit=None)
     options = engine.options_of(job)
-    table = engine.load_table(job, max_rows=0)
+    table = engine.load_table(job, session=session, max_rows=0)
     shown = [
         {"name": name, "header": table.headers[index] if index < len(table.headers) else ""}
         for index, name in enumerate(options.columns)

@@ -4,6 +4,7 @@ its problems per column (Swedish msgids) and what will happen to it."""
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,8 @@ class Problem:
 @dataclass
 class PlannedRow:
     number: int  # the row's line in the file, as the user sees it in Excel
-    cells: list[str]
+    # The cells as read (text, numbers, dates); `cells` shows them as text.
+    raw: list[Any]
     # Import field -> the value as it will be stored (text; dates as ÅÅÅÅ-MM-DD).
     values: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -55,12 +57,23 @@ class PlannedRow:
     action: Action = Action.create
     # The kind's own data for the write (the service's form, the company it belongs to).
     form: Any = None
+    # A contact person the row carries besides its record (a company row's contact_*).
+    contact: Any = None
+    # What the service's clean() made of the form, when the kind writes in bulk.
+    cleaned: Any = None
     company: Any = None
     key: Any = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @functools.cached_property
+    def cells(self) -> list[str]:
+        """The cells as the user sees them: only a failed or previewed row needs them."""
+        from app.imports.kinds.base import text
+
+        return [text(cell) for cell in self.raw]
 
 
 def reason(problems: list[Problem]) -> str:

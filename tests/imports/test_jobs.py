@@ -24,14 +24,14 @@ def queued(session, clock, user):
 
 def test_a_failure_midway_removes_what_was_written(session, clock, broker, monkeypatch):
     job = queued(session, clock, broker)
-    original = CompanyKind.write
+    original = CompanyKind.write_batch
 
-    def breaks_on_the_fifth(self, row, ctx):
-        if row.number == 6:
+    def breaks_on_the_third_batch(self, rows, ctx):
+        if any(row.number == 6 for row in rows):
             raise RuntimeError("disk full")
-        return original(self, row, ctx)
+        return original(self, rows, ctx)
 
-    monkeypatch.setattr(CompanyKind, "write", breaks_on_the_fifth)
+    monkeypatch.setattr(CompanyKind, "write_batch", breaks_on_the_third_batch)
     job = jobs.run(job.id, session=session, clock=clock, batch_size=2)
     assert job.status == ImportStatus.failed
     assert "disk full" in job.error

@@ -91,7 +91,7 @@ def test_the_2019_company_sheet_through_the_wizard(signed_in, session, clock, an
     # The mapping: a labelled select per column with the proposal, values and people.
     page = client.get(f"/imports/{job.id}")
     assert page.status_code == 200
-    headers = engine.load_table(job, max_rows=0).headers
+    headers = engine.load_table(job, session=session, max_rows=0).headers
     city = headers.index("Ort")
     assert f'<label for="column-{city}">Kolumnen ”Ort”</label>' in page.text
     select_city = page.text.split(f'id="column-{city}"')[1].split("</select>")[0]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, SQLModel
 
 from app.auth.models import User
@@ -20,6 +21,8 @@ from app.errors import DomainError, ValidationFailed
 from app.i18n import N_
 from app.imports import values as parse
 from app.imports.links import CompanyIndex, company_key, match_key
+from app.imports.mapping import CHOICE, DATE, INTEGER, PERSON, TEXT
+from app.imports.mapping import field as field_spec
 from app.imports.models import ImportedRecord
 from app.imports.options import CompanyPolicy, ImportOptions
 from app.imports.rows import Action, PlannedRow, Problem
@@ -39,22 +42,43 @@ class Context:
     job_id: int | None = None
     # Key -> the first row of the file with it: duplicates inside the file.
     seen: dict[Any, int] = field(default_factory=dict)
-    # (entity, id) -> what this job recorded of it.
-    records: dict[tuple[str, int], ImportedRecord] = field(default_factory=dict)
+    # (entity, id) -> what this job recorded of it (None: recorded by remember_many).
+    records: dict[tuple[str, int], ImportedRecord | None] = field(default_factory=dict)
     # Unknown companies the plan will create, by company_key: the first row naming them.
     new_companies: dict[str, int] = field(default_factory=dict)
     # What a kind loads once per import to match rows (the register's contacts, ...).
     lookups: dict[str, Any] = field(default_factory=dict)
+    _specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def specs(self, kind: str) -> dict[str, Any]:
+        """The mapped fields' specifications (app/imports/mapping.py) by name."""
+        if kind not in self._specs:
+            self._specs[kind] = {
+                name: field_spec(kind, name) for name in self.options.columns if name
+            }
+        return self._specs[kind]
 
     def remember(
         self, entity: str, record: Any, action: str, before: dict[str, Any] | None = None
     ) -> None:
         """Records what the job wrote: once per record, with its version after the import
         and, for an update, the values before the first change."""
-        known = self.records.get((entity, record.id))
-        if known is not None:
-            known.version = record.version
-            self.session.add(known)
+        key = (entity, record.id)
+        if key in self.records:
+            known = self.records[key]
+            if known is None:
+                self.session.execute(
+                    update(ImportedRecord)
+                    .where(
+                        ImportedRecord.job_id == self.job_id,  # type: ignore[arg-type]
+                        ImportedRecord.entity == entity,  # type: ignore[arg-type]
+                        ImportedRecord.entity_id == record.id,  # type: ignore[arg-type]
+                    )
+                    .values(version=record.version)
+                )
+            else:
+                known.version = record.version
+                self.session.add(known)
             return
         entry = ImportedRecord(
             job_id=self.job_id,  # type: ignore[arg-type]
@@ -65,7 +89,26 @@ class Context:
             before=before,
         )
         self.session.add(entry)
-        self.records[(entity, record.id)] = entry
+        self.records[key] = entry
+
+    def remember_many(self, entity: str, ids: list[int], action: str) -> None:
+        """remember() for records this job just created, at version 1, in one statement."""
+        if not ids:
+            return
+        self.session.execute(
+            insert(ImportedRecord.__table__),  # type: ignore[arg-type]
+            [
+                {
+                    "job_id": self.job_id,
+                    "entity": entity,
+                    "entity_id": i,
+                    "action": action,
+                    "version": 1,
+                }
+                for i in ids
+            ],
+        )
+        self.records.update(((entity, i), None) for i in ids)
 
 
 UNKNOWN_VALUE = N_("Okänt värde ”%(value)s”: välj vad det motsvarar i Matcha.")
@@ -89,37 +132,37 @@ class Kind:
         """The row's cells as the service's form takes them, by the field's type
         (app/imports/mapping.py): dates as ÅÅÅÅ-MM-DD, numbers as digits, choices as
         Matcha's values, people as user ids; a cell that cannot be read is a problem."""
-        from app.imports import mapping
-
         typed: dict[str, str] = {}
+        specs = ctx.specs(ctx_kind(self))
         for name, value in raw.items():
-            column = ctx.columns.get(name)
-            spec = mapping.field(ctx_kind(self), name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 typed[name] = ""
                 continue
+            spec = specs[name]
             try:
-                if spec.type == mapping.DATE:
+                if spec.type == TEXT:
+                    typed[name] = parse.parse_text(value, max_length=spec.max_length) or ""
+                elif spec.type == DATE:
                     day = parse.parse_date(value, order=ctx.options.date_order)
                     typed[name] = day.isoformat() if day else ""
-                elif spec.type == mapping.INTEGER:
+                elif spec.type == INTEGER:
                     number = parse.parse_int(value)
                     typed[name] = "" if number is None else str(number)
-                elif spec.type == mapping.CHOICE:
+                elif spec.type == CHOICE:
                     typed[name] = self.choice(spec, text(value), ctx)
-                elif spec.type == mapping.PERSON:
+                elif spec.type == PERSON:
                     typed[name] = ctx.options.people.get(text(value), "")
                 else:
                     typed[name] = parse.parse_text(value, max_length=spec.max_length) or ""
             except parse.ValueProblem as error:
                 variables = {k: str(v) for k, v in error.variables.items()}
-                row.problems.append(Problem(error.message, column, variables))
+                row.problems.append(Problem(error.message, ctx.columns.get(name), variables))
                 typed[name] = ""
             except ValueError as error:
-                row.problems.append(Problem(str(error), column))
+                row.problems.append(Problem(str(error), ctx.columns.get(name)))
                 typed[name] = ""
             except ValidationFailed as error:
-                row.problems.append(Problem.from_error(error, column))
+                row.problems.append(Problem.from_error(error, ctx.columns.get(name)))
                 typed[name] = ""
         return typed
 
@@ -140,9 +183,9 @@ class Kind:
         """The service's clean(), asked until it has no more to say: each problem it finds
         is noted and that field set to something harmless, so a row shows all its problems
         at once and the rules stay in the service. Returns (cleaned or None, problems)."""
-        form = form.model_copy()
         problems: list[Problem] = []
         tries: dict[str, int] = {}
+        copied = False  # the caller's form is changed only on a copy, made when needed
         for _ in range(40):
             try:
                 cleaned = clean(form)
@@ -154,6 +197,8 @@ class Kind:
                 if name is None or name not in type(form).model_fields or attempt >= 2:
                     return None, problems
                 tries[name] = attempt + 1
+                if not copied:
+                    form, copied = form.model_copy(), True
                 default = type(form).model_fields[name].default
                 setattr(form, name, default if attempt == 0 else "x")
                 continue
@@ -169,6 +214,22 @@ class Kind:
     def write(self, row: PlannedRow, ctx: Context) -> Action:
         """Stores one valid row through the services; raises DomainError to refuse it."""
         raise NotImplementedError
+
+    def write_batch(
+        self, rows: list[PlannedRow], ctx: Context
+    ) -> Iterator[tuple[PlannedRow, Action | Problem]]:
+        """Stores a batch of valid rows: what happened to each, or why the service refused
+        it after all (e.g. someone took the org.nr meanwhile: a failed row, not a failed
+        import). One row at a time unless the kind knows a faster way."""
+        for row in rows:
+            yield row, self.write_one(row, ctx)
+
+    def write_one(self, row: PlannedRow, ctx: Context) -> Action | Problem:
+        try:
+            with ctx.session.begin_nested():
+                return self.write(row, ctx)
+        except DomainError as error:
+            return Problem.from_error(error, ctx.columns.get(error.field or ""))
 
     def label(self, record: Any, session: Session) -> str:
         """How undo names a record that changed since the import."""
