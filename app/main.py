@@ -35,6 +35,8 @@ from app.i18n import N_
 from app.imports import jobs as import_jobs
 from app.imports import routes as import_routes
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
+from app.reports import routes as report_routes
+from app.reports import team as report_team
 from app.templating import render, see_other
 from app.today import routes as today_routes
 
@@ -107,6 +109,8 @@ def create_app(
     app.include_router(event_calendar_routes.router)
     app.include_router(export_routes.router)
     app.include_router(import_routes.router)
+    app.include_router(report_routes.router)
+    app.include_router(report_team.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(home.fallback_router)
 

@@ -143,6 +143,20 @@ def bench_user(engine: Engine) -> tuple[str, int]:
     return username, company_id
 
 
+def busiest_municipality(engine: Engine) -> str:
+    """The municipality with the most companies: the reports' slowest filter."""
+    with engine.connect() as connection:
+        return str(
+            connection.execute(
+                select(Company.municipality)
+                .where(Company.municipality.is_not(None))  # type: ignore[union-attr]
+                .group_by(Company.municipality)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).scalar_one()
+        )
+
+
 def big_event(engine: Engine) -> tuple[int, str]:
     """The seeded event closest to today, grown to BIG_EVENT's size (once: the cache keeps
     it), and its month for the calendar ("2026-11")."""
@@ -310,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(url)
     username, company_id = bench_user(engine)
     event_id, event_month = big_event(engine)
+    place = busiest_municipality(engine)
     settings = Settings(
         data_dir=CACHE / "data",
         database_url=url,
@@ -343,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
             ("assignment list", "/assignments"),
             ("event page", f"/events/{event_id}"),
             ("event calendar", f"/events/calendar?month={event_month}"),
+            ("reports, this year", "/reports?period=year"),
+            ("reports, last year", "/reports?period=last_year"),
+            ("reports, year, municipality", f"/reports?period=year&municipality={place}"),
         ]
         for name, path in pages:
             if args.only not in name:

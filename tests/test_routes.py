@@ -136,6 +136,7 @@ def world(session, clock):
             "item_id": checklist.template(session=session)[0].id,
             "job_id": job.id,
             "file_format": "xlsx",
+            "table_key": "companies",
         },
     }
 

@@ -50,6 +50,10 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_company_follow_up", "company_id", "follow_up_done_at", "follow_up_on"),
         # The team's latest activities (Min dag), newest first.
         Index("ix_activity_occurred", "occurred_at"),
+        # Rapporter: activities per author, kind and week are counted range by range in
+        # this index alone (company_id for the municipality filter), never sorting a
+        # year's activities (app/reports/service.py).
+        Index("ix_activity_user_kind_occurred", "user_id", "kind", "occurred_at", "company_id"),
         # History refers to activities by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )

@@ -97,6 +97,26 @@ class Assignment(SQLModel, table=True):
         Index("ix_assignment_owner_status_deadline", "owner_id", "status", "deadline"),
         # The company page's section and the company filter; also the company_id key.
         Index("ix_assignment_company_status", "company_id", "status"),
+        # The reports: assignments opened, and closed, in a period, counted from these
+        # alone with the columns the reports group, sum and filter by.
+        Index(
+            "ix_assignment_created_report",
+            "created_at",
+            "employment_type",
+            "status",
+            "positions",
+            "owner_id",
+            "company_id",
+        ),
+        Index(
+            "ix_assignment_closed_report",
+            "closed_at",
+            "employment_type",
+            "status",
+            "filled_count",
+            "owner_id",
+            "company_id",
+        ),
         CheckConstraint("positions >= 1", name="positions_at_least_one"),
         CheckConstraint(
             "filled_count >= 0 AND filled_count <= positions", name="filled_within_positions"

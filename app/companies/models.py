@@ -77,6 +77,11 @@ class Company(SQLModel, table=True):
         Index("ix_company_owner_last_contact", "owner_id", "last_contact_at"),
         Index("ix_company_owner_follow_up", "owner_id", "next_follow_up_on"),
         Index("ix_company_owner_last_activity", "owner_id", "last_activity_at"),
+        # The reports: companies contacted (latest activity), new, and letters of intent
+        # signed, in a period.
+        Index("ix_company_last_activity_at", "last_activity_at"),
+        Index("ix_company_created_at", "created_at", "merged_into_id"),
+        Index("ix_company_agreement", "agreement_status", "agreement_date"),
         # History refers to companies by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, insert, or_
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app import search
 from app.auth.models import Role, User
@@ -596,7 +596,7 @@ class CompanyFilters(SQLModel):
 
     q: str = ""
     status: str = ""
-    owner: str = ""  # "" all, "me", or a user id
+    owner: str = ""  # "" all, "me", "none", or a user id
     municipality: str = ""
     tag: str = ""
     # Not contacted in this many days (one of NOT_CONTACTED_DAYS); 0 is no filter.
@@ -610,7 +610,7 @@ class CompanyFilters(SQLModel):
         return CompanyFilters(
             q=self.q.strip()[:200],
             status=self.status if self.status in CompanyStatus._value2member_map_ else "",
-            owner=self.owner if self.owner == "me" or self.owner.isdigit() else "",
+            owner=self.owner if self.owner in ("me", "none") or self.owner.isdigit() else "",
             municipality=self.municipality.strip()[:100],
             tag=self.tag if self.tag.isdigit() else "",
             not_contacted=self.not_contacted if self.not_contacted in NOT_CONTACTED_DAYS else 0,
@@ -669,7 +669,9 @@ def filtered(
         statement = statement.where(condition)
     if f.status:
         statement = statement.where(Company.status == CompanyStatus(f.status))
-    if f.owner:
+    if f.owner == "none":
+        statement = statement.where(col(Company.owner_id).is_(None))
+    elif f.owner:
         statement = statement.where(
             Company.owner_id == (user.id if f.owner == "me" else int(f.owner))
         )

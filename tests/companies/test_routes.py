@@ -202,8 +202,13 @@ def test_list_search_filters_and_state_in_the_url(client, session, clock):
     make_company(
         session, clock, user=user, name="Örebro Städ", owner_id=str(other.id), municipality="Örebro"
     )
+    make_company(session, clock, user=user, name="Ägarlösa Åkeriet AB")
     page = client.get("/companies?q=ÄNGEL").text
     assert "Ängelholms Bygg AB" in page and "Örebro Städ" not in page
+    nobodys = client.get("/companies?owner=none").text
+    assert "Ägarlösa Åkeriet AB" in nobodys
+    assert "Ängelholms Bygg AB" not in nobodys and "Örebro Städ" not in nobodys
+    assert '<option value="none" selected>Ingen ansvarig</option>' in nobodys
     assert 'value="ÄNGEL"' in page
     mine = client.get("/companies?owner=me").text
     assert "Ängelholms Bygg AB" in mine and "Örebro Städ" not in mine

@@ -1,0 +1,1 @@
+"""Rapporter: what came of the work, per period, broker and employment type."""
