@@ -10,6 +10,21 @@ from sqlalchemy import create_engine, text
 from app import cli
 from app.auth.passwords import verify_password
 from app.db import make_engine
+from tests.databases import throwaway_database
+
+
+@pytest.fixture
+def database_env(tmp_path, monkeypatch):
+    """A migrated database of the engine under test (a SQLite file, or a fresh database on
+    the PostgreSQL server of TEST_DATABASE_URL, dropped afterwards) that the command uses."""
+    with throwaway_database(tmp_path, name="cli") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("MATCHA_DATA_DIR", str(tmp_path))
+        monkeypatch.chdir(tmp_path)
+        cli.get_settings.cache_clear()
+        cli.migrate(url)
+        yield tmp_path, url
+        cli.get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -16,17 +16,13 @@ from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.events.factories import make_event
 from tests.factories import make_company, make_user
+from tests.test_cli import database_env  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch, clock):
-    """A migrated SQLite file with a few rows of each list."""
-    url = f"sqlite:///{tmp_path / 'matcha.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("MATCHA_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    cli.get_settings.cache_clear()
-    cli.migrate(url)
+def database(database_env, clock):  # noqa: F811
+    """A migrated database (of the engine under test) with a few rows of each list."""
+    tmp_path, url = database_env
     engine = make_engine(url)
     with Session(engine) as session:
         broker = make_user(session, clock, username="bo", full_name="Bo Ek")
@@ -44,8 +40,7 @@ def database(tmp_path, monkeypatch, clock):
         make_event(session, clock, broker, title="Träff")
         session.commit()
     engine.dispose()
-    yield tmp_path
-    cli.get_settings.cache_clear()
+    return tmp_path
 
 
 def test_export_companies_as_csv_to_the_webs_file_name(database, capsys):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from app import cli
 from tests.imports.conftest import sample
-from tests.test_cli import sqlite_env  # noqa: F401  (the fixture)
+from tests.test_cli import database_env  # noqa: F401  (the fixture)
 
 
-def test_import_companies_from_the_command_line(sqlite_env, tmp_path, capsys, monkeypatch):  # noqa: F811
+def test_import_companies_from_the_command_line(database_env, tmp_path, capsys, monkeypatch):  # noqa: F811
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("ett långt lösenord\n"))
