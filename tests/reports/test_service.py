@@ -267,3 +267,20 @@ def test_statements_do_not_grow_with_the_data(session, engine, late, bo, cia):
         engine, lambda: report(session, late, Q1, broker_id=bo.id, municipality="Malmö")
     )
     assert filtered <= small
+
+
+def test_a_company_contacted_before_and_after_the_period_but_not_in_it(session, late, bo, cia):
+    """Contacted companies are found by their latest activity (in the period: contacted;
+    before it: not) and, when it is later, by a look-up: this one has none in March."""
+    alfa, beta = march_activities(session, late, bo, cia)
+    gamma = company(session, late, bo, "Gamma AB", "Lund")
+    activity(session, late, gamma, bo, "2026-02-15T10:00")
+    activity(session, late, gamma, bo, "2026-04-15T10:00")
+    activity(session, late, beta, cia, "2026-05-02T10:00")  # Beta: latest after March now
+    found = report(session, late)
+    assert table(found, "companies")["Kontaktade företag"] == [2]  # Alfa and Beta
+    assert table(report(session, late, municipality="Lund"), "companies")["Kontaktade företag"] == [
+        1
+    ]  # Beta
+    april = Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    assert table(report(session, late, period=april), "companies")["Kontaktade företag"] == [2]
