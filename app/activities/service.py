@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
 from app.activities.models import CONTACT_KINDS, Activity, ActivityKind
@@ -352,19 +351,18 @@ def create(
     return activity
 
 
-def _conflict(activity: Activity, version: int, *, session: Session) -> EditConflict:
-    return EditConflict(
-        activity,
-        history.since_version("activity", activity.id, version, session=session),  # type: ignore[arg-type]
-    )
+def _changed_meanwhile() -> Conflict:
+    """A quick change (no form, no version) that lost the race to another save."""
+    return Conflict("Någon annan har ändrat kontakthändelsen. Ladda om sidan.")
 
 
 def update(
     activity: Activity, form: ActivityForm, *, user: User, session: Session, clock: Clock
 ) -> Activity:
     _check_may_change(activity, user)
-    if form.version is not None and form.version != activity.version:
-        raise _conflict(activity, form.version, session=session)
+    history.check_version(
+        activity, "activity", form.version, conflict=EditConflict, session=session
+    )
     company = session.get(Company, activity.company_id)
     values = clean(form, company, session=session, clock=clock, current=activity)  # type: ignore[arg-type]
     if not form.occurred_at.strip():
@@ -375,15 +373,11 @@ def update(
     changes = history.diff(before, _snapshot(activity, session=session))
     if not changes and contact_before == (activity.contact_id, activity.had_contact):
         return activity
-    activity_id = activity.id
     activity.updated_at = clock.now()
     session.add(activity)
-    try:
-        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
-    except StaleDataError:
-        session.rollback()
-        current = get(activity_id, session=session)  # type: ignore[arg-type]
-        raise _conflict(current, form.version or 0, session=session) from None
+    history.flush_or_conflict(
+        activity, "activity", form.version, conflict=EditConflict, get=get, session=session
+    )
     _record(activity, "update", changes, user=user, session=session, clock=clock)
     refresh_company(activity.company_id, session=session)
     return activity
@@ -412,11 +406,7 @@ def complete_follow_up(
     activity.follow_up_done_at = clock.now()
     activity.updated_at = clock.now()
     session.add(activity)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Någon annan har ändrat kontakthändelsen. Ladda om sidan.") from None
+    history.flush_or_raise(session, _changed_meanwhile)
     _record(
         activity,
         "update",
@@ -454,11 +444,7 @@ def move_follow_up(
     activity.follow_up_on = day
     activity.updated_at = clock.now()
     session.add(activity)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Någon annan har ändrat kontakthändelsen. Ladda om sidan.") from None
+    history.flush_or_raise(session, _changed_meanwhile)
     _record(
         activity,
         "update",

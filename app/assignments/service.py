@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, or_
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
 from app import i18n
@@ -404,38 +403,27 @@ def create(
     return assignment
 
 
-def _conflict(assignment: Assignment, version: int, *, session: Session) -> EditConflict:
-    return EditConflict(
-        assignment,
-        history.since_version("assignment", assignment.id, version, session=session),  # type: ignore[arg-type]
-    )
-
-
-def _flush_or_conflict(assignment: Assignment, version: int | None, session: Session) -> None:
-    assignment_id = assignment.id
-    try:
-        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
-    except StaleDataError:
-        session.rollback()
-        current = get(assignment_id, session=session)  # type: ignore[arg-type]
-        raise _conflict(current, version or 0, session=session) from None
-
-
 def update(
     assignment: Assignment, form: AssignmentForm, *, user: User, session: Session, clock: Clock
 ) -> Assignment:
-    if form.version is not None and form.version != assignment.version:
-        raise _conflict(assignment, form.version, session=session)
+    history.check_version(
+        assignment, "assignment", form.version, conflict=EditConflict, session=session
+    )
     values = clean(form, assignment.company_id, session=session, current=assignment)
     before = _tracked(assignment, session)
     contact_before = assignment.contact_id
     _apply(assignment, values)
-    changes = history.diff(before, _tracked(assignment, session))
+    # _tracked() queries (owner names): no autoflush of the changed row before the
+    # guarded flush below, or a lost race is a raw StaleDataError, not the edit conflict.
+    with session.no_autoflush:
+        changes = history.diff(before, _tracked(assignment, session))
     if not changes and contact_before == assignment.contact_id:
         return assignment
     assignment.updated_at = clock.now()
     session.add(assignment)
-    _flush_or_conflict(assignment, form.version, session)
+    history.flush_or_conflict(
+        assignment, "assignment", form.version, conflict=EditConflict, get=get, session=session
+    )
     _record(assignment, "update", changes, user=user, session=session, clock=clock)
     return assignment
 
@@ -512,6 +500,14 @@ def previous_status(status: AssignmentStatus) -> AssignmentStatus | None:
     return OPEN_STATUSES[index - 1] if index > 0 else None
 
 
+def _status_taken(assignment: Assignment) -> Conflict:
+    """Someone else moved the assignment first: to the status it now has."""
+    return Conflict(
+        "Någon annan har redan ändrat uppdragets status till %(status)s.",
+        variables={"status": StatusName(assignment.status)},
+    )
+
+
 def change_status(
     assignment: Assignment, form: StatusForm, *, user: User, session: Session, clock: Clock
 ) -> Assignment:
@@ -519,10 +515,7 @@ def change_status(
     the filled count, checked against the status's rule; an open one keeps the count."""
     status = _choice(AssignmentStatus, form.status, field="status", message=N_("Välj en status."))
     if form.from_status and form.from_status != assignment.status.value:
-        raise Conflict(
-            "Någon annan har redan ändrat uppdragets status till %(status)s.",
-            variables={"status": StatusName(assignment.status)},
-        )
+        raise _status_taken(assignment)
     filled = assignment.filled_count
     if status in CLOSED_STATUSES:
         if not form.filled_count.strip():
@@ -543,16 +536,11 @@ def change_status(
         assignment.closed_at = clock.now()
     assignment.updated_at = clock.now()
     session.add(assignment)
-    assignment_id = assignment.id
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        current = get(assignment_id, session=session)  # type: ignore[arg-type]
-        raise Conflict(
-            "Någon annan har redan ändrat uppdragets status till %(status)s.",
-            variables={"status": StatusName(current.status)},
-        ) from None
+    assignment_id = assignment.id  # now: after a rollback, reading it would reload
+    history.flush_or_raise(
+        session,
+        lambda: _status_taken(get(assignment_id, session=session)),  # type: ignore[arg-type]
+    )
     changes = history.diff(before, history.snapshot(assignment, ("status", "filled_count")))
     _record(assignment, "update", changes, user=user, session=session, clock=clock)
     return assignment
@@ -706,14 +694,13 @@ def add_hires(
     assignment.filled_count = filled
     assignment.updated_at = clock.now()
     session.add(assignment)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(
+    history.flush_or_raise(
+        session,
+        lambda: Conflict(
             "Någon annan har ändrat uppdraget %(occupation)s under tiden. Spara igen.",
             variables={"occupation": variables["occupation"]},
-        ) from None
+        ),
+    )
     _record(
         assignment,
         "update",

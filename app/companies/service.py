@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, insert, or_
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col, select
 
 from app import search
@@ -400,11 +399,7 @@ def _tracked(company: Company, tags: Sequence[str], session: Session) -> dict[st
 def update(
     company: Company, form: CompanyForm, *, user: User, session: Session, clock: Clock
 ) -> Company:
-    if form.version is not None and form.version != company.version:
-        raise EditConflict(
-            company,
-            history.since_version("company", company.id, form.version, session=session),  # type: ignore[arg-type]
-        )
+    history.check_version(company, "company", form.version, conflict=EditConflict, session=session)
     cleaned = clean(form, session=session)
     if cleaned.values["org_number"]:
         taken, _ = possible_duplicates(
@@ -419,15 +414,9 @@ def update(
         return company
     company.updated_at = clock.now()
     session.add(company)
-    try:
-        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
-    except StaleDataError:
-        session.rollback()
-        current = get(company.id, session=session)  # type: ignore[arg-type]
-        raise EditConflict(
-            current,
-            history.since_version("company", current.id, form.version or 0, session=session),  # type: ignore[arg-type]
-        ) from None
+    history.flush_or_conflict(
+        company, "company", form.version, conflict=EditConflict, get=get, session=session
+    )
     set_tags(company, cleaned.tags, session=session)
     _record(company, "update", changes, user=user, session=session, clock=clock)
     return company

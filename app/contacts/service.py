@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
 from app import search
@@ -189,33 +188,21 @@ def create(
     return contact
 
 
-def _conflict(contact: Contact, version: int, *, session: Session) -> EditConflict:
-    return EditConflict(
-        contact,
-        history.since_version("contact", contact.id, version, session=session),  # type: ignore[arg-type]
-    )
-
-
 def update(
     contact: Contact, form: ContactForm, *, user: User, session: Session, clock: Clock
 ) -> Contact:
-    if form.version is not None and form.version != contact.version:
-        raise _conflict(contact, form.version, session=session)
+    history.check_version(contact, "contact", form.version, conflict=EditConflict, session=session)
     values = clean(form)
     before = history.snapshot(contact, TRACKED_FIELDS)
     _apply(contact, values)
     changes = history.diff(before, history.snapshot(contact, TRACKED_FIELDS))
     if not changes:
         return contact
-    contact_id = contact.id
     contact.updated_at = clock.now()
     session.add(contact)
-    try:
-        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
-    except StaleDataError:
-        session.rollback()
-        current = get(contact_id, session=session)  # type: ignore[arg-type]
-        raise _conflict(current, form.version or 0, session=session) from None
+    history.flush_or_conflict(
+        contact, "contact", form.version, conflict=EditConflict, get=get, session=session
+    )
     _record(contact, "update", changes, user=user, session=session, clock=clock)
     if "is_primary" in changes and contact.is_primary:
         _only_primary(contact, user=user, session=session, clock=clock)

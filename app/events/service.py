@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app import i18n
@@ -335,28 +334,24 @@ def create(form: EventForm, *, user: User, session: Session, clock: Clock) -> Re
     return event
 
 
+# The event's own wrappers of history's optimistic locking, for the outcome form
+# (participants.save_outcome) that edits the event too.
+
+
 def conflict(event: RecruitmentEvent, version: int, *, session: Session) -> EditConflict:
-    return EditConflict(
-        event,
-        history.since_version("event", event.id, version, session=session),  # type: ignore[arg-type]
-    )
+    return EditConflict.since(event, "event", version, session=session)
 
 
 def flush_or_conflict(event: RecruitmentEvent, version: int | None, session: Session) -> None:
-    event_id = event.id
-    try:
-        session.flush()  # the version check: UPDATE ... WHERE version = <what we read>
-    except StaleDataError:
-        session.rollback()
-        current = get(event_id, session=session)  # type: ignore[arg-type]
-        raise conflict(current, version or 0, session=session) from None
+    history.flush_or_conflict(
+        event, "event", version, conflict=EditConflict, get=get, session=session
+    )
 
 
 def update(
     event: RecruitmentEvent, form: EventForm, *, user: User, session: Session, clock: Clock
 ) -> RecruitmentEvent:
-    if form.version is not None and form.version != event.version:
-        raise conflict(event, form.version, session=session)
+    history.check_version(event, "event", form.version, conflict=EditConflict, session=session)
     current_members = set(member_ids(event.id, session=session))  # type: ignore[arg-type]
     values = clean(form, session=session, current=event, current_members=current_members)
     members = values.pop("members")
@@ -364,10 +359,13 @@ def update(
     start_before = to_local(event.starts_at).date()
     for name, value in values.items():
         setattr(event, name, value)
-    changes = history.diff(before, _tracked(event, members, session=session))
-    if not changes:
-        return event
-    _set_members(event, members, session=session)
+    # _tracked() and _set_members() query: no autoflush of the changed row before the
+    # guarded flush below, or a lost race is a raw StaleDataError, not the edit conflict.
+    with session.no_autoflush:
+        changes = history.diff(before, _tracked(event, members, session=session))
+        if not changes:
+            return event
+        _set_members(event, members, session=session)
     event.updated_at = clock.now()
     session.add(event)
     flush_or_conflict(event, form.version, session)
@@ -445,6 +443,14 @@ class StatusForm(SQLModel):
     from_status: str = ""
 
 
+def _status_taken(event: RecruitmentEvent) -> Conflict:
+    """Someone else changed the event's status first: to the status it now has."""
+    return Conflict(
+        "Någon annan har redan ändrat träffens status till %(status)s.",
+        variables={"status": StatusName(event.status)},
+    )
+
+
 def change_status(
     event: RecruitmentEvent, form: StatusForm, *, user: User, session: Session, clock: Clock
 ) -> RecruitmentEvent:
@@ -453,10 +459,7 @@ def change_status(
     except ValueError:
         raise ValidationFailed("Välj en status.", field="status") from None
     if form.from_status and form.from_status != event.status.value:
-        raise Conflict(
-            "Någon annan har redan ändrat träffens status till %(status)s.",
-            variables={"status": StatusName(event.status)},
-        )
+        raise _status_taken(event)
     if status == event.status:
         return event
     if EventStatus.cancelled in (status, event.status) and not may_manage(event, user):
@@ -475,16 +478,11 @@ def change_status(
     event.status = status
     event.updated_at = clock.now()
     session.add(event)
-    event_id = event.id
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        current = get(event_id, session=session)  # type: ignore[arg-type]
-        raise Conflict(
-            "Någon annan har redan ändrat träffens status till %(status)s.",
-            variables={"status": StatusName(current.status)},
-        ) from None
+    event_id = event.id  # now: after a rollback, reading it would reload the event
+    history.flush_or_raise(
+        session,
+        lambda: _status_taken(get(event_id, session=session)),  # type: ignore[arg-type]
+    )
     record(
         event,
         "update",

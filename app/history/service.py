@@ -1,14 +1,16 @@
-"""Recording and reading history. Every change to a company or contact goes through here."""
+"""Recording and reading history. Every change to a company or contact goes through here,
+and so does optimistic locking: an edit conflict shows what was saved meanwhile."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import and_, insert, or_, update
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app.auth.models import User
@@ -82,10 +84,11 @@ def record_many(
     user: User | None,
     entity: str,
     action: str,
-    events: Sequence[tuple[int, Mapping[str, Any], int | None]],
+    events: Sequence[tuple[int, Mapping[str, Any], int | None]]
+    | Sequence[tuple[int, Mapping[str, Any], int | None, int | None]],
 ) -> None:
-    """Many events of one kind in one statement: (entity id, changes, version) each. What
-    record() writes for each, for a bulk write such as an import's batch."""
+    """Many events of one kind in one statement: (entity id, changes, version[, company
+    id]) each. What record() writes for each, for a bulk write such as an import's batch."""
     if not events:
         return
     now = clock.now()
@@ -96,13 +99,13 @@ def record_many(
                 "occurred_at": now,
                 "user_id": user.id if user else None,
                 "entity": entity,
-                "entity_id": entity_id,
-                "company_id": None,
+                "entity_id": event[0],
+                "company_id": event[3] if len(event) > 3 else None,
                 "action": action,
-                "changes": dict(changes),
-                "version": version,
+                "changes": dict(event[1]),
+                "version": event[2],
             }
-            for entity_id, changes, version in events
+            for event in events
         ],
     )
 
@@ -204,3 +207,61 @@ class EditConflict(Conflict):
         super().__init__(self.MESSAGE)
         self.current = current
         self.changes = list(changes)
+
+    @classmethod
+    def since(cls, record: Any, entity: str, version: int, *, session: Session) -> Self:
+        """The conflict with the record and what was saved to it after this version."""
+        return cls(record, since_version(entity, record.id, version, session=session))
+
+
+# Optimistic locking, the one place for its rules. A versioned record (app.db.version_column)
+# is edited from a form that carries the version it was read at: check_version() refuses a
+# form older than the record, and flush_or_conflict() catches the save that lands between
+# our read and our write, which the UPDATE ... WHERE version = <what we read> finds.
+
+
+def check_version(
+    record: Any,
+    entity: str,
+    version: int | None,
+    *,
+    conflict: type[EditConflict],
+    session: Session,
+) -> None:
+    """Raises conflict when the form was read at another version than the record's, with
+    what was saved since. A form without a version is not checked."""
+    if version is not None and version != record.version:
+        raise conflict.since(record, entity, version, session=session)
+
+
+def flush_or_raise(session: Session, stale: Callable[[], Exception]) -> None:
+    """Flushes; when another save came in between (StaleDataError), rolls the transaction
+    back, as it cannot go on, and raises stale(). stale() is called after the rollback, so
+    it may read the records as they now are. Only this flush is guarded: a query that
+    autoflushes the changed record first raises StaleDataError itself."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise stale() from None
+
+
+def flush_or_conflict(
+    record: Any,
+    entity: str,
+    version: int | None,
+    *,
+    conflict: type[EditConflict],
+    get: Callable[..., Any],
+    session: Session,
+) -> None:
+    """Flushes an edit begun at this version; when another save came in between, raises
+    conflict with the record as it now is and what was saved since. get(id, session=) is
+    the feature's own: it raises the feature's NotFound when the record is gone."""
+    record_id = record.id  # now: after the rollback, reading it would reload the record
+
+    def stale() -> EditConflict:
+        current = get(record_id, session=session)
+        return conflict.since(current, entity, version or 0, session=session)
+
+    flush_or_raise(session, stale)

@@ -337,3 +337,25 @@ def test_deleting_the_company_deletes_its_assignments_and_a_contact_leaves_none_
     session.delete(company)
     session.commit()
     assert session.exec(select(Assignment)).all() == []
+
+
+def test_a_save_that_lands_between_reading_and_writing_is_an_edit_conflict(
+    session, clock, company, bo
+):
+    """Someone saves after this request read the assignment (its form and the record
+    agree on the version) but before it writes: the UPDATE finds a newer version, and the
+    user gets the edit conflict, not an error page."""
+    from sqlalchemy import update
+
+    cia = make_user(session, clock, role="broker", full_name="Cia Lind")
+    assignment = make_assignment(session, clock, company, bo)
+    mine = AssignmentForm.from_assignment(assignment)
+    mine.owner_id = str(cia.id)  # history names owners: a query between change and flush
+    session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment.id)  # type: ignore[arg-type]
+        .values(workplace="Båstad", version=Assignment.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    with pytest.raises(EditConflict):
+        assignments.update(assignment, mine, user=bo, session=session, clock=clock)

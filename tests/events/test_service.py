@@ -281,6 +281,28 @@ def test_bcc_has_the_chosen_contacts_of_companies_that_have_not_declined(session
     assert participants.bcc_addresses(found) == "a@a.se"
 
 
+def test_a_save_that_lands_between_reading_and_writing_is_an_edit_conflict(
+    session, clock, bo, cia, event
+):
+    """Someone saves after this request read the event but before it writes: the user
+    gets the edit conflict, not an error page (the members' names are looked up, a query,
+    between the change and the write)."""
+    from sqlalchemy import update
+
+    mine = form_for(event, session, title="Vårens träff")
+    mine.member_ids = [str(cia.id)]
+    session.execute(
+        update(RecruitmentEvent)
+        .where(RecruitmentEvent.id == event.id)  # type: ignore[arg-type]
+        .values(place="Stadshuset", version=RecruitmentEvent.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    refused(
+        events.EditConflict,
+        lambda: events.update(event, mine, user=bo, session=session, clock=clock),
+    )
+
+
 def test_a_participant_change_records_history_and_stale_ones_conflict(
     session, clock, bo, cia, company, event
 ):
