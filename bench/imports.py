@@ -28,7 +28,7 @@ from app.db import make_engine
 from app.exports.service import company_table, render
 from app.exports.table import ExportFormat
 from app.imports import engine as imports
-from app.imports import jobs
+from app.imports import jobs, undo
 from app.imports.models import ImportKind
 
 
@@ -41,6 +41,7 @@ class ImportTiming:
     failed: int
     # How long a colleague's save waited for the write lock while the job ran (seconds).
     waits: list[float] = field(default_factory=list)
+    undo: float = 0.0
 
     @property
     def total(self) -> float:
@@ -103,6 +104,10 @@ def import_companies(
             finished = time.perf_counter()
             if colleague:
                 saver.stop()
+            undo_started = time.perf_counter()
+            undo.undo(job, user=user, session=session, clock=clock)
+            session.commit()
+            undone = time.perf_counter() - undo_started
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(profile)  # type: ignore[arg-type]
@@ -114,6 +119,7 @@ def import_companies(
                 created=job.created_count,
                 failed=job.failed_count,
                 waits=saver.waits,
+                undo=undone,
             )
         engine.dispose()
     return timing
@@ -146,7 +152,7 @@ def report(timing: ImportTiming) -> None:
     print(
         f"company import          {timing.rows} rows in {timing.total:.1f} s "
         f"(read and propose {timing.analyse:.1f} s, validate and store {timing.run:.1f} s): "
-        f"{timing.created} created, {timing.failed} failed"
+        f"{timing.created} created, {timing.failed} failed; undone in {timing.undo:.1f} s"
     )
     if timing.waits:
         waits = sorted(timing.waits)

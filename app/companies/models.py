@@ -82,6 +82,9 @@ class Company(SQLModel, table=True):
         Index("ix_company_last_activity_at", "last_activity_at"),
         Index("ix_company_created_at", "created_at", "merged_into_id"),
         Index("ix_company_agreement", "agreement_status", "agreement_date"),
+        # Deleting a company makes the database look for companies merged into it: without
+        # this, a scan of the table for each one (undoing a big import took minutes).
+        Index("ix_company_merged_into_id", "merged_into_id"),
         # History refers to companies by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )

@@ -3,20 +3,24 @@
 the job row after each batch. A job that fails midway is rolled back: what it wrote is
 removed. A small worker thread picks queued jobs from the database, so a job survives a
 restart of the server: one left running is queued again and resumes after its last batch.
+Several instances may share the database: a running job carries a heartbeat, and only one
+whose heartbeat is stale (its instance stopped) is queued again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, or_, update
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.clock import Clock
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.i18n import N_
 from app.imports import engine, undo
 from app.imports.kinds import KINDS
@@ -27,6 +31,18 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 POLL_SECONDS = 2.0
+# A running job's heartbeat is renewed when it is claimed and after every batch (a batch
+# takes well under a second, validating a 50,000-row file some seconds). A job whose
+# heartbeat is older than this is taken to be orphaned by a stopped instance and is queued
+# again; one another live instance is running keeps a fresh heartbeat and is left alone.
+STALE_AFTER = dt.timedelta(minutes=10)
+# How often an idle worker looks for orphaned jobs and abandoned imports: two statements
+# that change nothing most of the time, but on SQLite each takes the write lock briefly.
+HOUSEKEEPING_SECONDS = 60.0
+# An import uploaded and analysed but never started (the user left the wizard) is removed
+# with its file after this long.
+ABANDONED_AFTER = dt.timedelta(days=7)
+NOT_DISCARDABLE = N_("Importen har redan startat och kan inte tas bort.")
 FAILED = N_("Importen avbröts och det som hann sparas är borttaget: %(error)s")
 NO_USER = N_("Användaren som startade importen finns inte längre.")
 
@@ -76,11 +92,14 @@ def _run(
     on_batch: Callable[[ImportJob], None] | None,
 ) -> ImportJob:
     job = engine.get(job_id, session=session)
+    if job.status not in (ImportStatus.queued, ImportStatus.running):
+        return job  # done, failed, undone or not yet committed: nothing to run
     user = session.get(User, job.user_id) if job.user_id else None
     if user is None:
         return _fail(job, NO_USER, {}, session=session, clock=clock)
     job.status = ImportStatus.running
     job.started_at = job.started_at or clock.now()
+    job.heartbeat_at = clock.now()
     session.add(job)
     session.commit()
     try:
@@ -117,6 +136,7 @@ def _run(
                 else:
                     job.skipped_count += 1
             job.rows_done = min(start + batch_size, len(rows))
+            job.heartbeat_at = clock.now()  # committed with the batch
             session.add(job)
             session.commit()
             if on_batch:
@@ -170,21 +190,65 @@ def _fail(
 # --- the worker -------------------------------------------------------------------------
 
 
-def recover(*, session: Session) -> int:
-    """At start-up: jobs a stopped server left running are queued again. Each resumes
-    after its last committed batch (its records and counts are in that batch's commit)."""
+def recover(*, session: Session, clock: Clock, stale_after: dt.timedelta = STALE_AFTER) -> int:
+    """Jobs a stopped instance left running are queued again; each resumes after its last
+    committed batch (its records and counts are in that batch's commit). A running job
+    with a fresh heartbeat is another live instance's and is left alone; one without a
+    heartbeat (started before heartbeats existed) counts as stale."""
     result = session.execute(
         update(ImportJob)
-        .where(ImportJob.status == ImportStatus.running)  # type: ignore[arg-type]
+        .where(
+            ImportJob.status == ImportStatus.running,  # type: ignore[arg-type]
+            or_(
+                ImportJob.heartbeat_at.is_(None),  # type: ignore[union-attr]
+                ImportJob.heartbeat_at < clock.now() - stale_after,  # type: ignore[operator]
+            ),
+        )
         .values(status=ImportStatus.queued, version=ImportJob.version + 1)
     )
     session.commit()
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-def claim_next(*, session: Session) -> int | None:
+def remove_abandoned(
+    *, session: Session, clock: Clock, older_than: dt.timedelta = ABANDONED_AFTER
+) -> int:
+    """Analysed imports never started, uploaded longer ago than `older_than`: removed
+    with their files (ON DELETE CASCADE) in one statement, however many there are."""
+    result = session.execute(
+        delete(ImportJob).where(
+            ImportJob.status == ImportStatus.analysed,  # type: ignore[arg-type]
+            ImportJob.created_at < clock.now() - older_than,  # type: ignore[arg-type]
+        )
+    )
+    session.commit()
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def housekeeping(*, session: Session, clock: Clock) -> tuple[int, int]:
+    """What the worker does at start-up and now and then while idle: orphaned jobs queued
+    again, abandoned imports removed. How many of each."""
+    return recover(session=session, clock=clock), remove_abandoned(session=session, clock=clock)
+
+
+def discard(job: ImportJob, *, session: Session) -> None:
+    """An analysed import the user will not start: the job goes, with its file (ON DELETE
+    CASCADE). Conflict when it has started meanwhile: the status is checked in the same
+    statement, so a job just queued is never removed."""
+    result = session.execute(
+        delete(ImportJob).where(
+            ImportJob.id == job.id,  # type: ignore[arg-type]
+            ImportJob.status == ImportStatus.analysed,  # type: ignore[arg-type]
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise Conflict(NOT_DISCARDABLE)
+    session.expunge(job)
+
+
+def claim_next(*, session: Session, clock: Clock) -> int | None:
     """The oldest queued job, taken by this worker (a compare-and-set on its status, so
-    two workers never run the same job)."""
+    two workers never run the same job), with a fresh heartbeat."""
     job_id = session.exec(
         select(ImportJob.id)
         .where(ImportJob.status == ImportStatus.queued)
@@ -197,7 +261,9 @@ def claim_next(*, session: Session) -> int | None:
     taken = session.execute(
         update(ImportJob)
         .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.queued)  # type: ignore[arg-type]
-        .values(status=ImportStatus.running, version=ImportJob.version + 1)
+        .values(
+            status=ImportStatus.running, heartbeat_at=clock.now(), version=ImportJob.version + 1
+        )
     )
     session.commit()
     return job_id if taken.rowcount else None  # type: ignore[attr-defined]
@@ -206,7 +272,7 @@ def claim_next(*, session: Session) -> int | None:
 def run_next(db: Engine, *, clock: Clock) -> bool:
     """Runs the oldest queued job, if any; whether there was one."""
     with Session(db) as session:
-        job_id = claim_next(session=session)
+        job_id = claim_next(session=session, clock=clock)
         if job_id is None:
             return False
         run(job_id, session=session, clock=clock)
@@ -214,31 +280,46 @@ def run_next(db: Engine, *, clock: Clock) -> bool:
 
 
 class Worker:
-    """One background thread that runs queued jobs one after another."""
+    """One background thread that runs queued jobs one after another.
+
+    Housekeeping (`housekeeping()`: orphaned jobs queued again, abandoned imports removed)
+    runs at start-up and then every HOUSEKEEPING_SECONDS while idle. Here rather than on
+    the history page's load: a GET should not write (on SQLite it would take the write
+    lock for a page view), and a job orphaned by an instance that stopped less than
+    STALE_AFTER before this one started is only stale later, not at start-up."""
 
     def __init__(self, db: Engine, *, clock: Clock, poll_seconds: float = POLL_SECONDS) -> None:
         self.db = db
         self.clock = clock
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
+        self._housekept = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name="matcha-imports", daemon=True)
 
     def start(self) -> None:
-        with Session(self.db) as session:
-            recovered = recover(session=session)
-        if recovered:
-            log.info("import jobs resumed after a restart: %s", recovered)
+        self._housekeeping()
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._thread.join(timeout)
 
+    def _housekeeping(self) -> None:
+        self._housekept = time.monotonic()
+        with Session(self.db) as session:
+            recovered, removed = housekeeping(session=session, clock=self.clock)
+        if recovered:
+            log.info("import jobs resumed, their instance having stopped: %s", recovered)
+        if removed:
+            log.info("abandoned imports removed: %s", removed)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 if run_next(self.db, clock=self.clock):
                     continue
+                if time.monotonic() - self._housekept >= HOUSEKEEPING_SECONDS:
+                    self._housekeeping()
             except Exception:
                 log.exception("import worker")
             self._stop.wait(self.poll_seconds)

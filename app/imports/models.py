@@ -75,6 +75,11 @@ class ImportJob(SQLModel, table=True):
     started_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     undone_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the instance running the job last showed it is alive (it claimed the job, or
+    # committed a batch). Several instances may share the database: at start-up and now
+    # and then, each queues again only the running jobs whose heartbeat is stale
+    # (app/imports/jobs.py, recover), not one another instance is running right now.
+    heartbeat_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_import_job_version)
 
     __mapper_args__ = {"version_id_col": _import_job_version}

@@ -153,7 +153,7 @@ def _csv_cells(record: list[str]) -> list[Cell]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """`;`, tab or `,`: the one that splits the most rows into the same number of cells.
+    """`;`, tab or `,`: the one that splits the most cells into rows of one width.
 
     Rows are parsed with quotes respected, so a `,` inside "Intresserad av praktik, 2 st"
     does not count. csv.Sniffer is not used: it guesses from character frequencies and
@@ -170,7 +170,9 @@ def sniff_delimiter(text: str) -> str:
             if any(cell.strip() for cell in record)
         )
         width, count = max(widths.items(), key=lambda item: (item[1], item[0]), default=(0, 0))
-        score = count if width > 1 else 0
+        # The cells in rows of one shape, not the rows: a wrong delimiter ignores quotes
+        # and cuts a quoted cell's line breaks into more, narrower "rows".
+        score = count * width if width > 1 else 0
         if score > best_score:
             best, best_score = delimiter, score
     return best

@@ -1,7 +1,8 @@
 """The import wizard: upload a sheet, map its columns, values and people, preview the rows
 as they would be stored, import (the worker runs the job), follow its progress, download
-the failed rows and undo. Admins and brokers only; every step works without JavaScript,
-and the job page lives in the database, so a reload shows where the import is."""
+the failed rows and undo, or give up an import not yet started. Admins and brokers only;
+every step works without JavaScript, and the job page lives in the database, so a reload
+shows where the import is."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from sqlmodel import Session
 
 from app import flash, i18n
 from app.auth.deps import Editor
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.i18n import N_
-from app.imports import engine, mapping, undo, upload
+from app.imports import engine, jobs, mapping, undo, upload
 from app.imports import values as parse
 from app.imports.kinds import KINDS
 from app.imports.links import active_brokers
@@ -92,6 +93,13 @@ def valid_job(job_id: int, session: SessionDep) -> ImportJob:
 JobDep = Annotated[ImportJob, Depends(valid_job)]
 
 
+def may_discard(user: User, job: ImportJob) -> bool:
+    """Who may give up an import not yet started: whoever uploaded it, or an admin."""
+    return job.status == ImportStatus.analysed and (
+        job.user_id == user.id or user.role == Role.admin
+    )
+
+
 def _labels() -> dict[str, Any]:
     return {
         "kind_labels": KIND_LABELS,
@@ -114,15 +122,17 @@ def _index(
     request: Request,
     session: Session,
     settings: Any,
+    user: User,
     *,
     kind: str = "",
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> Response:
-    jobs = engine.history(session=session)
+    past = engine.history(session=session)
     context = {
-        "jobs": jobs,
-        "people": _people(session, {job.user_id for job in jobs}),
+        "jobs": past,
+        "people": _people(session, {job.user_id for job in past}),
+        "discardable": {job.id for job in past if may_discard(user, job)},
         "kinds": supported_kinds(),
         "chosen_kind": kind,
         "max_mb": settings.import_max_mb,
@@ -137,7 +147,7 @@ def _index(
 def list_imports(
     request: Request, user: Editor, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    return _index(request, session, settings)
+    return _index(request, session, settings, user)
 
 
 @router.post("/imports")
@@ -165,7 +175,13 @@ def upload_file(
     except DomainError as error:
         session.rollback()
         return _index(
-            request, session, settings, kind=kind, error=error, status_code=error.http_status
+            request,
+            session,
+            settings,
+            user,
+            kind=kind,
+            error=error,
+            status_code=error.http_status,
         )
     session.commit()
     return see_other(request, f"/imports/{analysis.job.id}")
@@ -177,7 +193,7 @@ def upload_file(
 @router.get("/imports/{job_id:int}")
 def show_import(request: Request, user: Editor, session: SessionDep, job: JobDep) -> Response:
     if job.status == ImportStatus.analysed:
-        return _mapping(request, session, job)
+        return _mapping(request, session, job, user=user)
     return _job_page(request, session, job)
 
 
@@ -227,6 +243,7 @@ def _mapping(
     session: Session,
     job: ImportJob,
     *,
+    user: User,
     options: ImportOptions | None = None,
     error: DomainError | None = None,
     notice: str | None = None,
@@ -279,6 +296,7 @@ def _mapping(
         "duplicate_policy_labels": DUPLICATE_POLICY_LABELS,
         "error": error,
         "notice": notice,
+        "may_discard": may_discard(user, job),
         **_labels(),
     }
     return render(request, "imports/mapping.html", context, status_code=status_code)
@@ -303,7 +321,7 @@ class OptionsForm(BaseModel):
 
 
 def _chosen_options(
-    job: ImportJob, table: Table, form: OptionsForm, *, session: Session
+    job: ImportJob, table: Table, form: OptionsForm, *, session: Session, locale: str
 ) -> ImportOptions:
     """The form as ImportOptions, every value checked; ValidationFailed when one is wrong."""
     kind = job.kind.value
@@ -319,7 +337,12 @@ def _chosen_options(
             raise ValidationFailed(
                 FIELD_TWICE,
                 field="columns",
-                variables={"field": names[name].label, "columns": ", ".join(used)},
+                # The message is translated where it is shown; the label it names must be
+                # translated here, or an English page would name the field in Swedish.
+                variables={
+                    "field": i18n.translate(locale, names[name].label),
+                    "columns": ", ".join(used),
+                },
             )
     chosen_values: dict[str, dict[str, str]] = {}
     for name, raw, value in zip(form.value_field, form.value_raw, form.value_choice, strict=False):
@@ -373,14 +396,16 @@ def save_options(
         return see_other(request, f"/imports/{job.id}")
     table = engine.load_table(job, session=session)
     try:
-        options = _chosen_options(job, table, form, session=session)
+        options = _chosen_options(job, table, form, session=session, locale=locale_of(request))
         before = engine.options_of(job)
         # Values and people of newly mapped columns get proposals; what was chosen stays.
         options = engine.propose(job, table, options, session=session).options
         engine.set_options(job, options, session=session)
     except DomainError as error:
         session.rollback()
-        return _mapping(request, session, job, error=error, status_code=error.http_status)
+        return _mapping(
+            request, session, job, user=user, error=error, status_code=error.http_status
+        )
     session.commit()
     changed = _reviewed_fields(job.kind, options.columns) != _reviewed_fields(
         job.kind, before.columns
@@ -416,7 +441,9 @@ def choose_sheet(
     except DomainError as error:
         session.rollback()
         job.sheet = previous
-        return _mapping(request, session, job, error=error, status_code=error.http_status)
+        return _mapping(
+            request, session, job, user=user, error=error, status_code=error.http_status
+        )
     session.commit()
     return see_other(request, f"/imports/{job.id}")
 
@@ -455,6 +482,7 @@ def preview(
         "counts": {action: plan.count(action) for action in Action},
         "shown": shown,
         "fields": fields,
+        "may_discard": may_discard(user, job),
         **_labels(),
     }
     return render(request, "imports/preview.html", context)
@@ -495,6 +523,26 @@ def queue_import(request: Request, user: Editor, session: SessionDep, job: JobDe
     session.commit()
     response = see_other(request, f"/imports/{job.id}")
     flash.add(response, request, translate(request, "Importen har startat."))
+    return response
+
+
+@router.post("/imports/{job_id:int}/discard")
+def discard_import(request: Request, user: Editor, session: SessionDep, job: JobDep) -> Response:
+    """Gives up an import not yet started: the job and its file are removed."""
+    if job.user_id != user.id and user.role != Role.admin:
+        raise HTTPException(status_code=403)
+    job_id, file_name = job.id, job.file_name
+    try:
+        jobs.discard(job, session=session)
+    except DomainError as error:
+        session.rollback()
+        job = engine.get(job_id, session=session)  # type: ignore[arg-type]
+        return _job_page(request, session, job, error=error, status_code=error.http_status)
+    session.commit()
+    response = see_other(request, "/imports")
+    flash.add(
+        response, request, translate(request, "Importen av %(file)s är borttagen.", file=file_name)
+    )
     return response
 
 

@@ -198,3 +198,56 @@ def test_undo_removes_activities_companies_and_contacts_it_created(
         ).all()
         == []
     )
+
+
+def test_undo_gives_the_company_its_derived_dates_back(session, clock, broker):
+    # An import's activities move the company's last contact, last activity and next
+    # follow-up; undo recomputes them from what is left, the company's version untouched.
+    company = make_company(session, clock, name="Bygg AB")
+    make_company(session, clock, name="Måleri HB")
+    form = activities.ActivityForm(
+        kind="call", occurred_at="2026-02-10T10:00", notes="Ringde", follow_up_on="2026-04-01"
+    )
+    activities.create(company, form, user=broker, session=session, clock=clock)
+    session.commit()
+
+    def derived():
+        session.expire_all()
+        return [
+            (c.name, c.last_contact_at, c.last_activity_at, c.next_follow_up_on, c.version)
+            for c in session.exec(select(Company).order_by(Company.id)).all()
+        ]
+
+    before = derived()
+    assert before == [
+        (
+            "Bygg AB",
+            dt.datetime(2026, 2, 10, 9, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 2, 10, 9, 0, tzinfo=dt.UTC),
+            dt.date(2026, 4, 1),
+            1,
+        ),
+        ("Måleri HB", None, None, None, 1),
+    ]
+    data = csv_bytes(
+        "Datum;Företag;Typ;Anteckning;Återkoppling",
+        "2026-02-20;Bygg AB;Samtal;Ringde igen;2026-03-10",
+        "2026-02-25;Bygg AB;Anteckning;Skrev upp;",
+        "2026-02-26;Måleri HB;Samtal;Ringde;2026-03-20",
+    )
+    job = imported(session, clock, broker, data, "a.csv", "activities")
+    assert job.created_count == 3
+    noon = dt.datetime(2026, 2, 20, 11, 0, tzinfo=dt.UTC)  # 12:00 in Stockholm
+    assert derived() == [
+        ("Bygg AB", noon, noon + dt.timedelta(days=5), dt.date(2026, 3, 10), 1),
+        (
+            "Måleri HB",
+            noon + dt.timedelta(days=6),
+            noon + dt.timedelta(days=6),
+            dt.date(2026, 3, 20),
+            1,
+        ),
+    ]
+    undo.undo(job, user=broker, session=session, clock=clock)
+    session.commit()
+    assert derived() == before

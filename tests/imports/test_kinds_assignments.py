@@ -4,6 +4,8 @@ rules of the assignment service, duplicates and undo."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlmodel import select
 
@@ -143,3 +145,51 @@ def test_undo_of_the_sheet_and_its_refusal(session, clock, broker, brokers):
     undo.undo(again, user=broker, session=session, clock=clock)
     session.commit()
     assert len(session.exec(select(Assignment)).all()) == 69
+
+
+def _assignments(session):
+    session.expire_all()
+    return [
+        (a.occupation, a.positions, a.status.value, a.filled_count, a.closed_at)
+        for a in session.exec(select(Assignment).order_by(Assignment.id)).all()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "imported_state"),
+    [
+        # Reopened: the status and its filled count come back, and so does the day it closed.
+        ("Bygg AB;Snickare;2;2024-01-01;Sökning pågår;", ("Snickare", 2, "searching", 2, None)),
+        # Reopened with one more position: filled 2 of 3 fits an open status, and undo must
+        # put the positions back before it can close the assignment as filled again.
+        ("Bygg AB;Snickare;3;2024-01-01;Sökning pågår;", ("Snickare", 3, "searching", 2, None)),
+        # Closed in another way, from one closed status to another.
+        ("Bygg AB;Snickare;2;2024-01-01;Avbruten;1", ("Snickare", 2, "cancelled", 1, "closed")),
+        # ... and with one more position: "tillsatt" does not fit 2 filled of 3, so undo
+        # reopens it to put the positions back, then closes it as it was.
+        ("Bygg AB;Snickare;3;2024-01-01;Avbruten;1", ("Snickare", 3, "cancelled", 1, "closed")),
+    ],
+)
+def test_undo_of_a_status_change_restores_the_counts_and_the_day_it_closed(
+    session, clock, broker, row, imported_state
+):
+    company = make_company(session, clock, name="Bygg AB")
+    form = assignments.AssignmentForm(
+        occupation="Snickare", positions="2", start_on="2024-01-01", source_kind="other"
+    )
+    assignment = assignments.create(company, form, user=broker, session=session, clock=clock)
+    status = assignments.StatusForm(status="filled", filled_count="2")
+    assignments.change_status(assignment, status, user=broker, session=session, clock=clock)
+    session.commit()
+    closed = clock.now()
+    before = _assignments(session)
+    assert before == [("Snickare", 2, "filled", 2, closed)]
+    clock.advance(dt.timedelta(days=3))
+    data = csv_bytes("Företag;Yrke;Antal;Startdatum;Status;Tillsatta", row)
+    job = imported(session, clock, broker, data, "u.csv", "assignments", duplicate_policy="update")
+    assert (job.updated_count, job.failed_count) == (1, 0)
+    *shown, closed_at = imported_state
+    assert _assignments(session) == [(*shown, closed if closed_at else None)]
+    undo.undo(job, user=broker, session=session, clock=clock)
+    session.commit()
+    assert _assignments(session) == before

@@ -174,3 +174,102 @@ def test_undo_of_a_contact_import(session, clock, broker):
     session.commit()
     assert [(c.name, c.title) for c in session.exec(select(Contact)).all()] == [("Eva Ek", "Chef")]
     assert [c.name for c in session.exec(select(Company)).all()] == ["Bygg AB"]
+
+
+def _people(session):
+    """Every contact person as (name, title, primary), in the order they were added."""
+    session.expire_all()
+    found = session.exec(select(Contact).order_by(Contact.id)).all()
+    return [(c.name, c.title, c.is_primary) for c in found]
+
+
+def _add(session, clock, broker, company, name, *, title="", primary=False):
+    form = contacts.ContactForm(name=name, title=title, is_primary=primary)
+    contact = contacts.create(company, form, user=broker, session=session, clock=clock)
+    session.commit()
+    return contact
+
+
+@pytest.mark.parametrize(
+    ("rows", "imported_state"),
+    [
+        # A new contact marked primary: the company's primary contact loses the mark.
+        (
+            ["Bygg AB;Per Ek;Säljare;ja"],
+            [("Eva Ek", "Chef", False), ("Bo Ek", None, False), ("Per Ek", "Säljare", True)],
+        ),
+        # A contact already there, marked primary by the import.
+        (
+            ["Bygg AB;Bo Ek;Säljare;ja"],
+            [("Eva Ek", "Chef", False), ("Bo Ek", "Säljare", True)],
+        ),
+        # Two rows marked primary: the second takes the mark from the first, a new contact.
+        (
+            ["Bygg AB;Per Ek;Säljare;ja", "Bygg AB;Bo Ek;;ja"],
+            [("Eva Ek", "Chef", False), ("Bo Ek", None, True), ("Per Ek", "Säljare", False)],
+        ),
+    ],
+)
+def test_undo_gives_the_primary_mark_back_to_the_contact_the_import_took_it_from(
+    session, clock, broker, rows, imported_state
+):
+    company = make_company(session, clock, name="Bygg AB")
+    _add(session, clock, broker, company, "Eva Ek", title="Chef", primary=True)
+    _add(session, clock, broker, company, "Bo Ek")
+    data = csv_bytes("Företag;Kontaktperson;Titel;Huvudkontakt", *rows)
+    job = imported(session, clock, broker, data, "k.csv", "contacts", duplicate_policy="update")
+    assert job.failed_count == 0
+    assert _people(session) == imported_state
+    assert undo.changed_since(job, session=session) == []
+    undo.undo(job, user=broker, session=session, clock=clock)
+    session.commit()
+    assert _people(session) == [("Eva Ek", "Chef", True), ("Bo Ek", None, False)]
+
+
+def test_undo_refuses_when_the_contact_that_lost_the_primary_mark_changed_since(
+    session, clock, broker
+):
+    company = make_company(session, clock, name="Bygg AB")
+    eva = _add(session, clock, broker, company, "Eva Ek", title="Chef", primary=True)
+    data = csv_bytes("Företag;Kontaktperson;Huvudkontakt", "Bygg AB;Per Ek;ja")
+    job = imported(session, clock, broker, data, "k.csv", "contacts")
+    form = contacts.ContactForm.from_contact(eva)
+    form.title = "VD"
+    contacts.update(eva, form, user=broker, session=session, clock=clock)
+    session.commit()
+    assert undo.changed_since(job, session=session) == ["Eva Ek"]
+    with pytest.raises(undo.ChangedSince) as refused:
+        undo.undo(job, user=broker, session=session, clock=clock)
+    assert refused.value.names == ["Eva Ek"]
+    session.rollback()
+    assert _people(session) == [("Eva Ek", "VD", False), ("Per Ek", None, True)]
+
+
+def test_undo_refuses_to_take_the_primary_mark_from_a_contact_given_it_since(
+    session, clock, broker
+):
+    # The import unmarks Eva; a colleague then marks Bo, which leaves Eva as she was. Undo
+    # would give Eva her mark back and so take Bo's: a change made since, so it refuses.
+    company = make_company(session, clock, name="Bygg AB")
+    _add(session, clock, broker, company, "Eva Ek", primary=True)
+    bo = _add(session, clock, broker, company, "Bo Ek")
+    data = csv_bytes("Företag;Kontaktperson;Huvudkontakt", "Bygg AB;Eva Ek;nej")
+    job = imported(session, clock, broker, data, "k.csv", "contacts", duplicate_policy="update")
+    assert _people(session) == [("Eva Ek", None, False), ("Bo Ek", None, False)]
+    form = contacts.ContactForm.from_contact(bo)
+    form.is_primary = True
+    contacts.update(bo, form, user=broker, session=session, clock=clock)
+    session.commit()
+    with pytest.raises(undo.ChangedSince) as refused:
+        undo.undo(job, user=broker, session=session, clock=clock)
+    assert refused.value.names == ["Bo Ek"]
+    session.rollback()
+    assert _people(session) == [("Eva Ek", None, False), ("Bo Ek", None, True)]
+    # Without Bo's mark the undo goes through and Eva has hers again.
+    form = contacts.ContactForm.from_contact(bo)
+    form.is_primary = False
+    contacts.update(bo, form, user=broker, session=session, clock=clock)
+    session.commit()
+    undo.undo(job, user=broker, session=session, clock=clock)
+    session.commit()
+    assert _people(session) == [("Eva Ek", None, True), ("Bo Ek", None, False)]

@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.companies import service as companies
 from app.companies.models import Company, CompanyStatus
 from app.imports import engine, jobs
-from app.imports.models import ImportJob, ImportStatus
+from app.imports.models import ImportFile, ImportJob, ImportStatus
 from app.imports.routes import supported_kinds
 from tests.factories import PASSWORD, make_user
 from tests.imports.conftest import imported, sample
@@ -319,3 +319,123 @@ def test_ambiguous_dates_ask_for_their_order(signed_in, session):
     session.expire_all()
     assert engine.options_of(session.get(ImportJob, job.id)).date_order == "mdy"
     assert "2024-05-03" in signed_in.get(f"/imports/{job.id}/preview").text
+
+
+def discard_form(job_id: int) -> str:
+    return f'action="/imports/{job_id}/discard"'
+
+
+def test_the_uploader_may_give_up_an_import_not_yet_started(signed_in, session):
+    job = uploaded_job(signed_in, session, csv_bytes("Företagsnamn;Ort", "Bygg AB;Umeå"), "a.csv")
+    for path in (f"/imports/{job.id}", f"/imports/{job.id}/preview"):
+        page = signed_in.get(path)
+        assert discard_form(job.id) in page.text, path
+        assert "Avbryt importen</button>" in page.text, path
+    history = signed_in.get("/imports").text
+    row = next(row for row in history.split("<tr>") if f'href="/imports/{job.id}"' in row)
+    assert discard_form(job.id) in row and "Ta bort" in row
+
+    token = signed_in.csrf_token(f"/imports/{job.id}")
+    response = signed_in.post(f"/imports/{job.id}/discard", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/imports"
+    assert "Importen av a.csv är borttagen." in signed_in.get("/imports").text
+    session.expire_all()
+    assert session.get(ImportJob, job.id) is None
+    assert session.get(ImportFile, job.id) is None  # the file went with it
+    assert signed_in.get(f"/imports/{job.id}").status_code == 404
+
+
+def test_giving_up_an_import_needs_the_csrf_token(signed_in, session):
+    job = uploaded_job(signed_in, session, csv_bytes("Företagsnamn", "Bygg AB"), "a.csv")
+    response = signed_in.post(f"/imports/{job.id}/discard", data={})
+    assert response.status_code == 403
+    session.expire_all()
+    assert session.get(ImportJob, job.id) is not None
+
+
+def test_only_the_uploader_or_an_admin_may_give_up_an_import(client, session, clock, anna):
+    job = uploaded_job_of(client, session, anna)
+    client.post("/logout", data={"csrf_token": client.csrf_token("/imports")})
+
+    client.login("maria", PASSWORD)  # another broker
+    assert discard_form(job.id) not in client.get(f"/imports/{job.id}").text
+    assert discard_form(job.id) not in client.get("/imports").text
+    token = client.csrf_token("/imports")
+    assert client.post(f"/imports/{job.id}/discard", data={"csrf_token": token}).status_code == 403
+    session.expire_all()
+    assert session.get(ImportJob, job.id).status == ImportStatus.analysed
+    client.post("/logout", data={"csrf_token": token})
+
+    make_user(session, clock, role="admin", username="ada", full_name="Ada Admin")
+    client.login("ada", PASSWORD)
+    assert discard_form(job.id) in client.get(f"/imports/{job.id}").text
+    assert discard_form(job.id) in client.get("/imports").text
+    token = client.csrf_token("/imports")
+    assert client.post(f"/imports/{job.id}/discard", data={"csrf_token": token}).status_code == 303
+    session.expire_all()
+    assert session.get(ImportJob, job.id) is None
+
+
+def uploaded_job_of(client, session, user) -> ImportJob:
+    client.login(user.username, PASSWORD)
+    return uploaded_job(client, session, csv_bytes("Företagsnamn", "Bygg AB"), "a.csv")
+
+
+def test_an_import_that_has_started_cannot_be_given_up(signed_in, session):
+    job = uploaded_job(signed_in, session, csv_bytes("Företagsnamn", "Bygg AB"), "a.csv")
+    token = signed_in.csrf_token(f"/imports/{job.id}/preview")
+    assert signed_in.post(f"/imports/{job.id}/queue", data={"csrf_token": token}).status_code == 303
+    assert discard_form(job.id) not in signed_in.get("/imports").text
+    assert discard_form(job.id) not in signed_in.get(f"/imports/{job.id}").text
+
+    response = signed_in.post(f"/imports/{job.id}/discard", data={"csrf_token": token})
+    assert response.status_code == 409
+    assert "Importen har redan startat och kan inte tas bort." in response.text
+    session.expire_all()
+    assert session.get(ImportJob, job.id).status == ImportStatus.queued
+    assert session.get(ImportFile, job.id) is not None
+
+
+def test_the_progress_says_rows_are_checked_then_which_row_is_saved(signed_in, session, clock):
+    rows = [f"Företag {n} AB;Ort {n}" for n in range(7)]
+    job = uploaded_job(signed_in, session, csv_bytes("Företagsnamn;Ort", *rows), "m.csv")
+    engine.queue(job, session=session)
+    session.commit()
+
+    def progress(fragment: str) -> str:
+        return fragment.split('role="status"')[1].split("</div>")[0]
+
+    queued = progress(signed_in.get(f"/imports/{job.id}", headers={"HX-Request": "true"}).text)
+    assert "Importen väntar på sin tur." in queued
+
+    job.status = ImportStatus.running  # validating: nothing written yet
+    session.add(job)
+    session.commit()
+    fragment = signed_in.get(f"/imports/{job.id}", headers={"HX-Request": "true"}).text
+    assert '<div class="import-progress" role="status" aria-live="polite">' in fragment
+    checking = progress(fragment)
+    assert '<label for="import-progress">Kontrollerar raderna …</label>' in checking
+    # Indeterminate, not a bar standing at 0.
+    assert re.search(r'<progress id="import-progress">', checking)
+    assert "value=" not in checking
+
+    with pytest.raises(jobs.Interrupted):
+        jobs.run(job.id, session=session, clock=clock, batch_size=3, stop_after=1)
+    saving = progress(signed_in.get(f"/imports/{job.id}", headers={"HX-Request": "true"}).text)
+    assert '<label for="import-progress">Sparar rad 3 av 7</label>' in saving
+    assert '<progress id="import-progress" max="7" value="3">' in saving
+
+
+def test_a_field_chosen_twice_is_named_in_the_users_language(signed_in, session, anna):
+    anna.locale = "en"
+    session.add(anna)
+    session.commit()
+    data = csv_bytes("Företagsnamn;Namn;Ort", "Bygg AB;Bygg;Umeå")
+    job = uploaded_job(signed_in, session, data, "a.csv")
+    form = options_form(job, column=["name", "name", "city"])
+    token = signed_in.csrf_token(f"/imports/{job.id}")
+    response = signed_in.post(f"/imports/{job.id}/options", data={"csrf_token": token, **form})
+    assert response.status_code == 422
+    assert "Name is chosen for several columns: Företagsnamn, Namn." in response.text
+    assert "Namn is chosen" not in response.text

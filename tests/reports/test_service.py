@@ -272,7 +272,7 @@ def test_statements_do_not_grow_with_the_data(session, engine, late, bo, cia):
 def test_a_company_contacted_before_and_after_the_period_but_not_in_it(session, late, bo, cia):
     """Contacted companies are found by their latest activity (in the period: contacted;
     before it: not) and, when it is later, by a look-up: this one has none in March."""
-    alfa, beta = march_activities(session, late, bo, cia)
+    _alfa, beta = march_activities(session, late, bo, cia)
     gamma = company(session, late, bo, "Gamma AB", "Lund")
     activity(session, late, gamma, bo, "2026-02-15T10:00")
     activity(session, late, gamma, bo, "2026-04-15T10:00")

@@ -5,12 +5,19 @@ mapped the names, else the sheet's words say how it came in (the company, an eve
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlmodel import Session, select
 
 from app.assignments import service as assignments
-from app.assignments.models import Assignment, AssignmentStatus, SourceKind
+from app.assignments.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    SourceKind,
+)
 from app.companies.models import Company
 from app.errors import ValidationFailed
 from app.history import service as history
@@ -68,6 +75,14 @@ def registered(company_id: int, ctx: Context) -> dict[tuple[str, str], int]:
             found.setdefault(key, assignment_id)  # type: ignore[arg-type]
         cache[company_id] = found
     return cache[company_id]
+
+
+def _fits(status: AssignmentStatus, positions: int, filled: int) -> bool:
+    try:
+        assignments.check_counts(status, positions, filled)
+    except ValidationFailed:
+        return False
+    return True
 
 
 def source(typed: dict[str, str], raw: dict[str, Any]) -> tuple[str, str]:
@@ -217,11 +232,39 @@ class AssignmentKind(Kind):
         return f"{record.occupation} ({company.name if company else '#'})"
 
     def snapshot(self, record: Any, session: Session) -> dict[str, Any]:
-        return history.snapshot(record, RESTORED)
+        # closed_at too: reopening clears it and closing again would stamp a new day.
+        return history.snapshot(record, (*RESTORED, "closed_at"))
 
     def restore(self, record: Any, before: dict[str, Any], ctx: Context) -> None:
         values = {k: "" if v is None else str(v) for k, v in before.items()}
         status = AssignmentStatus(values.pop("status"))
+        closed_at = values.pop("closed_at", None)  # None: recorded before it was kept
         form = assignments.AssignmentForm(**values)
-        self._move(record, status, values["filled_count"], ctx)
+        filled = int(values["filled_count"] or 0)
+        if (
+            status == record.status
+            or status in OPEN_STATUSES
+            or _fits(status, record.positions, filled)
+        ):
+            self._move(record, status, values["filled_count"], ctx)
+            self._put_back(record, form, ctx)
+        else:
+            # The old closed status does not fit today's positions: the values go back
+            # while the assignment is open (where any count up to the positions fits),
+            # and then it is closed as it was.
+            if record.status in CLOSED_STATUSES:
+                self._move(record, OPEN_STATUSES[0], "", ctx)
+            self._put_back(record, form, ctx)
+            self._move(record, status, values["filled_count"], ctx)
+        if closed_at is not None:
+            day = dt.datetime.fromisoformat(closed_at) if closed_at else None
+            if record.closed_at != day:
+                # The service stamps closed_at with the time of a move; undo puts back the
+                # day the assignment really closed.
+                record.closed_at = day
+                ctx.session.add(record)
+                ctx.session.flush()
+
+    @staticmethod
+    def _put_back(record: Assignment, form: assignments.AssignmentForm, ctx: Context) -> None:
         assignments.update(record, form, user=ctx.user, session=ctx.session, clock=ctx.clock)

@@ -187,17 +187,42 @@ class ContactKind(Kind):
                 merged.name = contact.name  # "eva ek" in the file does not rename "Eva Ek"
             before = self.snapshot(contact, ctx.session)
             version = contact.version
+            unmarked = self._primaries(company, merged, contact, ctx)
             contacts.update(contact, merged, user=ctx.user, session=ctx.session, clock=ctx.clock)
             if contact.version == version:
                 return Action.skip  # nothing new in the row
+            self._remember_unmarked(unmarked, ctx)
             ctx.remember("contact", contact, "updated", before)
             return Action.update
+        unmarked = self._primaries(company, form, None, ctx)
         contact = contacts.create(
             company, form, user=ctx.user, session=ctx.session, clock=ctx.clock
         )
         index.add(contact.id, company.id, contact.name, contact.email)  # type: ignore[arg-type]
+        self._remember_unmarked(unmarked, ctx)
         ctx.remember("contact", contact, "created")
         return Action.create
+
+    def _primaries(
+        self, company: Company, form: contacts.ContactForm, contact: Contact | None, ctx: Context
+    ) -> list[tuple[Contact, dict[str, Any]]]:
+        """The company's primary contacts, with their values, when the row makes another
+        contact primary: the service then unmarks them, a change the import must own so
+        that undo gives the mark back and sees whether someone changed them since."""
+        if not form.is_primary or (contact is not None and contact.is_primary):
+            return []
+        others = ctx.session.exec(
+            select(Contact).where(Contact.company_id == company.id, Contact.is_primary)
+        ).all()
+        return [(other, self.snapshot(other, ctx.session)) for other in others]
+
+    @staticmethod
+    def _remember_unmarked(unmarked: list[tuple[Contact, dict[str, Any]]], ctx: Context) -> None:
+        # Recorded before the contact that took the mark: undo goes newest first, so it
+        # removes or restores that one before giving the mark back (no unmarking again).
+        for other, before in unmarked:
+            if not other.is_primary:
+                ctx.remember("contact", other, "updated", before)
 
     def label(self, record: Any, session: Session) -> str:
         return str(record.name)
