@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Enum, Index, Text
+from sqlalchemy import Column, Enum, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, version_column
@@ -84,7 +84,14 @@ class Company(SQLModel, table=True):
         Index("ix_company_agreement", "agreement_status", "agreement_date"),
         # Deleting a company makes the database look for companies merged into it: without
         # this, a scan of the table for each one (undoing a big import took minutes).
-        Index("ix_company_merged_into_id", "merged_into_id"),
+        # Partial: the few merged companies only, so it never looks like a way to find the
+        # unmerged ones (the reports count new companies by created_at, not through this).
+        Index(
+            "ix_company_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
         # History refers to companies by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )

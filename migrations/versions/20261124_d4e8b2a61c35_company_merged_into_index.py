@@ -12,6 +12,7 @@ INDEX, not SQLite's batch mode: company has search triggers a table copy would l
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d4e8b2a61c35"
@@ -21,7 +22,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_company_merged_into_id", "company", ["merged_into_id"], unique=False)
+    # Partial: only the merged companies, so the planner never takes it to find the
+    # others (merged_into_id IS NULL is nearly every company).
+    op.create_index(
+        "ix_company_merged_into_id",
+        "company",
+        ["merged_into_id"],
+        unique=False,
+        sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+        postgresql_where=sa.text("merged_into_id IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
