@@ -284,3 +284,24 @@ def test_a_company_contacted_before_and_after_the_period_but_not_in_it(session, 
     ]  # Beta
     april = Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
     assert table(report(session, late, period=april), "companies")["Kontaktade företag"] == [2]
+
+
+def test_companies_contacted_are_the_same_counted_either_way(session, late, bo, cia):
+    """A period that has ended counts the distinct companies of its activities; one that
+    reaches today goes by each company's latest activity (none is in the future); one
+    municipality, or one broker, their own way. All agree."""
+    march_activities(session, late, bo, cia)
+    gamma = company(session, late, bo, "Gamma AB", "Lund")
+    activity(session, late, gamma, bo, "2026-02-15T10:00")
+    activity(session, late, gamma, bo, "2026-04-15T10:00")
+
+    def contacted(now, **filters):
+        found = reports._companies(ReportFilters(MARCH, **filters), session=session, now=now)
+        return found.rows[0].values
+
+    ended, reaching_today = late.now(), at("2026-03-31T12:00")
+    for now in (ended, reaching_today):
+        assert contacted(now) == [2], now
+        assert contacted(now, municipality="Lund") == [1], now
+        assert contacted(now, broker_id=bo.id) == [1], now
+        assert contacted(now, broker_id=cia.id, municipality="Malmö") == [0], now
