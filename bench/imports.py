@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import csv
 import datetime as dt
+import io
 import pstats
 import statistics
 import tempfile
@@ -49,7 +51,9 @@ class ImportTiming:
 
 
 def companies_csv(url: str, *, rows: int | None = None) -> bytes:
-    """The register's companies as the company list's CSV export writes them."""
+    """The register's companies as the company list's CSV export writes them: the first
+    `rows`, or, with more asked than the register has, as many more made from them (named
+    "... filial N", without an org.nr: new companies to the import)."""
     engine = make_engine(url)
     with Session(engine) as session:
         user = session.exec(select(User).order_by(User.id)).first()
@@ -59,7 +63,17 @@ def companies_csv(url: str, *, rows: int | None = None) -> bytes:
     engine.dispose()
     if rows is None:
         return data
-    return b"\r\n".join(data.split(b"\r\n")[: rows + 1]) + b"\r\n"
+    lines = data.split(b"\r\n")[:-1]  # the export's rows end in CRLF; a cell's own breaks are LF
+    header, body = lines[0], lines[1 : rows + 1]
+    names = next(csv.reader([header.decode("utf-8-sig")], delimiter=";"))
+    name, number = names.index("Namn"), names.index("Organisationsnummer")
+    for extra in range(rows - len(body)):
+        cells = next(csv.reader([body[extra % len(body)].decode()], delimiter=";"))
+        cells[name], cells[number] = f"{cells[name]} filial {extra + 1}", ""
+        out = io.StringIO()
+        csv.writer(out, delimiter=";", lineterminator="").writerow(cells)
+        body.append(out.getvalue().encode())
+    return b"\r\n".join([header, *body]) + b"\r\n"
 
 
 def import_companies(
