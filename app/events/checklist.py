@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, select
 
 from app.auth.models import Role, User
@@ -235,30 +234,24 @@ def add_task(
     return task
 
 
-def _conflict(task: EventTask, version: int, *, session: Session) -> EditConflict:
-    return EditConflict(
-        task,
-        history.since_version("event_task", task.id, version, session=session),  # type: ignore[arg-type]
-    )
+def _task(task_id: int, *, session: Session) -> EventTask:
+    """The task as it now is, or NotFound: what history.flush_or_conflict reloads."""
+    task = session.get(EventTask, task_id)
+    if task is None:
+        raise NotFound("Uppgiften finns inte.")
+    return task
 
 
 def _flush(task: EventTask, version: int | None, *, session: Session) -> None:
-    task_id = task.id
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        current = session.get(EventTask, task_id)
-        if current is None:
-            raise NotFound("Uppgiften finns inte.") from None
-        raise _conflict(current, version or 0, session=session) from None
+    history.flush_or_conflict(
+        task, "event_task", version, conflict=EditConflict, get=_task, session=session
+    )
 
 
 def update_task(
     task: EventTask, form: TaskForm, *, user: User, session: Session, clock: Clock
 ) -> EventTask:
-    if form.version is not None and form.version != task.version:
-        raise _conflict(task, form.version, session=session)
+    history.check_version(task, "event_task", form.version, conflict=EditConflict, session=session)
     values = _clean(form, session=session, current=task)
     before = _tracked(task, session=session)
     if values["phase"] != task.phase:
@@ -309,13 +302,12 @@ def set_done(
     task.updated_at = clock.now()
     session.add(task)
     task_id = task.id
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        if session.get(EventTask, task_id) is None:
-            raise NotFound("Uppgiften finns inte.") from None
-        raise Conflict("Någon annan har ändrat uppgiften. Ladda om sidan.") from None
+
+    def changed_meanwhile() -> Exception:
+        _task(task_id, session=session)  # NotFound when it is gone
+        return Conflict("Någon annan har ändrat uppgiften. Ladda om sidan.")
+
+    history.flush_or_raise(session, changed_meanwhile)
     _record(task, "update", {"done": [not done, done]}, user=user, session=session, clock=clock)
     return task
 

@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel, col, select
 
 from app.activities import service as activities
@@ -232,8 +231,9 @@ def update_participant(
     link: EventCompany, form: ParticipantForm, *, user: User, session: Session, clock: Clock
 ) -> EventCompany:
     """Changes a company's status and the contact who comes."""
-    if form.version is not None and form.version != link.version:
-        raise _conflict(link, form.version, session=session)
+    history.check_version(
+        link, "event_company", form.version, conflict=EditConflict, session=session
+    )
     try:
         status = Participation(form.status)
     except ValueError:
@@ -268,28 +268,26 @@ def _change(
         return link
     if contact_before != contact_id:
         changes["contact_changed"] = True  # who, not named: see _snapshot
-    company = session.get(Company, link.company_id)
+    # A query here must not autoflush the changed row before the guarded flush below, or
+    # a lost race is a raw StaleDataError, not the edit conflict.
+    with session.no_autoflush:
+        company = session.get(Company, link.company_id)
     changes["participant"] = company.name if company else None  # which, on the event's page
     link.updated_at = clock.now()
     session.add(link)
-    link_id = link.id
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        current = session.get(EventCompany, link_id)
-        if current is None:
-            raise NotFound("Företaget är inte med på träffen.") from None
-        raise _conflict(current, version or 0, session=session) from None
+    history.flush_or_conflict(
+        link, "event_company", version, conflict=EditConflict, get=_link, session=session
+    )
     _record(link, "update", changes, user=user, session=session, clock=clock)
     return link
 
 
-def _conflict(link: EventCompany, version: int, *, session: Session) -> EditConflict:
-    return EditConflict(
-        link,
-        history.since_version("event_company", link.id, version, session=session),  # type: ignore[arg-type]
-    )
+def _link(link_id: int, *, session: Session) -> EventCompany:
+    """The participation as it now is, or NotFound: what history.flush_or_conflict reloads."""
+    link = session.get(EventCompany, link_id)
+    if link is None:
+        raise NotFound("Företaget är inte med på träffen.")
+    return link
 
 
 def remove_participant(

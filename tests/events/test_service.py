@@ -587,3 +587,50 @@ def test_the_template_is_edited_reordered_and_used_by_new_events(session, clock,
     ).one()
     assert fika.due_on == dt.date(2026, 3, 14)
     assert local(event.starts_at) == "2026-03-16T09:00"
+
+
+def _saved_meanwhile(session, model, record_id):
+    """A colleague's save between this request's read and its write: the row's version
+    moves on while the record in hand still has the old one."""
+    from sqlalchemy import update
+
+    session.execute(
+        update(model).where(model.id == record_id).values(version=model.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def test_task_and_participant_saves_that_lose_a_race_are_conflicts(
+    session, clock, bo, cia, company, event
+):
+    task = checklist.add_task(
+        event, checklist.TaskForm(phase="closing", title="Skicka tack"), user=bo,
+        session=session, clock=clock,
+    )  # fmt: skip
+    session.commit()
+    form = checklist.TaskForm.from_task(task).model_copy(update={"title": "Tacka alla"})
+    _saved_meanwhile(session, EventTask, task.id)
+    error = refused(
+        checklist.EditConflict,
+        lambda: checklist.update_task(task, form, user=bo, session=session, clock=clock),
+    )
+    assert error.current.id == task.id
+
+    task = session.get(EventTask, task.id)
+    _saved_meanwhile(session, EventTask, task.id)
+    error = refused(
+        Conflict, lambda: checklist.set_done(task, True, user=cia, session=session, clock=clock)
+    )
+    assert error.message == "Någon annan har ändrat uppgiften. Ladda om sidan."
+
+    link = invite(session, clock, event, company, bo)
+    session.commit()
+    _saved_meanwhile(session, EventCompany, link.id)
+    confirmed = participants.ParticipantForm(status="confirmed", version=link.version)
+    error = refused(
+        participants.EditConflict,
+        lambda: participants.update_participant(
+            link, confirmed, user=bo, session=session, clock=clock
+        ),
+    )
+    assert error.current.id == link.id
