@@ -14,7 +14,7 @@ from app.activities.models import Activity
 from app.assignments.models import Assignment
 from app.auth.models import User
 from app.clock import Clock
-from app.companies.models import Company
+from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
 from app.errors import Conflict
 from app.history import service as history
@@ -231,15 +231,31 @@ def _remove(entity: str, ids: list[int], ctx: Context) -> set[int]:
         action="delete",
         events=events,
     )
-    # The ORM's delete (not a plain one): objects of these ids in the session go too.
+    removed = [e[0] for e in events]
+    tags = (
+        ctx.session.exec(
+            select(CompanyTag.tag_id).where(col(CompanyTag.company_id).in_(removed)).distinct()
+        ).all()
+        if entity == "company"
+        else []
+    )
     # Not matched against the session's objects by the ORM (it would test each of the
     # job's records it holds, for every run: minutes for a big import), but by _forget;
     # the rows' children go by the foreign keys' ON DELETE.
     ctx.session.execute(
-        delete(model).where(model.id.in_([e[0] for e in events])),
+        delete(model).where(model.id.in_(removed)),
         execution_options={"synchronize_session": False},
     )
-    _forget(ctx.session, model, [e[0] for e in events])
+    _forget(ctx.session, model, removed)
+    if tags:
+        # A tag only these companies had (the import made it, as a rule) goes with them.
+        ctx.session.execute(
+            delete(Tag).where(
+                col(Tag.id).in_(tags),
+                ~select(CompanyTag.tag_id).where(CompanyTag.tag_id == Tag.id).exists(),
+            ),
+            execution_options={"synchronize_session": False},
+        )
     return {e[3] for e in events if entity == "activity" and e[3] is not None}
 
 

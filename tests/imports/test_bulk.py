@@ -75,8 +75,13 @@ def test_a_company_written_in_bulk_is_stored_as_the_service_stores_one(session, 
     assert [(r.entity, r.entity_id) for r in imports.records(job, session=session)] == [
         ("company", company.id)
     ]
+    company_id = company.id
+    before = make_company(session, clock, user=broker, name="Befintliga AB", tags="Lager")
     undo.revert(job, session=session, clock=clock)
-    assert session.get(Company, company.id) is None
+    assert session.get(Company, company_id) is None
+    # The tag only the import's company had goes with it; one another company has stays.
+    assert [tag.name for tag in companies.all_tags(session=session)] == ["Lager"]
+    assert companies.tag_names(before.id, session=session) == ["Lager"]
 
 
 def test_a_row_whose_org_number_a_colleague_took_meanwhile_fails_alone(session, clock, broker):
