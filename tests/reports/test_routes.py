@@ -193,3 +193,15 @@ def test_the_page_costs_the_same_statements_as_data_grows(
     march_activities(session, late, signed_in, cia)
     quarter_of_assignments(session, late, signed_in, cia)
     assert statements.count(engine, page) == small
+
+
+def test_large_figures_are_grouped_by_thousands():
+    from app.templating import env
+
+    number = env.filters["number"]
+    assert (number(21616), number(999), number(1234567), number(None)) == (
+        "21\u202f616",
+        "999",
+        "1\u202f234\u202f567",
+        "",
+    )
