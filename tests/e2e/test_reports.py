@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -212,6 +213,14 @@ def is_report_swap(response: Response) -> bool:
     )
 
 
+def swap(page: Page, action: Callable[[], object], *, status: int = 200) -> None:
+    """Does what changes the report (a select, Enter in a date) and waits for htmx's
+    answer, which must have this status."""
+    with page.expect_response(is_report_swap) as answer:
+        action()
+    assert answer.value.status == status, answer.value.status
+
+
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
@@ -298,9 +307,7 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
     mark_document(page)
 
     # --- the period: this year ----------------------------------------------------------
-    with page.expect_response(is_report_swap) as answer:
-        control(page, "period").select_option(label="Detta år")
-    assert answer.value.status == 200, answer.value.status
+    swap(page, lambda: control(page, "period").select_option(label="Detta år"))
     expect(period_heading(page)).to_have_text("1 jan–31 dec 2026, v. 1–53")
     assert query_of(page.url)["period"] == ["year"], page.url
     assert same_document(page)
@@ -340,9 +347,7 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
     )
 
     # --- a filter: Bertil's work --------------------------------------------------------
-    with page.expect_response(is_report_swap) as answer:
-        control(page, "broker").select_option(label=BERTIL_NAME)
-    assert answer.value.status == 200, answer.value.status
+    swap(page, lambda: control(page, "broker").select_option(label=BERTIL_NAME))
     expect(page.locator("#results")).to_contain_text(f"Jobbmäklare: {BERTIL_NAME}.")
     query = query_of(page.url)
     assert query["period"] == ["year"] and query["broker"] == [str(seeded.bertil_id)], page.url
@@ -385,17 +390,14 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
 
     # --- a custom period: February up to and with Sunday 1 March ------------------------
     # "Egen period" starts from the days shown, this year's.
-    with page.expect_response(is_report_swap):
-        control(page, "period").select_option(label="Egen period")
+    swap(page, lambda: control(page, "period").select_option(label="Egen period"))
     expect(period_heading(page)).to_have_text("1 jan–31 dec 2026, v. 1–53")
     assert query_of(page.url)["from"] == ["2026-01-01"], page.url
     # Typed the wrong way round first, sent with Enter: refused in words, the field
     # marked, and focus still in it.
     control(page, "from").fill("2026-02-01")
     control(page, "to").fill("2026-01-31")
-    with page.expect_response(is_report_swap) as answer:
-        control(page, "to").press("Enter")
-    assert answer.value.status == 422, answer.value.status
+    swap(page, lambda: control(page, "to").press("Enter"), status=422)
     expect(page.locator("#results").get_by_role("alert")).to_have_text(
         "Periodens första dag måste vara före eller samma som den sista."
     )
@@ -408,9 +410,7 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
     check_accessibility(page)
 
     control(page, "to").fill("2026-03-01")
-    with page.expect_response(is_report_swap) as answer:
-        page.get_by_role("button", name="Visa rapporten").click()
-    assert answer.value.status == 200, answer.value.status
+    swap(page, lambda: page.get_by_role("button", name="Visa rapporten").click())
     expect(control(page, "to")).not_to_have_attribute("aria-invalid", "true")
     expect(period_heading(page)).to_have_text("1 feb–1 mar 2026, v. 5–9")
     query = query_of(page.url)
@@ -438,11 +438,8 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
     expect(bars(page, "activities-by-week")).to_have_count(2)
 
     # --- and by municipality instead of broker: Umeå ------------------------------------
-    with page.expect_response(is_report_swap):
-        control(page, "broker").select_option(label="Alla")
-    with page.expect_response(is_report_swap) as answer:
-        control(page, "municipality").select_option(label="Umeå")
-    assert answer.value.status == 200, answer.value.status
+    swap(page, lambda: control(page, "broker").select_option(label="Alla"))
+    swap(page, lambda: control(page, "municipality").select_option(label="Umeå"))
     expect(page.locator("#results")).to_contain_text("Alla jobbmäklare.")
     expect(page.locator("#results")).to_contain_text("Kommun: Umeå.")
     query = query_of(page.url)
