@@ -742,7 +742,11 @@ def _events(
     members, participants, presented, tasks = [], [], [], []
     for event_id, event in zip(event_ids, event_rows, strict=True):
         owner = event["owner_id"]
-        team = {owner, *rng.sample(generator.broker_ids, rng.choice([0, 1, 2]))}
+        members_wanted = rng.choice([0, 1, 2])  # drawn first: the same seed, the same data
+        team = {
+            owner,
+            *rng.sample(generator.broker_ids, min(members_wanted, len(generator.broker_ids))),
+        }
         members += [{"event_id": event_id, "user_id": user_id} for user_id in team]
         past = event["starts_at"].date() < day
         for company_id, _city in rng.sample(companies, min(len(companies), rng.randrange(4, 16))):

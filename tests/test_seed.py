@@ -34,6 +34,7 @@ from app.events.models import (
 from app.text import fold
 from tests.conftest import START
 from tests.databases import throwaway_database
+from tests.factories import make_user
 
 COMPANIES = 30
 
@@ -179,3 +180,28 @@ def test_refuses_a_database_with_companies_unless_forced(
     assert report.created_users == []  # the brokers exist now
     with Session(engine) as session:
         assert count(session, Company) == COMPANIES + 2
+
+
+@pytest.mark.parametrize("brokers", [1, 2])
+def test_seeds_with_any_number_of_existing_brokers(
+    tmp_path_factory: pytest.TempPathFactory, brokers: int
+) -> None:
+    """A small unit with one broker (an event's team is the owner and up to two more: it
+    asked for more brokers than there were and crashed)."""
+    with throwaway_database(tmp_path_factory.mktemp("one"), "one") as url:
+        cli.migrate(url)
+        engine = make_engine(url)
+        try:
+            clock = SettableClock(START)
+            with Session(engine) as session:
+                for _ in range(brokers):
+                    make_user(session, clock, role="broker")
+            # 300 companies give a dozen events, several of which ask for two more brokers.
+            report = demo.seed(engine, companies=300, seed=1, clock=clock)
+            assert report.created_users == []
+            assert report.events >= 10
+            with Session(engine) as session:
+                owners = set(session.exec(select(Company.owner_id)).all()) - {None}
+                assert len(owners) == brokers
+        finally:
+            engine.dispose()
