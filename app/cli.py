@@ -243,7 +243,7 @@ def _summary(read: int, created: int, updated: int, skipped: int, failed: int) -
 def export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from app.db import for_reading, make_engine
+    from app.db import make_engine
     from app.exports.table import ExportFormat, filename
     from app.exports.whole_lists import whole_list, write_file
 
@@ -251,7 +251,7 @@ def export(args: argparse.Namespace) -> int:
     file_format = ExportFormat(args.format)
     engine = make_engine(get_settings().resolved_database_url())
     try:
-        with Session(for_reading(engine)) as session:
+        with Session(engine) as session:
             table = whole_list(args.kind, session=session, clock=clock)
             target = Path(args.output or filename(table, file_format, clock=clock))
             try:

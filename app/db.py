@@ -1,20 +1,28 @@
-"""The database: engine for SQLite or PostgreSQL, naming convention, Swedish order, sessions."""
+"""The database: engine for SQLite or PostgreSQL, naming convention, Swedish order, sessions,
+and SQLite's write lock taken only for the writes (SQLiteConnection)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import os
+import re
 import sqlite3
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Column, DateTime, Engine, Integer, create_engine, event
+from sqlalchemy import Column, Connection, DateTime, Engine, Integer, create_engine, event
 from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ColumnElement, collate
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+from app.errors import BUSY_MESSAGE, DatabaseBusy
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -106,15 +114,145 @@ def in_swedish_order(column: Any) -> ColumnElement[Any]:
     return collate(column, SWEDISH)
 
 
+# How long a write waits for SQLite's single write lock before it gives up and the user is
+# asked to try again (DatabaseBusy, HTTP 503). Writes hold the lock for milliseconds.
+BUSY_TIMEOUT_SECONDS = 5.0
+
+# Statements that only read. Anything else (INSERT, UPDATE, DELETE, SAVEPOINT, DDL, ...)
+# is taken to write: a statement wrongly taken to write only takes the lock early.
+_READ_ONLY = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN|VALUES)\b", re.IGNORECASE)
+_WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
+_DML_KEYWORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b")
+
+
+def writes(statement: str) -> bool:
+    """Whether a statement may change the database (and so needs the write lock)."""
+    if _READ_ONLY.match(statement):
+        return False
+    if _WITH.match(statement):
+        return _DML_KEYWORD.search(statement) is not None
+    return True
+
+
+_gates: dict[str, threading.Lock] = {}
+_gates_lock = threading.Lock()
+
+
+def _write_gate(database: str | None) -> threading.Lock:
+    """One lock per database file for all engines of this process: writers of one process
+    queue on it and are handed the write lock at once, instead of polling SQLite's busy
+    handler (which sleeps up to 100 ms between tries and lets a newcomer overtake)."""
+    if not database or database == ":memory:":
+        return threading.Lock()
+    key = os.path.realpath(database)
+    with _gates_lock:
+        return _gates.setdefault(key, threading.Lock())
+
+
+class SQLiteConnection(sqlite3.Connection):
+    """A pysqlite connection that takes the write lock only when it writes.
+
+    Every transaction starts DEFERRED (a snapshot to read from; in WAL mode readers never
+    wait for the writer). The first statement that writes ends that read transaction
+    (nothing was written in it) and starts BEGIN IMMEDIATE in its place, so the write lock
+    is held from the first write to the commit: milliseconds, never through password
+    hashing, file parsing or rendering done before. What was read before sees the database
+    as it was then; writes guard against that as they must on PostgreSQL (READ COMMITTED):
+    row versions, constraints and UPDATEs computed in SQL.
+
+    Upgrading the read transaction in place instead would fail at once (SQLITE_BUSY_SNAPSHOT,
+    no busy timeout helps) whenever anyone wrote since it began.
+    """
+
+    gate: threading.Lock
+    busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    reading = False  # in a DEFERRED transaction of ours, nothing written yet
+    writing = False  # in an IMMEDIATE transaction, holding the gate
+    _changes_at_begin = 0
+
+    def begin(self, mode: str) -> None:
+        if mode == "IMMEDIATE":
+            self._begin_writing()
+            return
+        self.execute("BEGIN DEFERRED")
+        self.reading = True
+        self._changes_at_begin = self.total_changes
+
+    def upgrade(self) -> None:
+        """Swaps the read transaction for a write transaction (see the class)."""
+        if self.total_changes != self._changes_at_begin:
+            raise RuntimeError("a write went unnoticed in a reading transaction")
+        sqlite3.Connection.rollback(self)
+        self.reading = False
+        self._begin_writing()
+
+    def _begin_writing(self) -> None:
+        wait = self.busy_timeout
+        if not (self.gate.acquire(timeout=wait) if wait > 0 else self.gate.acquire(False)):
+            raise DatabaseBusy(BUSY_MESSAGE)
+        try:
+            if wait != BUSY_TIMEOUT_SECONDS:  # another process may hold the lock too
+                self.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+            try:
+                self.execute("BEGIN IMMEDIATE")
+            finally:
+                if wait != BUSY_TIMEOUT_SECONDS:
+                    self.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        except sqlite3.OperationalError as error:
+            self.gate.release()
+            if is_busy(error):
+                raise DatabaseBusy(BUSY_MESSAGE) from error
+            raise
+        self.writing = True
+
+    def _ended(self) -> None:
+        self.reading = False
+        if self.writing:
+            self.writing = False
+            self.gate.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._ended()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._ended()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._ended()
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY) or "table is locked" (SQLITE_LOCKED)."""
+    original = getattr(error, "orig", error)
+    code = getattr(original, "sqlite_errorcode", None)
+    return isinstance(original, sqlite3.OperationalError) and (
+        code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or (code is None and "locked" in str(original))
+    )
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    gate = _write_gate(engine.url.database)
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: SQLiteConnection, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, issue BEGIN, so SAVEPOINTs work (SQLAlchemy docs).
         dbapi_connection.isolation_level = None
+        dbapi_connection.gate = gate
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # 64 MiB of page cache instead of SQLite's 2 MB: a list or export that reads rows in
         # index order jumps around the table, and each page missed is a read from the OS.
@@ -124,22 +262,64 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.create_collation(SWEDISH, _swedish_collation)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock at the start. With a deferred BEGIN, a request
-        # that reads and then writes fails with "database is locked" (and its work is
-        # lost) whenever another request wrote in between; busy_timeout cannot help there.
-        # Reading requests ask for DEFERRED (see for_reading) and never wait for writers.
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+    def _on_begin(connection: Connection) -> None:
+        # DEFERRED unless asked (sqlite_begin="IMMEDIATE"): see SQLiteConnection.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        _raw(connection).begin(mode)
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _before_execute(
+        connection: Connection, _cursor: Any, statement: str, parameters: Any, *_args: Any
+    ) -> tuple[str, Any]:
+        raw = _raw(connection)
+        if raw.reading and writes(statement):
+            raw.upgrade()
+        return statement, parameters
+
+
+def _raw(connection: Connection) -> SQLiteConnection:
+    return connection.connection.dbapi_connection  # type: ignore[return-value]
+
+
+def _sqlite_connection(session: Session) -> SQLiteConnection | None:
+    """The pysqlite connection under the session's transaction (None on PostgreSQL)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    raw = session.connection().connection.dbapi_connection
+    return raw if isinstance(raw, SQLiteConnection) else None
+
+
+def hold_write_lock(session: Session) -> None:
+    """Takes SQLite's write lock now, before a read whose answer the coming writes rely on
+    (e.g. the next free ids). Does nothing on PostgreSQL."""
+    raw = _sqlite_connection(session)
+    if raw is not None and raw.reading:
+        raw.upgrade()
+
+
+@contextlib.contextmanager
+def without_waiting(session: Session) -> Iterator[None]:
+    """Writes in this block do not wait for the write lock: busy means DatabaseBusy at once.
+    For housekeeping that a request does in passing and that the next request can do."""
+    raw = _sqlite_connection(session)
+    if raw is None:
+        yield
+        return
+    waited, raw.busy_timeout = raw.busy_timeout, 0
+    try:
+        yield
+    finally:
+        raw.busy_timeout = waited
 
 
 def next_ids(session: Session, table: str, count: int) -> list[int]:
     """Ids for `count` new rows of the table (its primary key `id`), so a bulk insert can
     name them and needs no RETURNING (SQLAlchemy returns rows in order on SQLite only one
     row per statement). On SQLite the caller must be in a write transaction (BEGIN
-    IMMEDIATE, the default here): no one else can take an id before its insert."""
+    IMMEDIATE): no one else can take an id before its insert. So it takes the lock first."""
     if count <= 0:
         return []
+    hold_write_lock(session)
     if session.get_bind().dialect.name == "postgresql":
         return list(
             session.scalars(
@@ -161,30 +341,47 @@ def next_ids(session: Session, table: str, count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    sqlite_connection: type[SQLiteConnection] = SQLiteConnection,
+    **kwargs: Any,
+) -> Engine:
+    """The engine for a database URL. `pool_size`: connections kept (a few more are lent
+    when all are taken); an in-memory SQLite database has one per thread instead.
+    `sqlite_connection`: a subclass for tests that must act at a precise moment of a
+    transaction (tests/test_write_path.py)."""
+    if pool_size is not None and make_url(url).database not in (None, "", ":memory:"):
+        kwargs = {"pool_size": pool_size, "max_overflow": 4, **kwargs}
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": BUSY_TIMEOUT_SECONDS,
+                "factory": sqlite_connection,
+            },
+            **kwargs,
         )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def for_reading(engine: Engine) -> Engine:
-    """The same engine and pool, for work that only reads: on SQLite its transactions do
-    not take the write lock, so pages and health checks never queue behind writers."""
-    return engine.execution_options(sqlite_begin="DEFERRED")
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. On SQLite every transaction starts reading and takes the
+    write lock at its first write (SQLiteConnection): what a request reads or renders
+    after its commit starts a reading transaction, which never waits for a writer.
 
-
-READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    state = request.app.state
-    engine = state.reading_engine if request.method in READING_METHODS else state.engine
-    with Session(engine) as session:
+    An async generator, so that closing it (which hands its connection back to the pool)
+    runs in the event loop: closed in a worker thread, as a plain generator is, it waited
+    for a free thread while every thread waited for a connection (a deadlock under load)."""
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,5 +1,7 @@
 """Domain errors: services raise these; the web layer turns them into responses."""
 
+from app.i18n import N_
+
 
 class DomainError(Exception):
     """A rule was broken; the message is shown to the user (Swedish msgid)."""
@@ -30,3 +32,18 @@ class Conflict(DomainError):
     """Someone else changed or took it first (HTTP 409)."""
 
     http_status = 409
+
+
+# The message of DatabaseBusy; a msgid (app/i18n.py), translated where it is shown.
+BUSY_MESSAGE = N_(
+    "Det gick inte att spara just nu eftersom många sparar samtidigt. Inget sparades. "
+    "Försök igen om en stund."
+)
+
+
+class DatabaseBusy(DomainError):
+    """The database's write lock was not free within the busy timeout (SQLite has one
+    writer). Nothing was written: the user may simply try again (HTTP 503)."""
+
+    http_status = 503
+    retry_after_seconds = 2

@@ -14,7 +14,7 @@ router = APIRouter()
 
 @router.get("/healthz")
 def healthz(request: Request) -> JSONResponse:
-    engine = request.app.state.reading_engine
+    engine = request.app.state.engine
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

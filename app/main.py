@@ -27,7 +27,7 @@ from app.companies import merge_routes as company_merge_routes
 from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
-from app.db import for_reading, make_engine
+from app.db import make_engine
 from app.events import calendar_routes as event_calendar_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
@@ -93,7 +93,6 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.engine = engine or make_engine(settings.resolved_database_url())
-    app.state.reading_engine = for_reading(app.state.engine)
     app.state.secret_key = settings.resolved_secret_key()
 
     app.include_router(health.router)

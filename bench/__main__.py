@@ -115,8 +115,8 @@ def cached_database(companies: int) -> str:
         f"in {time.perf_counter() - started:.0f} s"
     )
     engine.dispose()
-    # A plain connection: the app's engine opens every transaction itself (BEGIN IMMEDIATE
-    # for writes), and SQLite refuses a checkpoint inside a transaction.
+    # A plain connection: the app's engine opens every transaction itself (BEGIN), and
+    # SQLite refuses a checkpoint inside a transaction.
     with contextlib.closing(sqlite3.connect(partial)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(path)

@@ -46,7 +46,8 @@ def session(engine: Engine) -> Iterator[Session]:
     The app's own commits only release savepoints (SQLAlchemy's "join an external
     transaction" recipe), so each test starts from the migrated, empty database.
     """
-    connection = engine.connect()
+    # The test's own transaction writes from the start (on SQLite: BEGIN IMMEDIATE).
+    connection = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     try:

@@ -12,7 +12,7 @@ from app.auth import sessions
 from app.auth.models import CSV_DELIMITERS, LOCALES, Role, User, UserCreate
 from app.auth.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from app.clock import Clock
-from app.db import in_swedish_order
+from app.db import hold_write_lock, in_swedish_order
 from app.errors import Conflict, NotFound, ValidationFailed
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
@@ -106,7 +106,12 @@ def create_first_admin(form: UserCreate, *, session: Session, clock: Clock) -> U
     """The setup page's only action; refused once any user exists."""
     if any_user_exists(session=session):
         raise Conflict("Det finns redan en administratör.")
-    return create(form.model_copy(update={"role": Role.admin.value}), session=session, clock=clock)
+    user = create(form.model_copy(update={"role": Role.admin.value}), session=session, clock=clock)
+    # Checked again now that this transaction writes (on SQLite it holds the write lock, and
+    # the password was hashed before it took it): two first visits at once make one admin.
+    if session.exec(select(func.count()).select_from(User)).one() > 1:
+        raise Conflict("Det finns redan en administratör.")
+    return user
 
 
 def authenticate(username: str, password: str, *, session: Session) -> User | None:
@@ -120,9 +125,13 @@ def authenticate(username: str, password: str, *, session: Session) -> User | No
 
 
 def _active_admins(*, session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(User).where(User.role == Role.admin, User.is_active)
-    ).one()
+    """Counted for a change that must leave one: with the rows locked (PostgreSQL) or the
+    write lock held (SQLite), so two admins demoting each other at once leave one."""
+    hold_write_lock(session)
+    admins = session.exec(
+        select(User.id).where(User.role == Role.admin, User.is_active).with_for_update()
+    ).all()
+    return len(admins)
 
 
 def _refuse_losing_last_admin(user: User, *, session: Session) -> None:

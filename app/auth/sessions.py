@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 
 from app.auth.models import User, UserSession
 from app.clock import Clock
+from app.db import without_waiting
+from app.errors import DatabaseBusy
 
 SESSION_COOKIE = "matcha_session"
 
@@ -81,11 +83,13 @@ def resolve(
 
 
 def _commit_housekeeping(session: Session) -> None:
-    """Commits a write a reading request makes in passing. If SQLite is busy with another
-    writer, it is skipped: the next request does it, and this one must not fail for it."""
+    """Commits a write a request makes in passing. If SQLite is busy with another writer it
+    is skipped at once, not waited for: the next request does it, and this one must
+    neither fail nor wait for it."""
     try:
-        session.commit()
-    except OperationalError:
+        with without_waiting(session):
+            session.commit()
+    except (DatabaseBusy, OperationalError):
         session.rollback()
 
 

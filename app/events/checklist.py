@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app.auth.models import Role, User
 from app.clock import Clock, to_local
+from app.db import hold_write_lock
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events import service as events
 from app.events.models import (
@@ -411,6 +412,7 @@ def update_item(
 
 def move_item(item: ChecklistTemplateItem, direction: str, *, session: Session) -> None:
     """Swaps the item with its neighbour in its phase ("up" or "down")."""
+    hold_write_lock(session)  # the order read is the order renumbered
     same_phase = [i for i in template(session=session) if i.phase == item.phase]
     index = next(n for n, i in enumerate(same_phase) if i.id == item.id)
     other = index - 1 if direction == "up" else index + 1

@@ -66,7 +66,7 @@ def run(
     and the counts are in the database, so the run goes on from there. `stop_after`
     batches, the run stops as a killed server would (tests)."""
     # The job's row is this run's own: after a batch's commit its counts are read without
-    # a query, which on SQLite would take the write lock while the next batch is made ready.
+    # a query (one per attribute, for every batch, otherwise).
     keep_loaded = session.expire_on_commit
     session.expire_on_commit = False
     try:
@@ -103,10 +103,9 @@ def _run(
     session.add(job)
     session.commit()
     try:
-        # Everything is validated before anything is written. Validating only reads: on
-        # SQLite it must not hold the write lock (seconds for a big file) while colleagues
-        # wait to save, so it runs in a reading transaction, ended before the first batch.
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        # Everything is validated before anything is written. Validating only reads, so on
+        # SQLite it holds no write lock (app/db.py) while colleagues save; its transaction
+        # is ended before the first batch.
         ctx = engine.context(job, user, session=session, clock=clock)
         ctx.records = {
             (record.entity, record.entity_id): record

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.clock import Clock
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
+from app.db import hold_write_lock
 from app.errors import Conflict
 from app.history import service as history
 from app.i18n import N_
@@ -148,6 +149,8 @@ def undo(job: ImportJob, *, user: User, session: Session, clock: Clock) -> Impor
     """Reverts a finished import as a whole, or refuses (ChangedSince)."""
     if job.status != ImportStatus.done:
         raise Conflict("Bara en avslutad import kan ångras.")
+    # What is checked unchanged is what is removed: on SQLite no one writes in between.
+    hold_write_lock(session)
     names = changed_since(job, session=session)
     if names:
         raise ChangedSince(names)

@@ -1,14 +1,12 @@
 """The database layer on the engine under test: Swedish order, UTC instants, SQLite pragmas."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from app.clock import STOCKHOLM
-from app.db import for_reading, in_swedish_order, make_engine, swedish_sort_key
+from app.db import in_swedish_order, swedish_sort_key
 from tests.factories import make_user
 
 SWEDISH_ORDER = [
@@ -90,49 +88,3 @@ def test_postgresql_has_the_icu_collation(engine):
             text("SELECT collprovider FROM pg_collation WHERE collname = 'swedish'")
         ).scalar_one()
     assert provider == "i"
-
-
-def test_sqlite_requests_that_read_then_write_do_not_lose_each_others_work(tmp_path):
-    """A slow read-modify-write and a fast one at the same time: both land. With SQLite's
-    default deferred BEGIN the slow one failed with "database is locked"."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'race.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE counter (n INTEGER)"))
-        connection.execute(text("INSERT INTO counter VALUES (0)"))
-    errors: list[Exception] = []
-    slow_has_read = threading.Event()
-
-    def increment(pause: float) -> None:
-        try:
-            with engine.begin() as connection:
-                n = connection.execute(text("SELECT n FROM counter")).scalar_one()
-                slow_has_read.set()
-                time.sleep(pause)
-                connection.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
-        except Exception as error:
-            errors.append(error)
-
-    slow = threading.Thread(target=increment, args=(0.3,))
-    slow.start()
-    slow_has_read.wait(timeout=5)
-    fast = threading.Thread(target=increment, args=(0,))
-    fast.start()
-    slow.join()
-    fast.join()
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 2
-    assert errors == []
-    engine.dispose()
-
-
-def test_reading_engine_does_not_wait_for_a_writer(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'read.db'}")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE t (n INTEGER)"))
-    with engine.begin() as writer:
-        writer.execute(text("INSERT INTO t VALUES (1)"))
-        started = time.monotonic()
-        with for_reading(engine).connect() as reader:
-            assert reader.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
-        assert time.monotonic() - started < 1
-    engine.dispose()
