@@ -65,7 +65,6 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, remember_status)
         finally:
-            user = scope.get("state", {}).get("user")
             path = _logged_path(scope["path"])
             request_log.info(
                 "%s %s %s",
@@ -78,7 +77,8 @@ class RequestLogMiddleware:
                         "path": path,
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                        "user_id": getattr(user, "id", None),
+                        # A plain copy (app/auth/deps.py): the request's session is closed.
+                        "user_id": getattr(scope.get("state", {}).get("user"), "id", None),
                         "client": client_ip(HTTPConnection(scope), self.trusted_proxies),
                     }
                 },

@@ -26,6 +26,16 @@ class LoginRequired(Exception):
 
 
 @dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as pages and logs show them."""
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
 class Login:
     user: User
     session: UserSession
@@ -50,7 +60,14 @@ def current_login(
         request.state.no_users = not users.any_user_exists(session=session)
         raise LoginRequired
     row, user = found
-    request.state.user = user
+    # Pages (base.html) and the request log read who is signed in, also after the route's
+    # session has been rolled back or closed: a copy of the fields, not the ORM object.
+    request.state.user = SignedIn(
+        id=user.id,  # type: ignore[arg-type]
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+    )
     request.state.locale = user.locale
     return Login(user=user, session=row)
 
