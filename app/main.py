@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import logging
+import re
 from collections.abc import AsyncIterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +29,8 @@ from app.companies import merge_routes as company_merge_routes
 from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
-from app.db import make_engine
+from app.db import is_busy, make_engine
+from app.errors import BUSY_MESSAGE, DatabaseBusy
 from app.events import calendar_routes as event_calendar_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
@@ -37,7 +40,7 @@ from app.imports import routes as import_routes
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.reports import routes as report_routes
 from app.reports import team as report_team
-from app.templating import render, see_other
+from app.templating import render, see_other, translate
 from app.today import routes as today_routes
 
 log = logging.getLogger(__name__)
@@ -128,6 +131,7 @@ ERROR_TITLES = {
     413: N_("Filen är för stor"),
     429: N_("För många försök"),
     500: N_("Något gick fel"),
+    503: N_("Det gick inte att spara just nu"),
 }
 
 
@@ -153,6 +157,10 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == DatabaseBusy.http_status:  # a route passed a busy refusal on
+            return _refused(
+                request, 503, BUSY_MESSAGE, retry_after=DatabaseBusy.retry_after_seconds
+            )
         return _error_page(request, exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -162,7 +170,64 @@ def _add_error_pages(app: FastAPI) -> None:
             return _error_page(request, 404)
         return _error_page(request, 400)
 
+    @app.exception_handler(DatabaseBusy)
+    async def busy(request: Request, _exc: DatabaseBusy) -> Response:
+        return _refused(request, 503, BUSY_MESSAGE, retry_after=DatabaseBusy.retry_after_seconds)
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
+        if is_busy(exc):  # "database is locked" where no write was expected to wait
+            return _refused(
+                request, 503, BUSY_MESSAGE, retry_after=DatabaseBusy.retry_after_seconds
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _error_page(request, 500)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page the form was on, if it is one of ours: where "Tillbaka" goes."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+# Fields a refused save never sends back in the page that offers to send it again.
+_NOT_RESENT = re.compile(r"password|csrf", re.IGNORECASE)
+
+
+def _refused(request: Request, status_code: int, message: str, *, retry_after: int) -> Response:
+    """A save refused for a reason the user can wait out (the database busy): nothing was
+    written and nothing typed is lost. htmx: the message goes into the form that was sent,
+    its fields untouched (static/matcha.js). A plain form: a page that says so and sends
+    the same values again with one button (passwords are typed again)."""
+    text = translate(request, message)
+    headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    if request.headers.get("hx-request") == "true":
+        headers["HX-Reswap"] = "none"
+        headers["HX-Trigger"] = json.dumps({"matcha:refused": {"message": text}})
+        return Response(text, status_code=status_code, headers=headers, media_type="text/plain")
+    submitted = getattr(request.state, "submitted_form", None)
+    fields = [
+        (name, value)
+        for name, value in (submitted.multi_items() if submitted is not None else ())
+        if isinstance(value, str) and not _NOT_RESENT.search(name)
+    ]
+    return render(
+        request,
+        "error.html",
+        {
+            "status_code": status_code,
+            "title": ERROR_TITLES[status_code],
+            "message": text,
+            "resend": request.method == "POST" and submitted is not None,
+            "resend_fields": fields,
+            "resend_needs_password": any(
+                _NOT_RESENT.search(name) and "csrf" not in name
+                for name in (submitted.keys() if submitted is not None else ())
+            ),
+            "back_url": _same_site_referer(request),
+        },
+        status_code=status_code,
+        headers=headers,
+    )

@@ -20,6 +20,7 @@ from app.auth.csrf import FORM_FIELD, request_token
 from app.auth.models import ROLE_LABELS
 from app.clock import to_local
 from app.config import PROJECT_ROOT
+from app.errors import DatabaseBusy
 from app.history.labels import ACTION_LABELS, FIELD_LABELS, display_value
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -122,6 +123,8 @@ def render(
         i18n.deactivate(token)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     response.headers["Vary"] = "HX-Request"
+    if status_code == DatabaseBusy.http_status:  # a form shown again: busy, try again soon
+        response.headers.setdefault("Retry-After", str(DatabaseBusy.retry_after_seconds))
     # Only an answer that shows the flash area consumes the messages (not a small fragment).
     if full_context["flash_messages"] and 'id="flash"' in html:
         flash.consume(request, response)

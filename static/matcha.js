@@ -2,16 +2,31 @@
 // by default swaps nothing on an error and the page would just sit there.
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
+  if ((event.detail.xhr.getResponseHeader("HX-Trigger") || "").includes("matcha:refused")) return;
   const region = document.getElementById("flash");
   if (!region) return;
   const message = document.createElement("p");
   message.className = "flash flash-error";
   const lang = document.documentElement.lang;
+  const en = lang === "en";
   message.textContent =
     status === 403
-      ? (lang === "en" ? "You do not have permission to do that." : "Du har inte behörighet att göra det.")
-      : (lang === "en" ? "Something went wrong. Reload the page and try again." : "Något gick fel. Ladda om sidan och försök igen.");
+      ? (en ? "You do not have permission to do that." : "Du har inte behörighet att göra det.")
+      : status === 503
+        ? (en ? "The server is busy. Nothing was saved: try again in a moment." : "Servern är upptagen. Inget sparades: försök igen om en stund.")
+        : status === 413
+          ? (en ? "What you sent is too large." : "Det du skickade är för stort.")
+          : (en ? "Something went wrong. Reload the page and try again." : "Något gick fel. Ladda om sidan och försök igen.");
   region.replaceChildren(message);
+});
+// 413 and 503 answers are swapped in only when Matcha sent them as a form to show again
+// (they say Vary: HX-Request); a proxy's own error page is an error, not a form.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status !== 413 && xhr.status !== 503) return;
+  if ((xhr.getResponseHeader("Vary") || "").includes("HX-Request")) return;
+  event.detail.shouldSwap = false;
+  event.detail.isError = true;
 });
 document.addEventListener("htmx:sendError", () => {
   const region = document.getElementById("flash");
@@ -23,12 +38,46 @@ document.addEventListener("htmx:sendError", () => {
     : "Ingen kontakt med servern. Kontrollera anslutningen och försök igen.";
   region.replaceChildren(message);
 });
-// A form shown again with errors (422/409) replaces the one that had focus: move focus to
-// the first field to fix, or to the form's own error, so keyboard and screen reader users
-// learn what went wrong (WCAG 3.3.1) instead of landing on <body>.
+// A save the server could not do now (503: busy, try again; 413: too large) and could not
+// answer with the form itself: the server's message goes into the form that was sent, whose
+// fields keep what was typed, and takes focus so it is read out (app/main.py, _refused).
+document.addEventListener("matcha:refused", (event) => {
+  const source = event.target instanceof Element ? event.target : null;
+  const form = source?.closest("form") || source?.form || null;
+  const text = event.detail?.message || "";
+  if (!form) {
+    const region = document.getElementById("flash");
+    if (!region) return;
+    const message = document.createElement("p");
+    message.className = "flash flash-error";
+    message.textContent = text;
+    region.replaceChildren(message);
+    return;
+  }
+  let note = form.querySelector(".form-error[data-refused]");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "form-error";
+    note.setAttribute("role", "alert");
+    note.setAttribute("tabindex", "-1");
+    note.dataset.refused = "";
+    form.prepend(note);
+  }
+  note.textContent = text;
+  note.focus();
+});
+// Sending the form again takes the last refusal away.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const source = event.detail.elt;
+  const form = source?.closest?.("form") || source?.form;
+  form?.querySelector(".form-error[data-refused]")?.remove();
+});
+// A form shown again with errors (422/409/413/503) replaces the one that had focus: move
+// focus to the first field to fix, or to the form's own error, so keyboard and screen
+// reader users learn what went wrong (WCAG 3.3.1) instead of landing on <body>.
 document.addEventListener("htmx:afterSwap", (event) => {
   const status = event.detail.xhr.status;
-  if (status !== 422 && status !== 409) return;
+  if (![422, 409, 413, 503].includes(status)) return;
   const target =
     document.querySelector('[aria-invalid="true"]') || document.querySelector(".form-error");
   if (!target) return;

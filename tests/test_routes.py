@@ -15,17 +15,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 from starlette.routing import Mount
 
-from app.activities import service as activities
-from app.assignments import service as assignments
 from app.config import Settings
-from app.contacts import service as contacts
-from app.events import checklist, participants
-from app.events import service as events
-from app.imports import engine as imports
-from app.imports.models import ImportKind
 from app.main import PUBLIC_PATHS, create_app
 from app.models import metadata
-from tests.factories import PASSWORD, make_company, make_user
+from tests.factories import PASSWORD
+from tests.world import make_world
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes a viewer may post to: they change only the viewer's own account or session.
@@ -73,72 +67,7 @@ def snapshot(session: Session) -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.fixture
 def world(session, clock):
-    admin = make_user(session, clock, role="admin", username="admin")
-    broker = make_user(session, clock, role="broker", username="broker")
-    viewer = make_user(session, clock, role="viewer", username="viewer")
-    company = make_company(session, clock, user=broker, name="Provföretaget AB")
-    contact = contacts.create(
-        company, contacts.ContactForm(name="Prov Person"), user=broker, session=session, clock=clock
-    )
-    activity = activities.create(
-        company,
-        activities.ActivityForm(notes="Ringde", follow_up="tomorrow"),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    assignment = assignments.create(
-        company,
-        assignments.AssignmentForm(occupation="Kock", source_user_id=str(broker.id)),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    event = events.create(
-        events.EventForm(
-            title="Provträff",
-            starts_at="2026-03-16T09:00",
-            ends_at="2026-03-16T12:00",
-            owner_id=str(broker.id),
-        ),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    participants.invite(event, str(company.id), user=broker, session=session, clock=clock)
-    participants.link_assignment(
-        event, str(assignment.id), user=broker, session=session, clock=clock
-    )
-    job = imports.analyse(
-        "Företagsnamn;Ort\r\nProvbolaget AB;Umeå\r\n".encode(),
-        "prov.csv",
-        kind=ImportKind.companies,
-        user=broker,
-        session=session,
-        clock=clock,
-    ).job
-    session.commit()
-    return {
-        "admin": admin,
-        "broker": broker,
-        "viewer": viewer,
-        "samples": {
-            "user_id": broker.id,
-            "path": "finns/inte",
-            "company_id": company.id,
-            "contact_id": contact.id,
-            "activity_id": activity.id,
-            "assignment_id": assignment.id,
-            "event_id": event.id,
-            "task_id": checklist.by_phase(event.id, session=session)[checklist.PHASES[0]][
-                0
-            ].task.id,
-            "item_id": checklist.template(session=session)[0].id,
-            "job_id": job.id,
-            "file_format": "xlsx",
-            "table_key": "companies",
-        },
-    }
+    return make_world(session, clock)
 
 
 ROUTES = all_routes()

@@ -239,7 +239,7 @@ def _checklist_change(
             session,
             error=error,
             error_item=item_id,
-            typed=typed if item_id is None else None,
+            typed=typed,
             status_code=error.http_status,
         )
     session.commit()
@@ -278,6 +278,7 @@ def update_checklist_item(
         lambda: checklist.update_item(item, form, session=session),
         N_("Punkten är sparad."),
         item_id=item.id,
+        typed=form,
     )
 
 

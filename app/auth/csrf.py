@@ -47,7 +47,11 @@ async def csrf_protect(request: Request) -> None:
     if sent is None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            value = (await request.form()).get(FORM_FIELD)
+            form = await request.form()
+            # Kept for an answer that must offer the form again when the route could not
+            # (a save refused as busy: app/main.py); the Request objects differ, the scope not.
+            request.state.submitted_form = form
+            value = form.get(FORM_FIELD)
             sent = value if isinstance(value, str) else None
     expected = token_for(
         request.app.state.secret_key, seed or "", request.cookies.get(SESSION_COOKIE, "")

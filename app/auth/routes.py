@@ -16,7 +16,7 @@ from app.auth.deps import AnyUser, Editor, LoginDep, PolicyDep
 from app.auth.models import CSV_DELIMITERS, LOCALES, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.errors import DomainError
+from app.errors import DatabaseBusy, DomainError
 from app.events import feed as calendar_feed
 from app.events import ics
 from app.net import client_ip
@@ -148,20 +148,26 @@ def login(
             ),
             429,
         )
+    # The password is checked (argon2, a moment of a core and 64 MiB) before anything is
+    # written: on SQLite the write lock is taken by the writes below, not held through it.
     user = users.authenticate(name, password, session=session)
-    throttle.record(name, address, user is not None, session=session, clock=clock)
-    if user is None:
-        session.commit()
-        return refuse(translate(request, "Fel användarnamn eller lösenord."), 422)
-    return _sign_in(
-        request,
-        user,
-        session=session,
-        clock=clock,
-        policy=policy,
-        settings=settings,
-        next_url=_safe_next(next),
-    )
+    try:
+        throttle.record(name, address, user is not None, session=session, clock=clock)
+        if user is None:
+            session.commit()
+            return refuse(translate(request, "Fel användarnamn eller lösenord."), 422)
+        return _sign_in(
+            request,
+            user,
+            session=session,
+            clock=clock,
+            policy=policy,
+            settings=settings,
+            next_url=_safe_next(next),
+        )
+    except DatabaseBusy as busy:
+        session.rollback()
+        return refuse(translate(request, busy.message), busy.http_status)
 
 
 @router.post("/logout")

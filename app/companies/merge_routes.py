@@ -18,8 +18,8 @@ from app.companies.deps import CompanyDep
 from app.companies.models import Company
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError
-from app.templating import render, see_other, translate
+from app.errors import DatabaseBusy, DomainError
+from app.templating import is_fragment_request, render, see_other, translate
 
 router = APIRouter()
 
@@ -99,6 +99,8 @@ def merge_companies(
         )
     except DomainError as error:
         session.rollback()
+        if isinstance(error, DatabaseBusy) and is_fragment_request(request):
+            raise  # the form in the browser keeps its choice; the message goes into it
         # The preview again, as things are now, with the reason it was refused.
         return _merge_page(
             request,
@@ -226,6 +228,8 @@ def hand_over_selected(
         )
     except DomainError as error:
         session.rollback()
+        if isinstance(error, DatabaseBusy):
+            raise  # answered as busy, with the choice kept to send again (app/main.py)
         response = see_other(request, "/companies")
         flash.add(response, request, translate(request, error.message, **error.variables), "error")
         return response

@@ -34,7 +34,7 @@ from app.companies.service import (
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError
+from app.errors import DatabaseBusy, DomainError
 from app.history import service as history
 from app.i18n import N_
 from app.templating import render, see_other, translate
@@ -203,6 +203,8 @@ def _change_state(
         change()
     except DomainError as error:
         session.rollback()
+        if isinstance(error, DatabaseBusy):
+            raise  # answered as busy: nothing was saved, try again (app/main.py)
         response = see_other(request, f"/companies/{company.id}")
         flash.add(response, request, translate(request, error.message), "error")
         return response

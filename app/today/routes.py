@@ -19,7 +19,7 @@ from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DatabaseBusy, DomainError, NotFound
 from app.i18n import N_
 from app.templating import is_fragment_request, render, see_other, translate
 from app.today import service as my_day
@@ -55,6 +55,7 @@ def _row_context(clock: Clock, user: User, view: str) -> dict[str, Any]:
         "view_param": view if _VIEW_PARAM.match(view) else "",
         "can_edit": user.role != Role.viewer,
         "may_handle": activities.may_handle_follow_up,
+        "typed_date": "",  # the date a refused move asked for, shown again
     }
 
 
@@ -106,12 +107,16 @@ def _refused(
     activity_id: int,
     view: str,
     error: DomainError,
+    typed_date: str = "",
 ) -> Response:
-    """A refused move or "klar": 403 as such; otherwise htmx gets the row again with the
-    reason in it, and a plain form goes back to Min dag with it."""
+    """A refused move or "klar": 403 as such, busy as such (app/main.py offers to send it
+    again); otherwise htmx gets the row again with the reason in it, and a plain form goes
+    back to Min dag with it."""
     session.rollback()
     if error.http_status == 403:
         raise HTTPException(status_code=403) from None
+    if isinstance(error, DatabaseBusy):
+        raise error
     message = translate(request, error.message, **error.variables)
     if not is_fragment_request(request):
         response = see_other(request, _page(view))
@@ -121,7 +126,12 @@ def _refused(
         entry = my_day.follow_up(activity_id, session=session)
     except NotFound:
         raise HTTPException(status_code=404) from None
-    context = {**_row_context(clock, user, view), "entry": entry, "error": error}
+    context = {
+        **_row_context(clock, user, view),
+        "entry": entry,
+        "error": error,
+        "typed_date": typed_date,
+    }
     return render(request, "today/_follow_up.html", context, status_code=error.http_status)
 
 
@@ -159,7 +169,7 @@ def move_follow_up(
             activity, form, user=user, session=session, clock=clock
         )
     except DomainError as error:
-        return _refused(request, session, clock, user, activity_id, view, error)
+        return _refused(request, session, clock, user, activity_id, view, error, form.follow_up_on)
     session.commit()
     day = moved.follow_up_on
     message = translate(

@@ -1,0 +1,149 @@
+"""A small register with one of everything, for the tests that walk every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.activities import service as activities
+from app.assignments import service as assignments
+from app.clock import Clock
+from app.companies import service as companies
+from app.contacts import service as contacts
+from app.events import checklist, participants
+from app.events import feed as calendar_feed
+from app.events import service as events
+from app.imports import engine as imports
+from app.imports import jobs as import_jobs
+from app.imports.models import ImportKind
+from tests.factories import make_company, make_user
+
+
+def make_world(session: Session, clock: Clock) -> dict[str, Any]:
+    """Users admin, broker and viewer; a company with a contact, an activity with a
+    follow-up, an assignment, an event it takes part in, and an analysed import. "samples"
+    fills each path parameter with an id that exists.
+
+    Besides, for the routes that need another state (tests/test_write_path.py): a second
+    company and a second assignment (neither on the event), an archived company, a deleted
+    contact, an event that has taken place, a done import and the broker's calendar feed."""
+    admin = make_user(session, clock, role="admin", username="admin")
+    broker = make_user(session, clock, role="broker", username="broker")
+    viewer = make_user(session, clock, role="viewer", username="viewer")
+    company = make_company(session, clock, user=broker, name="Provföretaget AB")
+    contact = contacts.create(
+        company, contacts.ContactForm(name="Prov Person"), user=broker, session=session, clock=clock
+    )
+    activity = activities.create(
+        company,
+        activities.ActivityForm(notes="Ringde", follow_up="tomorrow"),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    assignment = assignments.create(
+        company,
+        assignments.AssignmentForm(occupation="Kock", source_user_id=str(broker.id)),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    event = events.create(
+        events.EventForm(
+            title="Provträff",
+            starts_at="2026-03-16T09:00",
+            ends_at="2026-03-16T12:00",
+            owner_id=str(broker.id),
+        ),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    participants.invite(event, str(company.id), user=broker, session=session, clock=clock)
+    participants.link_assignment(
+        event, str(assignment.id), user=broker, session=session, clock=clock
+    )
+    job = imports.analyse(
+        "Företagsnamn;Ort\r\nProvbolaget AB;Umeå\r\n".encode(),
+        "prov.csv",
+        kind=ImportKind.companies,
+        user=broker,
+        session=session,
+        clock=clock,
+    ).job
+    other_company = make_company(
+        session, clock, user=broker, name="Andra Provföretaget AB", owner_id=str(broker.id)
+    )
+    archived = make_company(session, clock, user=broker, name="Arkiverade Provföretaget AB")
+    companies.archive(archived, user=broker, session=session, clock=clock)
+    gone = contacts.create(
+        company,
+        contacts.ContactForm(name="Borta Person"),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    contacts.delete(gone, user=broker, session=session, clock=clock)
+    other_assignment = assignments.create(
+        company,
+        assignments.AssignmentForm(occupation="Servitör", source_user_id=str(broker.id)),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    past_event = events.create(
+        events.EventForm(
+            title="Förra träffen",
+            starts_at="2026-02-16T09:00",
+            ends_at="2026-02-16T12:00",
+            owner_id=str(broker.id),
+        ),
+        user=broker,
+        session=session,
+        clock=clock,
+    )
+    calendar_feed.create(broker, session=session, clock=clock)
+    done_job = imports.analyse(
+        "Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n".encode(),
+        "klar.csv",
+        kind=ImportKind.companies,
+        user=broker,
+        session=session,
+        clock=clock,
+    ).job
+    imports.queue(done_job, session=session)
+    session.commit()
+    import_jobs.run(done_job.id, session=session, clock=clock)  # type: ignore[arg-type]
+    session.commit()
+    return {
+        "admin": admin,
+        "broker": broker,
+        "viewer": viewer,
+        "samples": {
+            "user_id": broker.id,
+            "path": "finns/inte",
+            "company_id": company.id,
+            "contact_id": contact.id,
+            "activity_id": activity.id,
+            "assignment_id": assignment.id,
+            "event_id": event.id,
+            "task_id": checklist.by_phase(event.id, session=session)[checklist.PHASES[0]][
+                0
+            ].task.id,
+            "item_id": checklist.template(session=session)[0].id,
+            "job_id": job.id,
+            "file_format": "xlsx",
+            "table_key": "companies",
+            "admin_id": admin.id,
+            "other_company_id": other_company.id,
+            # What the merge form sends: the versions the user saw.
+            "company_version": company.version,
+            "other_company_version": other_company.version,
+            "archived_company_id": archived.id,
+            "deleted_contact_id": gone.id,
+            "other_assignment_id": other_assignment.id,
+            "past_event_id": past_event.id,
+            "done_job_id": done_job.id,
+        },
+    }
