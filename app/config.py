@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="SECRET_KEY")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Requests a server process works on at once (threads; more wait their turn). Python
+    # runs one thread at a time, and each more makes every request slower.
+    threads: int = Field(default=8, ge=1, le=200)
     secure_cookies: bool = False
     log_level: str = "INFO"
     # Proxies whose X-Forwarded-For we believe, as addresses or networks (comma separated).

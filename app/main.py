@@ -10,6 +10,7 @@ import re
 from collections.abc import AsyncIterator
 from urllib.parse import quote, urlsplit
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -20,10 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import health, home
 from app.activities import routes as activity_routes
 from app.admin import routes as admin_routes
+from app.admission import AdmissionMiddleware
 from app.assignments import routes as assignment_routes
 from app.auth import routes as auth_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
+from app.auth.passwords import HASHING_SLOTS
 from app.clock import Clock, SystemClock
 from app.companies import merge_routes as company_merge_routes
 from app.companies import routes as company_routes
@@ -67,6 +70,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    # Routes run in anyio's thread pool: a thread for each request let in (app/admission.py).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = _concurrent(app.state.settings)
     # Queued imports run in a thread of their own; one left running by a stopped server
     # is queued again and resumes after its last committed batch.
     worker = None
@@ -95,7 +100,11 @@ def create_app(
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
-    app.state.engine = engine or make_engine(settings.resolved_database_url())
+    # A connection for each request let in (app/admission.py), the import worker and
+    # /healthz; a few more in reserve, never so many that requests wait on each other.
+    app.state.engine = engine or make_engine(
+        settings.resolved_database_url(), pool_size=_concurrent(settings) + 2
+    )
     app.state.secret_key = settings.resolved_secret_key()
 
     app.include_router(health.router)
@@ -119,8 +128,19 @@ def create_app(
     _add_error_pages(app)
     app.add_middleware(CSRFSeedMiddleware, secure=settings.secure_cookies)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.threads,
+        password_limit=HASHING_SLOTS,
+        password_routes=[*auth_routes.PASSWORD_ROUTES, *admin_routes.PASSWORD_ROUTES],
+    )
     app.add_middleware(RequestLogMiddleware, trusted_proxies=settings.trusted_proxies)
     return app
+
+
+def _concurrent(settings: Settings) -> int:
+    """Requests worked on at once: those let in, and those hashing a password."""
+    return settings.threads + HASHING_SLOTS
 
 
 ERROR_TITLES = {

@@ -23,6 +23,9 @@ from app.templating import render, see_other, translate
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require(Role.admin))])
 
+# Routes that hash a password: they queue at a door of their own (app/admission.py).
+PASSWORD_ROUTES = [("POST", "/admin/users"), ("POST", r"/admin/users/\d+/password")]
+
 
 def valid_user(user_id: int, session: SessionDep) -> User:
     try:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.errors import ValidationFailed
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Each hash takes 64 MiB and a core's worth of work for a moment (argon2-cffi's defaults,
+# RFC 9106's low-memory choice). Fifty people signing in at once must not take 50 x 64 MiB
+# nor starve every other request of the processor: at most one hash per core at a time,
+# the others queue here (outside any database transaction: see app/db.py).
+HASHING_SLOTS = os.cpu_count() or 1
+_slots = threading.BoundedSemaphore(HASHING_SLOTS)
 # Verified when the username is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 
@@ -16,12 +25,14 @@ MAX_LENGTH = 200
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _slots:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        with _slots:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

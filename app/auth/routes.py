@@ -24,6 +24,10 @@ from app.templating import render, see_other, translate
 
 router = APIRouter()
 
+# Routes that hash or check a password: they queue at a door of their own
+# (app/admission.py). (method, path as a regular expression)
+PASSWORD_ROUTES = [("POST", "/login"), ("POST", "/setup"), ("POST", "/account/password")]
+
 
 def _safe_next(next_url: str | None) -> str:
     """Only same-site paths: a login link must not bounce the user to another site."""
