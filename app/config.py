@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="SECRET_KEY")
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes of `matcha serve`. One suits SQLite (one writer at a time anyway);
+    # on PostgreSQL, about one per core.
+    workers: int = Field(default=1, ge=1, le=64)
     # Requests a server process works on at once (threads; more wait their turn). Python
     # runs one thread at a time, and each more makes every request slower.
     threads: int = Field(default=8, ge=1, le=200)
