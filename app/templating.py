@@ -30,6 +30,9 @@ env = Environment(
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
     extensions=["jinja2.ext.i18n"],
+    # Templates are read once: checking every template file's time on each render was a
+    # system call per template and include on every page (restart to see an edit).
+    auto_reload=False,
     trim_blocks=True,
     lstrip_blocks=True,
 )

@@ -557,12 +557,10 @@ def municipalities(*, session: Session) -> list[str]:
 
 
 def owners(*, session: Session) -> Sequence[User]:
-    """Who can own a company: active brokers and admins, in Swedish order."""
-    return session.exec(
-        select(User)
-        .where(User.is_active, User.role != Role.viewer)
-        .order_by(in_swedish_order(User.full_name))
-    ).all()
+    """Who can own a company: active brokers and admins, in Swedish order (sorted here:
+    on SQLite the SQL collation calls Python twice for every comparison)."""
+    users = session.exec(select(User).where(User.is_active, User.role != Role.viewer)).all()
+    return sorted(users, key=lambda user: swedish_sort_key(user.full_name))
 
 
 # --- the list ---------------------------------------------------------------------------
