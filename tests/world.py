@@ -31,87 +31,45 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     admin = make_user(session, clock, role="admin", username="admin")
     broker = make_user(session, clock, role="broker", username="broker")
     viewer = make_user(session, clock, role="viewer", username="viewer")
-    company = make_company(session, clock, user=broker, name="Provföretaget AB")
-    contact = contacts.create(
-        company, contacts.ContactForm(name="Prov Person"), user=broker, session=session, clock=clock
-    )
-    activity = activities.create(
-        company,
-        activities.ActivityForm(notes="Ringde", follow_up="tomorrow"),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    assignment = assignments.create(
-        company,
-        assignments.AssignmentForm(occupation="Kock", source_user_id=str(broker.id)),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    event = events.create(
-        events.EventForm(
-            title="Provträff",
-            starts_at="2026-03-16T09:00",
-            ends_at="2026-03-16T12:00",
+    by_broker = {"user": broker, "session": session, "clock": clock}
+
+    def assignment_for(occupation: str) -> Any:
+        form = assignments.AssignmentForm(occupation=occupation, source_user_id=str(broker.id))
+        return assignments.create(company, form, **by_broker)
+
+    def event_on(title: str, day: str) -> Any:
+        form = events.EventForm(
+            title=title,
+            starts_at=f"{day}T09:00",
+            ends_at=f"{day}T12:00",
             owner_id=str(broker.id),
-        ),
-        user=broker,
-        session=session,
-        clock=clock,
+        )
+        return events.create(form, **by_broker)
+
+    def analysed(csv: str, filename: str) -> Any:
+        return imports.analyse(csv.encode(), filename, kind=ImportKind.companies, **by_broker).job
+
+    company = make_company(session, clock, user=broker, name="Provföretaget AB")
+    contact = contacts.create(company, contacts.ContactForm(name="Prov Person"), **by_broker)
+    activity = activities.create(
+        company, activities.ActivityForm(notes="Ringde", follow_up="tomorrow"), **by_broker
     )
-    participants.invite(event, str(company.id), user=broker, session=session, clock=clock)
-    participants.link_assignment(
-        event, str(assignment.id), user=broker, session=session, clock=clock
-    )
-    job = imports.analyse(
-        "Företagsnamn;Ort\r\nProvbolaget AB;Umeå\r\n".encode(),
-        "prov.csv",
-        kind=ImportKind.companies,
-        user=broker,
-        session=session,
-        clock=clock,
-    ).job
+    assignment = assignment_for("Kock")
+    event = event_on("Provträff", "2026-03-16")
+    participants.invite(event, str(company.id), **by_broker)
+    participants.link_assignment(event, str(assignment.id), **by_broker)
+    job = analysed("Företagsnamn;Ort\r\nProvbolaget AB;Umeå\r\n", "prov.csv")
     other_company = make_company(
         session, clock, user=broker, name="Andra Provföretaget AB", owner_id=str(broker.id)
     )
     archived = make_company(session, clock, user=broker, name="Arkiverade Provföretaget AB")
-    companies.archive(archived, user=broker, session=session, clock=clock)
-    gone = contacts.create(
-        company,
-        contacts.ContactForm(name="Borta Person"),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    contacts.delete(gone, user=broker, session=session, clock=clock)
-    other_assignment = assignments.create(
-        company,
-        assignments.AssignmentForm(occupation="Servitör", source_user_id=str(broker.id)),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
-    past_event = events.create(
-        events.EventForm(
-            title="Förra träffen",
-            starts_at="2026-02-16T09:00",
-            ends_at="2026-02-16T12:00",
-            owner_id=str(broker.id),
-        ),
-        user=broker,
-        session=session,
-        clock=clock,
-    )
+    companies.archive(archived, **by_broker)
+    gone = contacts.create(company, contacts.ContactForm(name="Borta Person"), **by_broker)
+    contacts.delete(gone, **by_broker)
+    other_assignment = assignment_for("Servitör")
+    past_event = event_on("Förra träffen", "2026-02-16")
     calendar_feed.create(broker, session=session, clock=clock)
-    done_job = imports.analyse(
-        "Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n".encode(),
-        "klar.csv",
-        kind=ImportKind.companies,
-        user=broker,
-        session=session,
-        clock=clock,
-    ).job
+    done_job = analysed("Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n", "klar.csv")
     imports.queue(done_job, session=session)
     session.commit()
     import_jobs.run(done_job.id, session=session, clock=clock)  # type: ignore[arg-type]
