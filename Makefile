@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench clean
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench loadtest loadtest-postgres clean
 
 help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  extract texts and update the English catalogue"
 	@echo "make bench     page render times on 50,000 demo companies (docs/benchmarks.md)"
+	@echo "make loadtest  50 brokers at once for 60 s against the real server (SQLite; -postgres)"
 
 # The virtualenv is rebuilt when the locked requirements change.
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
@@ -77,6 +78,16 @@ messages: install
 # Not part of ci: seeds 50,000 companies into bench/.cache/ once (a few minutes), then measures.
 bench: install assets
 	$(BIN)/python -m bench
+
+# Not part of ci: the real server (`matcha serve`) on loopback, a throwaway database with
+# 2,000 demo companies, 50 brokers signed in at once and working for 60 s; it stops by
+# itself and exits 1 if a target is missed (docs/benchmarks.md). LOADTEST_ARGS adds options,
+# e.g. LOADTEST_ARGS="--brokers 20 --seconds 30".
+loadtest: install assets
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+loadtest-postgres: install assets
+	PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/python -m bench.loadtest --engine postgresql --workers 2 $(LOADTEST_ARGS)
 
 # Regenerate the locks from pyproject.toml (needs the registry).
 lock:
