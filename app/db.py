@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, create_engine, event
@@ -23,6 +23,9 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 from app.errors import BUSY_MESSAGE, DatabaseBusy
+from app.validation import typed_id
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -310,6 +313,13 @@ def without_waiting(session: Session) -> Iterator[None]:
         yield
     finally:
         raw.busy_timeout = waited
+
+
+def get_typed(session: Session, model: type[T], value: str | None) -> T | None:
+    """The row a typed id names (a form field, a query parameter), or None when it names
+    none: not a number, or one longer than any id (which the database would refuse)."""
+    row_id = typed_id(value)
+    return session.get(model, row_id) if row_id is not None else None
 
 
 def next_ids(session: Session, table: str, count: int) -> list[int]:

@@ -11,7 +11,16 @@ from app.auth.deps import AnyUser
 fallback_router = APIRouter()
 
 
-@fallback_router.get("/{path:path}", include_in_schema=False)
+# Every method: a POST to an id no page has (a number too long for any id, say) is a 404 like
+# a GET, not 405 "method not allowed".
+FALLBACK_PATH = "/{path:path}"
+
+
+@fallback_router.api_route(
+    FALLBACK_PATH,
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
 def not_found(path: str, user: AnyUser) -> Response:
     """An unknown address: signed-in users get the 404 page in their own language and
     layout; others go to login first, so unknown and forbidden addresses look alike."""

@@ -65,3 +65,17 @@ def iso_date(value: str | None, *, field: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field=field) from None
+
+
+# The largest id the databases store (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def typed_id(value: str | None) -> int | None:
+    """The id a form field or query parameter names: digits that fit the databases' 64-bit
+    integers, else None. A longer number once reached the database and failed there."""
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None

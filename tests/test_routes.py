@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.routing import Mount
 
 from app.config import Settings
+from app.home import FALLBACK_PATH
 from app.main import PUBLIC_PATHS, create_app
 from app.models import metadata
 from tests.factories import PASSWORD
@@ -72,7 +73,10 @@ def world(session, clock):
 
 ROUTES = all_routes()
 PRIVATE = [(method, path) for method, path in ROUTES if path not in PUBLIC_PATHS]
-MUTATIONS = [(method, path) for method, path in ROUTES if method in MUTATING]
+# The fallback answers every method with 404 (app/home.py): no route of its own to walk.
+MUTATIONS = [
+    (method, path) for method, path in ROUTES if method in MUTATING and path != FALLBACK_PATH
+]
 VIEWER_FORBIDDEN = [
     route for route in MUTATIONS if route not in SELF_SERVICE and route[1] not in PUBLIC_PATHS
 ]
@@ -129,3 +133,66 @@ def test_only_admins_reach_admin_pages(client, session, world, role, method, pat
     assert response.status_code == 403
     assert "Åtkomst nekad" in response.text
     assert snapshot(session) == before
+
+
+# --- ids and numbers no database can hold ---------------------------------------------
+
+HUGE = str(2**70)  # longer than any integer SQLite or PostgreSQL stores
+BAD_NUMBERS = (HUGE, "-1")
+INT_PATH = re.compile(r"\{(\w+):int\}")
+ID_PATHS = [(method, path) for method, path in ROUTES if INT_PATH.search(path)]
+
+
+def query_names(route: APIRoute) -> list[str]:
+    """The query parameters a route reads, a query model's fields one by one."""
+
+    def walk(dependant) -> list[str]:  # type: ignore[no-untyped-def]
+        names = []
+        for param in dependant.query_params:
+            model = param.field_info.annotation
+            fields = getattr(model, "model_fields", None)
+            names += list(fields) if fields else [param.name]
+        for sub in dependant.dependencies:
+            names += walk(sub)
+        return names
+
+    return walk(route.dependant)
+
+
+def query_routes() -> list[tuple[str, list[str]]]:
+    app = create_app(Settings(database_url="sqlite://", secret_key="walk"))
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        methods = context.methods or ()
+        if isinstance(route, APIRoute) and "GET" in methods and (names := query_names(route)):
+            found.append((context.path, names))
+    return found
+
+
+QUERY_ROUTES = query_routes()
+
+
+@pytest.mark.parametrize(("method", "path"), ID_PATHS)
+def test_an_id_no_database_can_hold_is_not_found(client, world, method, path):
+    client.login("admin", PASSWORD)
+    token = client.csrf_token("/account")
+    for bad in BAD_NUMBERS:
+        samples = {**world["samples"], **dict.fromkeys(INT_PATH.findall(path), bad)}
+        url = path_with_samples(path, samples)
+        response = client.request(method, url, data={"csrf_token": token})
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize(("path", "names"), QUERY_ROUTES, ids=[p for p, _ in QUERY_ROUTES])
+def test_a_query_number_no_database_can_hold_is_refused_or_ignored(client, world, path, names):
+    """Each query parameter in turn: refused (422 or 400; 404 where it names what to show)
+    or ignored as documented (200), never a 500."""
+    client.login("admin", PASSWORD)
+    url = path_with_samples(path, world["samples"])
+    for name in names:
+        for bad in BAD_NUMBERS:
+            response = client.get(url, params={name: bad})
+            assert response.status_code in (200, 400, 404, 422), (
+                f"GET {url}?{name}={bad} answered {response.status_code}"
+            )

@@ -18,6 +18,7 @@ from app.auth.models import Role, User
 from app.clock import STOCKHOLM, Clock, local_now, to_local, today
 from app.companies.models import Company
 from app.contacts.models import Contact
+from app.db import get_typed
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
@@ -137,7 +138,7 @@ def _follow_up(
 def _contact(value: str, company: Company, *, session: Session) -> int | None:
     if not value:
         return None
-    contact = session.get(Contact, int(value)) if value.isdigit() else None
+    contact = get_typed(session, Contact, value)
     if contact is None or contact.company_id != company.id:
         raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
     return contact.id
@@ -146,7 +147,7 @@ def _contact(value: str, company: Company, *, session: Session) -> int | None:
 def _assignment(value: str, company: Company, *, session: Session) -> int | None:
     if not value:
         return None
-    assignment = session.get(Assignment, int(value)) if value.isdigit() else None
+    assignment = get_typed(session, Assignment, value)
     if assignment is None or assignment.company_id != company.id:
         raise ValidationFailed("Välj ett rekryteringsuppdrag hos företaget.", field="assignment_id")
     return assignment.id

@@ -25,6 +25,7 @@ from app.companies.models import Company
 from app.companies.service import CompanyFilters
 from app.db import by_name, swedish_sort_key
 from app.text import fold
+from app.validation import typed_id
 
 PAGE_SIZE = 25
 # Cards per board column and page ("visa fler" shows the next page).
@@ -51,8 +52,8 @@ class AssignmentFilters(SQLModel):
         return AssignmentFilters(
             q=self.q.strip()[:200],
             company=self.company.strip()[:200],
-            company_id=self.company_id if self.company_id.isdigit() else "",
-            owner=self.owner if self.owner in ("me", "none") or self.owner.isdigit() else "",
+            company_id=self.company_id if typed_id(self.company_id) else "",
+            owner=self.owner if self.owner in ("me", "none") or typed_id(self.owner) else "",
             employment_type=self.employment_type
             if self.employment_type in EmploymentType._value2member_map_
             else "",

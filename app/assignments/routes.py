@@ -42,6 +42,7 @@ from app.deps import ClockDep
 from app.errors import DomainError, NotFound
 from app.history import service as history
 from app.templating import is_fragment_request, render, see_other, translate
+from app.validation import MAX_ID
 
 router = APIRouter()
 
@@ -167,7 +168,7 @@ def show_board(
     clock: ClockDep,
     user: AnyUser,
     filters: Annotated[AssignmentFilters, Query()],
-    moved: int | None = None,
+    moved: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     direction: str = "next",
 ) -> Response:
     return _board(request, session, clock, user, filters, moved=moved, direction=direction)
@@ -244,7 +245,7 @@ def new_assignment(
     request: Request,
     session: SessionDep,
     user: Editor,
-    company_id: int | None = None,
+    company_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """The form for a company's new assignment; without ?company_id= first a search for

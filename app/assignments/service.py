@@ -36,6 +36,7 @@ from app.auth.models import Role, User
 from app.clock import Clock
 from app.companies.models import Company
 from app.contacts.models import Contact
+from app.db import get_typed
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
@@ -176,7 +177,7 @@ def _choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
 def _broker(value: str, *, field: str, message: str, session: Session, keep: int | None) -> int:
     """An active broker or admin; the one already chosen stays allowed (`keep`), so an
     assignment whose owner has left can still be saved."""
-    user = session.get(User, int(value)) if value.isdigit() else None
+    user = get_typed(session, User, value)
     if user is None:
         raise ValidationFailed(message, field=field)
     if user.id != keep and (not user.is_active or user.role == Role.viewer):
@@ -187,7 +188,7 @@ def _broker(value: str, *, field: str, message: str, session: Session, keep: int
 def _contact(value: str, company_id: int, *, session: Session) -> int | None:
     if not value:
         return None
-    contact = session.get(Contact, int(value)) if value.isdigit() else None
+    contact = get_typed(session, Contact, value)
     if contact is None or contact.company_id != company_id:
         raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
     return contact.id
@@ -442,7 +443,7 @@ def rebase(form: AssignmentForm, error: EditConflict, *, session: Session) -> As
         typed: Any = getattr(form, name)
         if changed in people:
             # History knows people by name, the form by id.
-            person = session.get(User, int(typed)) if typed.isdigit() else None
+            person = get_typed(session, User, typed)
             typed = person.full_name if person else None
         if history.same_value(typed, before):
             setattr(result, name, getattr(current, name))

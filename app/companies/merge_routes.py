@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from app import flash
 from app.auth.deps import Admin, Editor
@@ -20,6 +21,7 @@ from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DatabaseBusy, DomainError
 from app.templating import is_fragment_request, render, see_other, translate
+from app.validation import MAX_ID
 
 router = APIRouter()
 
@@ -70,7 +72,7 @@ def merge_page(
     user: Editor,
     company: CompanyDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    other_id: int | None = None,
+    other_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     return _merge_page(request, session, user, company, q=q, other_id=other_id)
 
@@ -82,9 +84,9 @@ def merge_companies(
     clock: ClockDep,
     user: Editor,
     company: CompanyDep,
-    other_id: Annotated[int, Form()],
-    kept_version: Annotated[int, Form()],
-    other_version: Annotated[int, Form()],
+    other_id: Annotated[int, Form(ge=0, le=MAX_ID)],
+    kept_version: Annotated[int, Form(ge=0, le=MAX_ID)],
+    other_version: Annotated[int, Form(ge=0, le=MAX_ID)],
 ) -> Response:
     try:
         other = companies.get(other_id, session=session)
@@ -165,8 +167,8 @@ def handover_page(
     request: Request,
     session: SessionDep,
     admin: Admin,
-    from_user_id: int | None = None,
-    to_user_id: int | None = None,
+    from_user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    to_user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     return _handover_page(request, session, from_user_id=from_user_id, to_user_id=to_user_id)
 
@@ -192,8 +194,8 @@ def hand_over_all(
     session: SessionDep,
     clock: ClockDep,
     admin: Admin,
-    from_user_id: Annotated[int | None, Form()] = None,
-    to_user_id: Annotated[int | None, Form()] = None,
+    from_user_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
+    to_user_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     try:
         count, taker = handovers.hand_over_all(
@@ -219,8 +221,10 @@ def hand_over_selected(
     session: SessionDep,
     clock: ClockDep,
     admin: Admin,
-    company_ids: Annotated[list[int], Form(default_factory=list)],
-    to_owner_id: Annotated[int | None, Form()] = None,
+    company_ids: Annotated[
+        list[Annotated[int, Field(ge=0, le=MAX_ID)]], Form(default_factory=list)
+    ],
+    to_owner_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     try:
         count, taker = handovers.hand_over(

@@ -24,12 +24,12 @@ from app.companies.models import (
     SizeClass,
     Tag,
 )
-from app.db import by_name, in_swedish_order, next_ids, swedish_key, swedish_sort_key
+from app.db import by_name, get_typed, in_swedish_order, next_ids, swedish_key, swedish_sort_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
 from app.text import company_name_key, fold, search_text
-from app.validation import email, iso_date, long_text, optional_text, phone, required_text
+from app.validation import email, iso_date, long_text, optional_text, phone, required_text, typed_id
 
 PAGE_SIZE = 25
 MAX_TAGS = 20
@@ -156,7 +156,7 @@ def _choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
 def _owner(value: str, session: Session) -> int | None:
     if not value:
         return None
-    owner = session.get(User, int(value)) if value.isdigit() else None
+    owner = get_typed(session, User, value)
     if owner is None or not owner.is_active or owner.role == Role.viewer:
         raise ValidationFailed("Välj en aktiv jobbmäklare som ansvarig.", field="owner_id")
     return owner.id
@@ -435,7 +435,7 @@ def rebase(form: CompanyForm, error: EditConflict, *, session: Session) -> Compa
             continue
         typed: Any = getattr(form, name)
         if changed == "owner":
-            owner = session.get(User, int(typed)) if typed.isdigit() else None
+            owner = get_typed(session, User, typed)
             typed = owner.full_name if owner else None
         if changed == "tags":
             try:
@@ -597,9 +597,9 @@ class CompanyFilters(SQLModel):
         return CompanyFilters(
             q=self.q.strip()[:200],
             status=self.status if self.status in CompanyStatus._value2member_map_ else "",
-            owner=self.owner if self.owner in ("me", "none") or self.owner.isdigit() else "",
+            owner=self.owner if self.owner in ("me", "none") or typed_id(self.owner) else "",
             municipality=self.municipality.strip()[:100],
-            tag=self.tag if self.tag.isdigit() else "",
+            tag=self.tag if typed_id(self.tag) else "",
             not_contacted=self.not_contacted if self.not_contacted in NOT_CONTACTED_DAYS else 0,
             archived=self.archived,
             sort=self.sort if self.sort in SORTS else "name",

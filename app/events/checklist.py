@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app.auth.models import Role, User
 from app.clock import Clock, to_local
-from app.db import hold_write_lock
+from app.db import get_typed, hold_write_lock
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events import service as events
 from app.events.models import (
@@ -161,7 +161,7 @@ class TaskForm(SQLModel):
 def _assignee(value: str, *, session: Session, keep: int | None) -> int | None:
     if not value:
         return None
-    user = session.get(User, int(value)) if value.isdigit() else None
+    user = get_typed(session, User, value)
     if user is None or (user.id != keep and (not user.is_active or user.role == Role.viewer)):
         raise ValidationFailed("Välj en aktiv jobbmäklare som ansvarig.", field="assignee_id")
     return user.id
@@ -284,7 +284,7 @@ def rebase(form: TaskForm, error: EditConflict, *, session: Session) -> TaskForm
             continue
         typed: Any = getattr(form, field)
         if name == "assignee":
-            person = session.get(User, int(typed)) if typed.isdigit() else None
+            person = get_typed(session, User, typed)
             typed = person.full_name if person else None
         if history.same_value(typed, before):
             setattr(result, field, getattr(current, field))

@@ -26,7 +26,7 @@ from app.auth.models import User
 from app.clock import Clock, to_local
 from app.companies.models import Company
 from app.contacts.models import Contact
-from app.db import by_name
+from app.db import by_name, get_typed
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events import service as events
 from app.events.models import (
@@ -164,7 +164,7 @@ def invite(
     """Adds a company as invited, with its primary contact, and logs the invitation on
     the company as a note by the inviting user."""
     _check_open(event)
-    company = session.get(Company, int(company_id)) if company_id.isdigit() else None
+    company = get_typed(session, Company, company_id)
     if company is None:
         raise ValidationFailed("Välj ett företag i registret.", field="company_id")
     if company.archived_at is not None:
@@ -240,7 +240,7 @@ def update_participant(
         raise ValidationFailed("Välj företagets status.", field="status") from None
     contact_id = None
     if form.contact_id:
-        contact = session.get(Contact, int(form.contact_id)) if form.contact_id.isdigit() else None
+        contact = get_typed(session, Contact, form.contact_id)
         if contact is None or contact.company_id != link.company_id:
             raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
         contact_id = contact.id
@@ -392,7 +392,7 @@ def link_assignment(
     event: RecruitmentEvent, assignment_id: str, *, user: User, session: Session, clock: Clock
 ) -> EventAssignment:
     _check_open(event)
-    assignment = session.get(Assignment, int(assignment_id)) if assignment_id.isdigit() else None
+    assignment = get_typed(session, Assignment, assignment_id)
     participating = (
         assignment is not None
         and session.exec(

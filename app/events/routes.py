@@ -35,6 +35,7 @@ from app.events.models import (
 from app.events.participants import OutcomeForm, ParticipantForm
 from app.events.service import EventFilters, EventForm, Forbidden, StatusForm
 from app.templating import is_fragment_request, render, see_other, translate
+from app.validation import typed_id
 
 router = APIRouter()
 
@@ -91,8 +92,8 @@ def _form_context(
     # An owner or member who has left stays listed on their own event.
     known = {person.id for person in people}
     for value in (form.owner_id, *form.member_ids):
-        if value.isdigit() and int(value) not in known:
-            person = session.get(User, int(value))
+        if (typed := typed_id(value)) is not None and typed not in known:
+            person = session.get(User, typed)
             if person is not None:
                 people.append(person)
                 known.add(person.id)

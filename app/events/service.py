@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel, col, delete, select
 from app import i18n
 from app.auth.models import Role, User
 from app.clock import STOCKHOLM, Clock, to_local
-from app.db import swedish_sort_key
+from app.db import get_typed, swedish_sort_key
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.events.models import (
     STATUS_LABELS,
@@ -41,7 +41,7 @@ from app.events.models import (
 from app.history import service as history
 from app.history.models import AuditEvent
 from app.i18n import N_
-from app.validation import long_text, optional_text, required_text
+from app.validation import long_text, optional_text, required_text, typed_id
 
 PAGE_SIZE = 25
 MAX_COUNT = 99_999
@@ -168,7 +168,7 @@ def _url(value: str) -> str | None:
 
 def _colleague(value: str, *, field: str, message: str, session: Session, keep: set[int]) -> int:
     """An active broker or admin; one already chosen stays allowed (`keep`)."""
-    user = session.get(User, int(value)) if value.isdigit() else None
+    user = get_typed(session, User, value)
     if user is None or (user.id not in keep and (not user.is_active or user.role == Role.viewer)):
         raise ValidationFailed(message, field=field)
     return user.id  # type: ignore[return-value]
@@ -507,7 +507,7 @@ class EventFilters(SQLModel):
     def normalized(self) -> EventFilters:
         return EventFilters(
             status=self.status if self.status in EventStatus._value2member_map_ else "",
-            owner=self.owner if self.owner == "me" or self.owner.isdigit() else "",
+            owner=self.owner if self.owner == "me" or typed_id(self.owner) else "",
             page=max(1, min(self.page, 10_000)),
         )
 

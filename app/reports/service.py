@@ -43,6 +43,7 @@ from app.db import UTCDateTime, swedish_sort_key
 from app.events.models import EventCompany, EventStatus, Participation, RecruitmentEvent
 from app.i18n import N_, gettext
 from app.reports.period import Bucket, Period
+from app.validation import typed_id
 
 NO_BROKER = N_("Ingen jobbmäklare")
 MUNICIPALITY_MAX_LENGTH = 100
@@ -67,7 +68,7 @@ class ReportFilters:
         place = municipality.strip()[:MUNICIPALITY_MAX_LENGTH]
         return cls(
             period=period,
-            broker_id=int(broker) if broker.isdigit() and len(broker) < 19 else None,
+            broker_id=typed_id(broker),
             employment_type=EmploymentType(kind)
             if kind in EmploymentType._value2member_map_
             else None,

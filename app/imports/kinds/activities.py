@@ -15,6 +15,7 @@ from app.activities.models import Activity, ActivityKind
 from app.auth.models import User
 from app.clock import to_local, today
 from app.companies.models import Company
+from app.db import get_typed
 from app.i18n import N_
 from app.imports.kinds.base import (
     MATCH_CREATE,
@@ -149,7 +150,7 @@ class ActivityKindImport(Kind):
         form = form.model_copy(
             update={"contact_id": str(link_contact(contact_name, company, ctx) or "")}
         )
-        author = ctx.session.get(User, int(author_id)) if author_id.isdigit() else None
+        author = get_typed(ctx.session, User, author_id)
         activity = activities.create(
             company,
             form,
