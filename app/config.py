@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     import_max_mb: int = Field(default=20, ge=1)
     # Run queued imports in a background thread of this process (app/imports/jobs.py).
     import_worker: bool = True
+    # A running import whose instance has shown no sign of life for this long is taken
+    # over by another (or by this one after a restart).
+    import_takeover_seconds: int = Field(default=60, ge=10, le=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import json
 import logging
@@ -76,7 +77,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # is queued again and resumes after its last committed batch.
     worker = None
     if app.state.settings.import_worker:
-        worker = import_jobs.Worker(app.state.engine, clock=app.state.clock)
+        worker = import_jobs.Worker(
+            app.state.engine,
+            clock=app.state.clock,
+            stale_after=dt.timedelta(seconds=app.state.settings.import_takeover_seconds),
+        )
         worker.start()
     try:
         yield

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, delete, or_, update
+from sqlalchemy import Engine, delete, func, or_, update
 from sqlmodel import Session, select
 
 from app.auth.models import User
@@ -31,14 +31,12 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 POLL_SECONDS = 2.0
-# A running job's heartbeat is renewed when it is claimed and after every batch (a batch
-# takes well under a second, validating a 50,000-row file some seconds). A job whose
-# heartbeat is older than this is taken to be orphaned by a stopped instance and is queued
-# again; one another live instance is running keeps a fresh heartbeat and is left alone.
-STALE_AFTER = dt.timedelta(minutes=10)
-# How often an idle worker looks for orphaned jobs and abandoned imports: two statements
-# that change nothing most of the time, but on SQLite each takes the write lock briefly.
-HOUSEKEEPING_SECONDS = 60.0
+# A running job's heartbeat is renewed when it is claimed, after every batch, and by a
+# thread of its own every quarter of this while the job works (validating a big file is
+# no batch). A job whose heartbeat is older than this is taken to be orphaned by a stopped
+# instance and is queued again; one another live instance runs keeps a fresh heartbeat and
+# is left alone. The default of MATCHA_IMPORT_TAKEOVER_SECONDS.
+STALE_AFTER = dt.timedelta(seconds=60)
 # An import uploaded and analysed but never started (the user left the wizard) is removed
 # with its file after this long.
 ABANDONED_AFTER = dt.timedelta(days=7)
@@ -224,10 +222,33 @@ def remove_abandoned(
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-def housekeeping(*, session: Session, clock: Clock) -> tuple[int, int]:
+def housekeeping(
+    *, session: Session, clock: Clock, stale_after: dt.timedelta = STALE_AFTER
+) -> tuple[int, int]:
     """What the worker does at start-up and now and then while idle: orphaned jobs queued
-    again, abandoned imports removed. How many of each."""
-    return recover(session=session, clock=clock), remove_abandoned(session=session, clock=clock)
+    again, abandoned imports removed. How many of each. Each is looked for first, so that
+    most of the time nothing writes (on SQLite a write takes the one write lock)."""
+    now = clock.now()
+    orphaned = session.exec(
+        select(func.count()).where(
+            ImportJob.status == ImportStatus.running,  # type: ignore[arg-type]
+            or_(
+                ImportJob.heartbeat_at.is_(None),  # type: ignore[union-attr]
+                ImportJob.heartbeat_at < now - stale_after,  # type: ignore[operator]
+            ),
+        )
+    ).one()
+    abandoned = session.exec(
+        select(func.count()).where(
+            ImportJob.status == ImportStatus.analysed,  # type: ignore[arg-type]
+            ImportJob.created_at < now - ABANDONED_AFTER,  # type: ignore[arg-type]
+        )
+    ).one()
+    session.rollback()
+    return (
+        recover(session=session, clock=clock, stale_after=stale_after) if orphaned else 0,
+        remove_abandoned(session=session, clock=clock) if abandoned else 0,
+    )
 
 
 def discard(job: ImportJob, *, session: Session) -> None:
@@ -268,13 +289,55 @@ def claim_next(*, session: Session, clock: Clock) -> int | None:
     return job_id if taken.rowcount else None  # type: ignore[attr-defined]
 
 
-def run_next(db: Engine, *, clock: Clock) -> bool:
-    """Runs the oldest queued job, if any; whether there was one."""
+class Heartbeat:
+    """While a job runs, a thread of its own renews the job's heartbeat every `every`
+    seconds in a short transaction of its own: a job validating a big file for minutes is
+    not taken for one whose instance stopped."""
+
+    def __init__(self, db: Engine, job_id: int, *, clock: Clock, every: float) -> None:
+        self.db = db
+        self.job_id = job_id
+        self.clock = clock
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="matcha-import-heartbeat")
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> bool:
+        """Renews the heartbeat of the job if it is still running; whether it was."""
+        with Session(self.db) as session:
+            result = session.execute(
+                update(ImportJob)
+                .where(ImportJob.id == self.job_id, ImportJob.status == ImportStatus.running)  # type: ignore[arg-type]
+                .values(heartbeat_at=self.clock.now())
+            )
+            session.commit()
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.beat()
+            except Exception:  # busy or gone for a moment: the next beat, or a batch, renews
+                log.warning("import job %s: heartbeat not renewed", self.job_id, exc_info=True)
+
+
+def run_next(db: Engine, *, clock: Clock, stale_after: dt.timedelta = STALE_AFTER) -> bool:
+    """Runs the oldest queued job, if any, with its heartbeat kept fresh; whether there
+    was one."""
     with Session(db) as session:
         job_id = claim_next(session=session, clock=clock)
         if job_id is None:
             return False
-        run(job_id, session=session, clock=clock)
+        with Heartbeat(db, job_id, clock=clock, every=stale_after.total_seconds() / 4):
+            run(job_id, session=session, clock=clock)
         return True
 
 
@@ -282,15 +345,25 @@ class Worker:
     """One background thread that runs queued jobs one after another.
 
     Housekeeping (`housekeeping()`: orphaned jobs queued again, abandoned imports removed)
-    runs at start-up and then every HOUSEKEEPING_SECONDS while idle. Here rather than on
-    the history page's load: a GET should not write (on SQLite it would take the write
-    lock for a page view), and a job orphaned by an instance that stopped less than
-    STALE_AFTER before this one started is only stale later, not at start-up."""
+    runs at start-up and then every quarter of `stale_after` while idle, so a job whose
+    instance stopped is taken over at most a quarter later than `stale_after`. Here rather
+    than on the history page's load: a GET should not write, and a job orphaned by an
+    instance that stopped less than `stale_after` before this one started is only stale
+    later, not at start-up."""
 
-    def __init__(self, db: Engine, *, clock: Clock, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        db: Engine,
+        *,
+        clock: Clock,
+        poll_seconds: float = POLL_SECONDS,
+        stale_after: dt.timedelta = STALE_AFTER,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.stale_after = stale_after
+        self.housekeeping_seconds = stale_after.total_seconds() / 4
         self._stop = threading.Event()
         self._housekept = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name="matcha-imports", daemon=True)
@@ -306,7 +379,9 @@ class Worker:
     def _housekeeping(self) -> None:
         self._housekept = time.monotonic()
         with Session(self.db) as session:
-            recovered, removed = housekeeping(session=session, clock=self.clock)
+            recovered, removed = housekeeping(
+                session=session, clock=self.clock, stale_after=self.stale_after
+            )
         if recovered:
             log.info("import jobs resumed, their instance having stopped: %s", recovered)
         if removed:
@@ -315,9 +390,9 @@ class Worker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                if run_next(self.db, clock=self.clock):
+                if run_next(self.db, clock=self.clock, stale_after=self.stale_after):
                     continue
-                if time.monotonic() - self._housekept >= HOUSEKEEPING_SECONDS:
+                if time.monotonic() - self._housekept >= self.housekeeping_seconds:
                     self._housekeeping()
             except Exception:
                 log.exception("import worker")

@@ -4,14 +4,22 @@ a job another live instance is running (fresh heartbeat) is not queued again."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from app.cli import migrate
+from app.clock import SettableClock
 from app.companies.models import Company
+from app.config import Settings
+from app.db import make_engine
 from app.imports import engine, jobs
 from app.imports.kinds.companies import CompanyKind
 from app.imports.models import ImportJob, ImportStatus
+from tests.conftest import START
+from tests.databases import throwaway_database
+from tests.factories import make_user
 from tests.imports.conftest import analysed
 from tests.imports.test_engine import csv_bytes
 
@@ -106,3 +114,76 @@ def test_a_running_job_without_a_heartbeat_is_queued_again(session, clock, broke
     assert jobs.recover(session=session, clock=clock) == 1
     session.expire_all()
     assert session.get(ImportJob, job.id).status == ImportStatus.queued
+
+
+# --- taken over after MATCHA_IMPORT_TAKEOVER_SECONDS, on a database of its own -------------
+
+
+@pytest.fixture
+def own_db(tmp_path):
+    """A migrated database whose commits are real: the heartbeat writes from a thread and
+    connection of its own, which the rolled-back test session would never show it."""
+    with throwaway_database(tmp_path, "jobs") as url:
+        migrate(url)
+        db = make_engine(url)
+        yield db
+        db.dispose()
+
+
+def running_job(db, clock, *, heartbeat_at):
+    with Session(db) as session:
+        user = make_user(session, clock, role="broker")
+        job = analysed(
+            session, clock, user, csv_bytes("Företagsnamn;Ort", *ROWS), "h.csv", "companies"
+        )
+        job.status, job.heartbeat_at = ImportStatus.running, heartbeat_at
+        session.add(job)
+        session.commit()
+        return job.id
+
+
+def status_and_heartbeat(db, job_id):
+    with Session(db) as session:
+        job = session.get(ImportJob, job_id)
+        return job.status, job.heartbeat_at
+
+
+def test_an_orphaned_job_is_taken_over_after_the_takeover_time(own_db, clock):
+    """The instance running it stopped (a server killed mid-import): a minute (the setting)
+    after its last sign of life, housekeeping queues it again, and not a second before."""
+    takeover = dt.timedelta(seconds=60)
+    job_id = running_job(own_db, clock, heartbeat_at=clock.now())
+    clock.advance(takeover - dt.timedelta(seconds=1))
+    with Session(own_db) as session:
+        assert jobs.housekeeping(session=session, clock=clock, stale_after=takeover) == (0, 0)
+    assert status_and_heartbeat(own_db, job_id)[0] == ImportStatus.running
+    clock.advance(dt.timedelta(seconds=2))
+    with Session(own_db) as session:
+        assert jobs.housekeeping(session=session, clock=clock, stale_after=takeover) == (1, 0)
+    assert status_and_heartbeat(own_db, job_id)[0] == ImportStatus.queued
+
+
+def test_the_worker_takes_over_a_default_of_sixty_seconds():
+    assert dt.timedelta(seconds=60) == jobs.STALE_AFTER
+    assert Settings(database_url="sqlite://").import_takeover_seconds == 60
+    worker = jobs.Worker(make_engine("sqlite://"), clock=SettableClock(START))
+    assert worker.housekeeping_seconds == 15  # looked for four times per takeover time
+
+
+def test_a_running_job_keeps_its_heartbeat_fresh_while_it_works(own_db, clock):
+    """A job validating a big file for longer than the takeover time is no orphan: its
+    heartbeat thread renews the heartbeat; once the job is no longer running it stops."""
+    job_id = running_job(own_db, clock, heartbeat_at=clock.now())
+    later = clock.now() + dt.timedelta(minutes=5)
+    clock.set(later)
+    with jobs.Heartbeat(own_db, job_id, clock=clock, every=0.05):
+        deadline = time.monotonic() + 5
+        while status_and_heartbeat(own_db, job_id)[1] != later and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert status_and_heartbeat(own_db, job_id) == (ImportStatus.running, later)
+    with Session(own_db) as session:
+        job = session.get(ImportJob, job_id)
+        job.status = ImportStatus.done
+        session.add(job)
+        session.commit()
+    assert not jobs.Heartbeat(own_db, job_id, clock=clock, every=1).beat()
