@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1)
     # Largest import upload; a larger one is refused before it is read into memory.
     import_max_mb: int = Field(default=20, ge=1)
+    # The largest request body of any kind; larger ones are refused (413) before they are
+    # read. At least the import's limit and a megabyte for the rest of its form.
+    request_max_mb: int | None = Field(default=None, ge=1)
     # Run queued imports in a background thread of this process (app/imports/jobs.py).
     import_worker: bool = True
     # A running import whose instance has shown no sign of life for this long is taken
@@ -73,6 +76,10 @@ class Settings(BaseSettings):
         if level not in logging.getLevelNamesMapping():
             raise ValueError(f"unknown log level {level!r}")
         return level
+
+    def request_max_bytes(self) -> int:
+        least = self.import_max_mb + 1
+        return max(self.request_max_mb or least, least) * 1024 * 1024
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -22,7 +22,7 @@ from sqlalchemy.sql import ColumnElement, collate
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
-from app.errors import BUSY_MESSAGE, DatabaseBusy
+from app.errors import BUSY_MESSAGE, DatabaseBusy, DatabaseUnwritable
 from app.validation import typed_id
 
 T = TypeVar("T")
@@ -205,6 +205,9 @@ class SQLiteConnection(sqlite3.Connection):
             self.gate.release()
             if is_busy(error):
                 raise DatabaseBusy(BUSY_MESSAGE) from error
+            refusal = unwritable(error)
+            if refusal is not None:
+                raise refusal from error
             raise
         self.writing = True
 
@@ -244,6 +247,39 @@ def is_busy(error: BaseException) -> bool:
     )
 
 
+# SQLSTATEs of PostgreSQL (disk_full, read_only_sql_transaction) and primary result codes
+# of SQLite (SQLITE_FULL, SQLITE_READONLY) that say the database takes no writes.
+_PG_FULL, _PG_READ_ONLY = "53100", "25006"
+_SQLITE_FULL, _SQLITE_READ_ONLY = 13, 8
+
+
+def unwritable(error: BaseException) -> DatabaseUnwritable | None:
+    """The database-takes-no-writes error a driver raised, as the refusal users see."""
+    original = getattr(error, "orig", error)
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        primary = code & 0xFF  # extended codes keep the primary code in the low byte
+        if primary == _SQLITE_FULL:
+            return DatabaseUnwritable(DatabaseUnwritable.FULL)
+        if primary == _SQLITE_READ_ONLY:
+            return DatabaseUnwritable(DatabaseUnwritable.READ_ONLY)
+        return None
+    state = getattr(original, "sqlstate", None)
+    if state == _PG_FULL:
+        return DatabaseUnwritable(DatabaseUnwritable.FULL)
+    if state == _PG_READ_ONLY:
+        return DatabaseUnwritable(DatabaseUnwritable.READ_ONLY)
+    return None
+
+
+def _refuse_unwritable(context: Any) -> None:
+    """A write the database cannot take is a refusal the services pass on (a DomainError,
+    503) and the routes show in the form, not a 500."""
+    refusal = unwritable(context.original_exception)
+    if refusal is not None:
+        raise refusal from context.original_exception
+
+
 def _configure_sqlite(engine: Engine) -> None:
     gate = _write_gate(engine.url.database)
 
@@ -257,6 +293,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted is overwritten with zeros in the file, not left in free pages
+        # where a copy of the file would still hold it (GDPR erasure; see the README on
+        # what the WAL and backups keep, and for how long).
+        cursor.execute("PRAGMA secure_delete=ON")
         # 64 MiB of page cache instead of SQLite's 2 MB: a list or export that reads rows in
         # index order jumps around the table, and each page missed is a read from the OS.
         # Pages are taken as they are read, so an idle connection costs nothing.
@@ -313,6 +353,37 @@ def without_waiting(session: Session) -> Iterator[None]:
         yield
     finally:
         raw.busy_timeout = waited
+
+
+def writable(engine: Engine, *, thorough: bool = False) -> bool | str:
+    """True if the database takes writes, else why not: "read-only" or "full". Quick by
+    default (SQLite: whether a write transaction can begin, not waiting for a writer;
+    PostgreSQL: whether the server is read-only). `thorough` also writes a page, inside a
+    transaction that is rolled back: what finds a full disk."""
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                read_only = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+                if read_only == "on":
+                    return "read-only"
+                if thorough:
+                    connection.exec_driver_sql("CREATE TEMPORARY TABLE healthz_probe (x int)")
+                connection.rollback()
+                return True
+            raw = _raw(connection)
+            raw.busy_timeout = 0  # a writer at work means the database takes writes
+            try:
+                connection.exec_driver_sql("SAVEPOINT healthz")  # takes the write lock
+                if thorough:
+                    connection.exec_driver_sql("CREATE TABLE healthz_probe (x INTEGER)")
+            finally:
+                raw.busy_timeout = BUSY_TIMEOUT_SECONDS
+                connection.rollback()
+            return True
+    except DatabaseBusy:
+        return True
+    except DatabaseUnwritable as refusal:
+        return "full" if refusal.message == DatabaseUnwritable.FULL else "read-only"
 
 
 def get_typed(session: Session, model: type[T], value: str | None) -> T | None:
@@ -375,8 +446,10 @@ def make_engine(
             **kwargs,
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "handle_error", _refuse_unwritable)
+    return engine
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -41,9 +41,30 @@ BUSY_MESSAGE = N_(
 )
 
 
-class DatabaseBusy(DomainError):
-    """The database's write lock was not free within the busy timeout (SQLite has one
-    writer). Nothing was written: the user may simply try again (HTTP 503)."""
+class SaveRefused(DomainError):
+    """The database could not take a save, whatever the data: nothing was written, what
+    was typed is shown again, and the user may try again later (HTTP 503)."""
 
     http_status = 503
     retry_after_seconds = 2
+
+
+class DatabaseBusy(SaveRefused):
+    """The database's write lock was not free within the busy timeout (SQLite has one
+    writer). Nothing was written: the user may simply try again."""
+
+
+class DatabaseUnwritable(SaveRefused):
+    """The database takes no writes: its disk is full, or it is read-only (a file without
+    write permission, a read-only replica). Nothing was written; reading goes on."""
+
+    retry_after_seconds = 60
+
+    FULL = N_(
+        "Det gick inte att spara: databasens disk är full. Inget sparades, och det du skrev "
+        "finns kvar. Kontakta en administratör."
+    )
+    READ_ONLY = N_(
+        "Det gick inte att spara: databasen kan just nu bara läsas. Inget sparades, och det "
+        "du skrev finns kvar. Kontakta en administratör."
+    )

@@ -34,13 +34,15 @@ from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import is_busy, make_engine
-from app.errors import BUSY_MESSAGE, DatabaseBusy
+from app.errors import BUSY_MESSAGE, DatabaseBusy, SaveRefused
 from app.events import calendar_routes as event_calendar_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
 from app.imports import jobs as import_jobs
 from app.imports import routes as import_routes
+from app.imports import upload as import_upload
+from app.limits import BodyLimitMiddleware
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.reports import routes as report_routes
 from app.reports import team as report_team
@@ -132,6 +134,9 @@ def create_app(
 
     _add_error_pages(app)
     app.add_middleware(CSRFSeedMiddleware, secure=settings.secure_cookies)
+    # A body over the limit is refused (413) before it is read: a 400 MB POST to /login
+    # was read and spooled to disk before the CSRF check turned it away.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.request_max_bytes())
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         AdmissionMiddleware,
@@ -158,6 +163,7 @@ ERROR_TITLES = {
     500: N_("Något gick fel"),
     503: N_("Det gick inte att spara just nu"),
 }
+TOO_LARGE = N_("Det du skickade är större än Matcha tar emot (högst %(limit)s MB). Inget sparades.")
 
 
 def _error_page(request: Request, status_code: int) -> Response:
@@ -186,6 +192,12 @@ def _add_error_pages(app: FastAPI) -> None:
             return _refused(
                 request, 503, BUSY_MESSAGE, retry_after=DatabaseBusy.retry_after_seconds
             )
+        if exc.status_code == 413:  # the body is over MATCHA_REQUEST_MAX_MB, left unread
+            settings = request.app.state.settings
+            if request.url.path == "/imports":  # the upload says what its own limit is
+                return _refused(request, 413, import_upload.TOO_LARGE, max=settings.import_max_mb)
+            megabytes = settings.request_max_bytes() // (1024 * 1024)
+            return _refused(request, 413, TOO_LARGE, limit=megabytes)
         return _error_page(request, exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -195,9 +207,9 @@ def _add_error_pages(app: FastAPI) -> None:
             return _error_page(request, 404)
         return _error_page(request, 400)
 
-    @app.exception_handler(DatabaseBusy)
-    async def busy(request: Request, _exc: DatabaseBusy) -> Response:
-        return _refused(request, 503, BUSY_MESSAGE, retry_after=DatabaseBusy.retry_after_seconds)
+    @app.exception_handler(SaveRefused)
+    async def save_refused(request: Request, exc: SaveRefused) -> Response:
+        return _refused(request, 503, exc.message, retry_after=exc.retry_after_seconds)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -221,13 +233,22 @@ def _same_site_referer(request: Request) -> str | None:
 _NOT_RESENT = re.compile(r"password|csrf", re.IGNORECASE)
 
 
-def _refused(request: Request, status_code: int, message: str, *, retry_after: int) -> Response:
-    """A save refused for a reason the user can wait out (the database busy): nothing was
-    written and nothing typed is lost. htmx: the message goes into the form that was sent,
-    its fields untouched (static/matcha.js). A plain form: a page that says so and sends
-    the same values again with one button (passwords are typed again)."""
-    text = translate(request, message)
-    headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+def _refused(
+    request: Request,
+    status_code: int,
+    message: str,
+    *,
+    retry_after: int | None = None,
+    **variables: object,
+) -> Response:
+    """A save refused before anything was written (the database busy, the body too large).
+    htmx: the message goes into the form that was sent, its fields untouched
+    (static/matcha.js). A plain form: a page that says so and, where the form was read,
+    sends the same values again with one button (passwords are typed again)."""
+    text = translate(request, message, **variables)
+    headers = {"Cache-Control": "no-store"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     if request.headers.get("hx-request") == "true":
         headers["HX-Reswap"] = "none"
         headers["HX-Trigger"] = json.dumps({"matcha:refused": {"message": text}})

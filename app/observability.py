@@ -86,7 +86,9 @@ class RequestLogMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Headers every answer carries: no framing, no sniffing, only our own scripts."""
+    """Headers every answer carries: no framing, no sniffing, only our own scripts. And
+    what a signed-in user is shown is not kept: neither in a shared computer's cache, nor
+    for the Back button, which showed a company page without the call just logged."""
 
     HEADERS = (
         (b"x-content-type-options", b"nosniff"),
@@ -109,8 +111,11 @@ class SecurityHeadersMiddleware:
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *self.HEADERS]
+                headers = [*message.get("headers", []), *self.HEADERS]
+                signed_in = scope.get("state", {}).get("user") is not None
+                if signed_in and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, add_headers)

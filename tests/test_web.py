@@ -105,3 +105,42 @@ def test_request_log_is_structured_and_never_holds_secrets(client, session, cloc
     assert json.loads(lines.splitlines()[-1])["path"] == "/account"
     assert PASSWORD not in lines
     assert "matcha_session" not in lines and "csrf" not in lines
+
+
+def test_what_a_signed_in_user_sees_is_not_stored(client, session, clock):
+    """Back or a shared computer's cache showed a company page without the call just
+    logged; signed-in answers say no-store. The login page and static files may be kept."""
+    assert "no-store" not in client.get("/login").headers.get("cache-control", "")
+    assert "no-store" not in client.get("/static/matcha.css").headers.get("cache-control", "")
+    make_user(session, clock, username="anna")
+    client.login("anna", PASSWORD)
+    for path in ("/", "/companies", "/account", "/companies/export.csv"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(settings, clock, engine, session):
+    """An anonymous 400 MB POST to /login was read and spooled before the CSRF check
+    refused it. The limit is the import's and a megabyte (here 1 + 1 MB)."""
+    from app.db import get_session
+
+    settings.import_max_mb = 1
+    assert settings.request_max_bytes() == 2 * 1024 * 1024
+    app = create_app(settings, clock=clock, engine=engine)
+    app.dependency_overrides[get_session] = lambda: session
+    big = {"username": "x", "password": "y" * (3 * 1024 * 1024)}
+    with Client(app, follow_redirects=False) as anonymous:
+        response = anonymous.post("/login", data=big)
+        assert response.status_code == 413  # not 403: the CSRF check never read it
+        assert "högst 2 MB" in response.text
+        make_user(session, clock, username="anna")
+        anonymous.login("anna", PASSWORD)
+        token = anonymous.csrf_token("/account")
+        refused = anonymous.post(
+            "/companies",
+            data={"name": "Stor AB", "notes": "x" * (3 * 1024 * 1024)},
+            headers={"HX-Request": "true", "X-CSRF-Token": token},
+        )
+    assert refused.status_code == 413
+    assert refused.headers["hx-reswap"] == "none"
+    message = json.loads(refused.headers["hx-trigger"])["matcha:refused"]["message"]
+    assert message.startswith("Det du skickade är större än Matcha tar emot (högst 2 MB)")

@@ -17,6 +17,7 @@ from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, NotFound
 from app.events import checklist
+from app.events import feed as calendar_feed
 from app.events.models import PHASE_LABELS, PHASES, ChecklistTemplateItem
 from app.i18n import N_
 from app.templating import render, see_other, translate
@@ -143,6 +144,7 @@ def change_role(
 def set_active(
     request: Request,
     session: SessionDep,
+    clock: ClockDep,
     user: UserDep,
     admin: Admin,
     active: Annotated[bool, Form()] = False,
@@ -151,15 +153,15 @@ def set_active(
         message = N_("%(name)s är aktiverad.")
     else:
         message = N_("%(name)s är inaktiverad och utloggad.")
-    return _apply(
-        request,
-        session,
-        user,
-        "active_form",
-        "active_error",
-        lambda: users.set_active(user, active, acting_user=admin, session=session),
-        message,
-    )
+
+    def change() -> None:
+        users.set_active(user, active, acting_user=admin, session=session)
+        if not active:
+            # Signed out everywhere, the calendar feed too: reactivated, they make a new
+            # feed address; the old one, perhaps still in a phone's calendar, stays dead.
+            calendar_feed.revoke(user, session=session, clock=clock)
+
+    return _apply(request, session, user, "active_form", "active_error", change, message)
 
 
 @router.post("/users/{user_id:int}/password")

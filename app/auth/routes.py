@@ -16,7 +16,7 @@ from app.auth.deps import AnyUser, Editor, LoginDep, PolicyDep
 from app.auth.models import CSV_DELIMITERS, LOCALES, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.errors import DatabaseBusy, DomainError
+from app.errors import DomainError, SaveRefused
 from app.events import feed as calendar_feed
 from app.events import ics
 from app.net import client_ip
@@ -169,9 +169,9 @@ def login(
             settings=settings,
             next_url=_safe_next(next),
         )
-    except DatabaseBusy as busy:
+    except SaveRefused as refused:  # busy, or the database takes no writes just now
         session.rollback()
-        return refuse(translate(request, busy.message), busy.http_status)
+        return refuse(translate(request, refused.message), refused.http_status)
 
 
 @router.post("/logout")

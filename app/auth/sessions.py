@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.auth.models import User, UserSession
 from app.clock import Clock
 from app.db import without_waiting
-from app.errors import DatabaseBusy
+from app.errors import SaveRefused
 
 SESSION_COOKIE = "matcha_session"
 
@@ -89,7 +89,7 @@ def _commit_housekeeping(session: Session) -> None:
     try:
         with without_waiting(session):
             session.commit()
-    except (DatabaseBusy, OperationalError):
+    except (SaveRefused, OperationalError):
         session.rollback()
 
 

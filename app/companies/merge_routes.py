@@ -19,7 +19,7 @@ from app.companies.deps import CompanyDep
 from app.companies.models import Company
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DatabaseBusy, DomainError
+from app.errors import DomainError, SaveRefused
 from app.templating import is_fragment_request, render, see_other, translate
 from app.validation import MAX_ID
 
@@ -101,7 +101,7 @@ def merge_companies(
         )
     except DomainError as error:
         session.rollback()
-        if isinstance(error, DatabaseBusy) and is_fragment_request(request):
+        if isinstance(error, SaveRefused) and is_fragment_request(request):
             raise  # the form in the browser keeps its choice; the message goes into it
         # The preview again, as things are now, with the reason it was refused.
         return _merge_page(
@@ -232,7 +232,7 @@ def hand_over_selected(
         )
     except DomainError as error:
         session.rollback()
-        if isinstance(error, DatabaseBusy):
+        if isinstance(error, SaveRefused):
             raise  # answered as busy, with the choice kept to send again (app/main.py)
         response = see_other(request, "/companies")
         flash.add(response, request, translate(request, error.message, **error.variables), "error")

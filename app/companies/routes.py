@@ -34,7 +34,7 @@ from app.companies.service import (
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DatabaseBusy, DomainError
+from app.errors import DomainError, SaveRefused
 from app.history import service as history
 from app.i18n import N_
 from app.templating import render, see_other, translate
@@ -160,7 +160,14 @@ def edit_company(
 ) -> Response:
     tags = companies.tag_names(company.id, session=session)  # type: ignore[arg-type]
     form = CompanyForm.from_company(company, tags)
-    return render(request, "companies/form.html", _form_context(session, form, company=company))
+    # A merged company is not edited: the form says so at once, with the way to the other.
+    merged = (
+        companies.MergedAway(session.get(Company, company.merged_into_id))
+        if company.merged_into_id
+        else None
+    )
+    context = _form_context(session, form, company=company, error=merged)
+    return render(request, "companies/form.html", context)
 
 
 @router.post("/{company_id:int}")
@@ -203,7 +210,7 @@ def _change_state(
         change()
     except DomainError as error:
         session.rollback()
-        if isinstance(error, DatabaseBusy):
+        if isinstance(error, SaveRefused):
             raise  # answered as busy: nothing was saved, try again (app/main.py)
         response = see_other(request, f"/companies/{company.id}")
         flash.add(response, request, translate(request, error.message), "error")

@@ -100,6 +100,19 @@ class DuplicateSuspected(Conflict):
         self.same_org_number = same_org_number
 
 
+class MergedAway(Conflict):
+    """The company was merged into another: it is kept for its history, not edited."""
+
+    def __init__(self, into: Company | None) -> None:
+        super().__init__(
+            N_(
+                "Företaget är sammanslaget med %(name)s och kan inte ändras. Gör ändringarna "
+                "där, eller återställ företaget först."
+            ),
+            variables={"name": into.name if into else "?"},
+        )
+
+
 class EditConflict(history.EditConflict):
     """Someone saved the record after this user opened it."""
 
@@ -399,6 +412,8 @@ def _tracked(company: Company, tags: Sequence[str], session: Session) -> dict[st
 def update(
     company: Company, form: CompanyForm, *, user: User, session: Session, clock: Clock
 ) -> Company:
+    if company.merged_into_id is not None:
+        raise MergedAway(session.get(Company, company.merged_into_id))
     history.check_version(company, "company", form.version, conflict=EditConflict, session=session)
     cleaned = clean(form, session=session)
     if cleaned.values["org_number"]:

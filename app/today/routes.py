@@ -19,7 +19,7 @@ from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DatabaseBusy, DomainError, NotFound
+from app.errors import DomainError, NotFound, SaveRefused
 from app.i18n import N_
 from app.templating import is_fragment_request, render, see_other, translate
 from app.today import service as my_day
@@ -115,7 +115,7 @@ def _refused(
     session.rollback()
     if error.http_status == 403:
         raise HTTPException(status_code=403) from None
-    if isinstance(error, DatabaseBusy):
+    if isinstance(error, SaveRefused):
         raise error
     message = translate(request, error.message, **error.variables)
     if not is_fragment_request(request):

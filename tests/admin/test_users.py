@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from app.auth.models import Role, User, UserSession
 from app.auth.passwords import verify_password
+from app.events import feed as calendar_feed
 from tests.conftest import Client
 from tests.factories import PASSWORD, make_user
 
@@ -172,3 +173,19 @@ def test_unknown_user_is_404(client, session, clock):
     assert client.get("/admin/users/abc").status_code == 404
     page = client.get("/admin/users/999999")
     assert "Sidan finns inte" in page.text
+
+
+def test_a_reactivated_user_needs_a_new_calendar_feed(app, client, session, clock):
+    """Deactivating ends the feed too: the old address, perhaps still in a phone's calendar,
+    stays dead when the user comes back; they make a new one."""
+    as_admin(client, session, clock)
+    broker = make_user(session, clock, username="bo")
+    token = calendar_feed.create(broker, session=session, clock=clock)
+    session.commit()
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
+    client.post_form(f"/admin/users/{broker.id}/active", {"active": "false"}, token_from="/account")
+    client.post_form(f"/admin/users/{broker.id}/active", {"active": "true"}, token_from="/account")
+    session.refresh(broker)
+    assert broker.is_active
+    assert calendar_feed.active_token(broker, session=session) is None
+    assert client.get(f"/calendar/{token}.ics").status_code == 404

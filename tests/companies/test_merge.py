@@ -360,3 +360,28 @@ def test_a_viewer_cannot_merge(client, session, clock, broker):
     assert refused.status_code == 403
     session.expire_all()
     assert session.get(Company, other.id).archived_at is None
+
+
+def test_a_merged_company_is_read_only_and_points_to_the_one_it_is_in(
+    client, session, clock, broker
+):
+    kept = make_company(session, clock, user=broker, name="Zeta Bygg AB")
+    other = make_company(session, clock, user=broker, name="Zeta Byggtjänst", city="Luleå")
+    do_merge(session, clock, kept, other, broker)
+    client.login("bo", PASSWORD)
+    form = client.get(f"/companies/{other.id}/edit")
+    assert "är sammanslaget med Zeta Bygg AB och kan inte ändras" in form.text
+    assert f'href="/companies/{kept.id}"' in form.text
+    version = session.get(Company, other.id).version
+    refused = client.post_form(
+        f"/companies/{other.id}",
+        {"name": "Zeta Byggtjänst Ny", "city": "Kiruna", "version": str(version)},
+        token_from=f"/companies/{other.id}/edit",
+    )
+    assert refused.status_code == 409
+    assert "är sammanslaget med Zeta Bygg AB" in refused.text
+    assert f'href="/companies/{kept.id}"' in refused.text
+    assert 'value="Kiruna"' in refused.text  # what was typed is kept
+    session.expire_all()
+    stored = session.get(Company, other.id)
+    assert (stored.name, stored.city) == ("Zeta Byggtjänst", "Luleå")

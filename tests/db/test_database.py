@@ -78,6 +78,8 @@ def test_sqlite_connections_use_wal_foreign_keys_a_busy_timeout_and_a_page_cache
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         # Negative: KiB. 64 MiB of page cache rather than the default 2 MB (app/db.py).
         assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -65536
+        # Deleted rows are overwritten, not left readable in free pages (GDPR erasure).
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
 def test_postgresql_has_the_icu_collation(engine):
