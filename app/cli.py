@@ -150,6 +150,7 @@ def import_file(args: argparse.Namespace) -> int:
     from app.imports import jobs
     from app.imports.models import ImportKind
     from app.imports.options import ImportOptions
+    from app.imports.reading import Limits
     from app.imports.rows import Action
 
     path = Path(args.file)
@@ -182,6 +183,7 @@ def import_file(args: argparse.Namespace) -> int:
                     session=session,
                     clock=clock,
                     sheet=args.sheet,
+                    limits=Limits.of(settings),
                 )
                 options = analysis.options.model_copy(
                     update={

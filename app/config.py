@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1)
     # Largest import upload; a larger one is refused before it is read into memory.
     import_max_mb: int = Field(default=20, ge=1)
+    # How much of a sheet the import reads (app/imports/reading.py Limits): a file over any
+    # is refused, with a message that says which, before it costs more time or memory.
+    import_max_rows: int = Field(default=100_000, ge=1)
+    import_max_columns: int = Field(default=200, ge=1, le=16_384)
+    # Python's csv module bounds a field at 131,072 characters.
+    import_max_cell_chars: int = Field(default=32_767, ge=100, le=131_072)
+    import_max_cells: int = Field(default=2_000_000, ge=1)
     # The largest request body of any kind; larger ones are refused (413) before they are
     # read. At least the import's limit and a megabyte for the rest of its form.
     request_max_mb: int | None = Field(default=None, ge=1)

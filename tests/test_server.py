@@ -4,6 +4,7 @@ request log has exactly one line per request and no error."""
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import os
@@ -11,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from urllib.parse import urlencode
 import pytest
 
 from app.cli import migrate
+from tests.imports import hostile
+from tests.imports.test_hostile import EXPECTED
 
 MATCHA = Path(sys.executable).parent / "matcha"
 PASSWORD = "ett-långt-lösenord"
@@ -97,12 +101,34 @@ class Browser:
         self.requests = 0
 
     def request(
-        self, method: str, path: str, form: dict[str, str] | None = None, **headers: str
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        file: tuple[str, str, bytes] | None = None,
+        **headers: str,
     ) -> tuple[int, dict[str, str], str]:
+        """`file` is (field, file name, content): the form goes as multipart then."""
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
+        body: str | bytes | None = None
+        if file is not None:
+            boundary = "matcha-test-boundary"
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                f"{value}\r\n".encode()
+                for name, value in (form or {}).items()
+            ]
+            field, filename, content = file
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+                + content
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            body = b"".join(parts)
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.connection.request(method, path, body=body, headers=headers)
@@ -183,3 +209,49 @@ def test_a_kept_alive_connection_serves_the_next_request_after_each_save(served)
     assert len(requests) == browser.requests, "one log line per request"
     assert [line for line in lines if line["level"] in ("ERROR", "CRITICAL")] == []
     assert {line["user_id"] for line in requests if line["method"] == "POST"} > {None}
+
+
+def signed_in(port: int) -> Browser:
+    browser = Browser(port)
+    _, _, page = browser.request("GET", "/login")
+    status, _, _ = browser.request(
+        "POST", "/login", {"csrf_token": token(page), "username": "anna", "password": PASSWORD}
+    )
+    assert status == 303
+    return browser
+
+
+@pytest.mark.parametrize("case", ["csv_million_headers", "xlsx_many_rows_undeclared"])
+def test_a_colleagues_saves_go_through_while_a_hostile_file_is_read(served, case):
+    """The file is read before anything is written: a colleague's saves meanwhile are
+    answered as saved, and the file with the reason it was refused."""
+    make, filename = hostile.CASES[case]
+    content = make()
+    uploader, colleague = signed_in(served.port), signed_in(served.port)
+    _, _, upload_page = uploader.request("GET", "/imports")
+    _, _, new_company = colleague.request("GET", "/companies/new")
+    answer: dict[str, object] = {}
+
+    def send() -> None:
+        status, _, page = uploader.request(
+            "POST",
+            "/imports",
+            {"csrf_token": token(upload_page), "kind": "companies"},
+            file=("file", filename, content),
+        )
+        answer.update(status=status, page=page)
+
+    sending = threading.Thread(target=send)
+    sending.start()
+    saves = []
+    while sending.is_alive() or not saves:
+        status, _, _ = colleague.request(
+            "POST",
+            "/companies",
+            {"csrf_token": token(new_company), "name": f"Under uppladdning {case} {len(saves)}"},
+        )
+        saves.append(status)
+    sending.join()
+    assert saves and set(saves) == {303}, saves
+    assert answer["status"] == 422
+    assert EXPECTED[case] in html.unescape(str(answer["page"]))

@@ -333,7 +333,7 @@ SAVES: dict[tuple[str, str], Save] = {
         lambda s: {"column": ["name", "city"], "duplicate_policy": "update", "step": "propose"},
         user="broker",
     ),
-    ("POST", "/imports/{job_id:int}/sheet"): Save(lambda s: {"sheet": ""}, user="broker"),
+    ("POST", "/imports/{job_id:int}/sheet"): Save(lambda s: {"sheet": "Fler"}, user="broker"),
     ("POST", "/imports/{job_id:int}/queue"): Save(user="broker"),
     ("POST", "/imports/{job_id:int}/discard"): Save(user="broker"),
     ("POST", "/imports/{job_id:int}/undo"): Save(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from openpyxl import Workbook
 from sqlmodel import Session
 
 from app.activities import service as activities
@@ -49,6 +51,19 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     def analysed(csv: str, filename: str) -> Any:
         return imports.analyse(csv.encode(), filename, kind=ImportKind.companies, **by_broker).job
 
+    def workbook(*sheets: tuple[str, list[list[str]]]) -> Any:
+        book = Workbook()
+        book.remove(book.active)
+        for title, rows in sheets:
+            sheet = book.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+        data = io.BytesIO()
+        book.save(data)
+        return imports.analyse(
+            data.getvalue(), "prov.xlsx", kind=ImportKind.companies, **by_broker
+        ).job
+
     company = make_company(session, clock, user=broker, name="Provföretaget AB")
     contact = contacts.create(company, contacts.ContactForm(name="Prov Person"), **by_broker)
     activity = activities.create(
@@ -58,7 +73,11 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     event = event_on("Provträff", "2026-03-16")
     participants.invite(event, str(company.id), **by_broker)
     participants.link_assignment(event, str(assignment.id), **by_broker)
-    job = analysed("Företagsnamn;Ort\r\nProvbolaget AB;Umeå\r\n", "prov.csv")
+    # A workbook of two sheets: choosing the other one is a save.
+    job = workbook(
+        ("Företag", [["Företagsnamn", "Ort"], ["Provbolaget AB", "Umeå"]]),
+        ("Fler", [["Företagsnamn", "Telefon"], ["Andra Provbolaget AB", "070-123"]]),
+    )
     other_company = make_company(
         session, clock, user=broker, name="Andra Provföretaget AB", owner_id=str(broker.id)
     )

@@ -29,7 +29,7 @@ from app.imports.models import (
     ImportStatus,
 )
 from app.imports.options import ImportOptions
-from app.imports.reading import Table, read_table
+from app.imports.reading import NO_LIMITS, Limits, Table, read_table
 from app.imports.rows import Action, PlannedRow, Problem, reason
 
 PREVIEW_ROWS = 20
@@ -57,11 +57,27 @@ class Plan:
         return sum(1 for row in self.rows if row.action == action)
 
 
-def load_table(job: ImportJob, *, session: Session, max_rows: int | None = None) -> Table:
-    upload = session.get(ImportFile, job.id)
+def load_table(
+    job: ImportJob,
+    *,
+    session: Session,
+    max_rows: int | None = None,
+    sheet: str | None = None,
+    limits: Limits = NO_LIMITS,
+) -> Table:
+    """The job's file read again: its sheet, or `sheet` (another the user picks, read
+    under `limits` as a new upload is). Only reads: nothing is flushed meanwhile."""
+    with session.no_autoflush:
+        upload = session.get(ImportFile, job.id)
     if upload is None:
         raise NotFound("Importens fil finns inte längre.")
-    return read_table(upload.data, job.file_name, sheet=job.sheet, max_rows=max_rows)
+    return read_table(
+        upload.data,
+        job.file_name,
+        sheet=job.sheet if sheet is None else sheet,
+        max_rows=max_rows,
+        limits=limits,
+    )
 
 
 def analyse(
@@ -73,10 +89,13 @@ def analyse(
     session: Session,
     clock: Clock,
     sheet: str | None = None,
+    limits: Limits = Limits(),
 ) -> Analysis:
-    """Reads the upload (UnreadableFile if it is no sheet), keeps it in a new job and
-    proposes columns, value maps, people and the date order."""
-    table = read_table(data, file_name, sheet=sheet)
+    """Reads the upload (UnreadableFile if it is no sheet, TooBig if it is over the
+    limits), keeps it in a new job and proposes columns, value maps, people and the date
+    order. Everything is read before anything is written: on SQLite the write lock is
+    taken at the first write, so colleagues' saves never wait for a file being read."""
+    table = read_table(data, file_name, sheet=sheet, limits=limits)
     job = ImportJob(
         kind=kind,
         file_name=file_name[:255],

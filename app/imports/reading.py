@@ -12,15 +12,21 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.errors import ValidationFailed
 from app.exports.csv_format import GUARD, unneutralise
 from app.i18n import N_
 from app.imports.mapping import recognised_headers
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 Cell = str | int | float | dt.datetime | dt.date | None
 
@@ -34,12 +40,141 @@ DELIMITERS = (";", "\t", ",")  # on a tie, the one Swedish Excel writes wins
 # A header cell merged down over this many rows at most makes a header of several rows.
 MAX_HEADER_ROWS = 3
 
+# What a workbook's zip may hold before anything in it is read: no member unpacks to more
+# than this, nor (above a megabyte) to more than this many times its packed size. A sheet
+# of real data packs 5 to 20 times; a "zip bomb" far more.
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_PACKING_RATIO = 100
+PACKING_CHECKED_ABOVE = 1024 * 1024
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls of Excel 97-2003, or an encrypted .xlsx
 
 
 class UnreadableFile(ValidationFailed):
     """The upload is neither a CSV text nor an Excel workbook Matcha can read."""
+
+
+class TooBig(UnreadableFile):
+    """The sheet is over one of the limits (Limits): refused before it is read whole."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a sheet Matcha reads (MATCHA_IMPORT_MAX_ROWS and its siblings): a file
+    over any of them is refused with a message that says which, before it costs more time
+    or memory than an allowed one. The defaults hold 100,000 rows of 20 columns."""
+
+    rows: int = 100_000  # data rows, below the header
+    columns: int = 200  # up to the last filled cell of a row (column GR)
+    cell_chars: int = 32_767  # Excel's own limit for a cell
+    cells: int = 2_000_000  # filled cells in all
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            rows=settings.import_max_rows,
+            columns=settings.import_max_columns,
+            cell_chars=settings.import_max_cell_chars,
+            cells=settings.import_max_cells,
+        )
+
+
+# A file accepted once is read again under these (the wizard's pages, the job): only the
+# structural checks apply, so a file is never refused after a limit was lowered.
+NO_LIMITS = Limits(rows=10**9, columns=16_384, cell_chars=10**9, cells=10**12)
+
+
+def grouped(number: int) -> str:
+    """12345 -> "12 345" (a narrow no-break space, as the pages write counts)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+TOO_MANY_ROWS = N_(
+    "%(file)s har fler än %(max)s rader. Matcha läser högst %(max)s rader i en import: "
+    "dela upp filen i flera."
+)
+TOO_MANY_COLUMNS = N_(
+    "%(file)s har en ifylld cell i kolumn %(column)s (rad %(row)s). Matcha läser högst "
+    "%(max)s kolumner: ta bort det som står långt till höger, eller kopiera tabellen till "
+    "ett nytt blad."
+)
+TOO_MANY_CELLS = N_("%(file)s har fler än %(max)s ifyllda celler. Dela upp filen i flera importer.")
+CELL_TOO_LONG = N_(
+    "%(file)s har en cell på rad %(row)s med fler än %(max)s tecken. Ofta är det ett "
+    'citattecken (") som inleder en cell men aldrig avslutas: rätta det i filen och '
+    "försök igen."
+)
+UNTERMINATED_QUOTE = N_(
+    '%(file)s har ett citattecken (") på rad %(row)s som aldrig avslutas, så resten av '
+    "filen blev en enda cell. Rätta det i filen och försök igen."
+)
+PACKED_TOO_TIGHT = N_(
+    "%(file)s packas upp till mer än en Excel-fil med data kan innehålla (%(member)s). "
+    "Spara den som .xlsx eller CSV i Excel och försök igen."
+)
+
+
+def column_letters(number: int) -> str:
+    """1 -> "A", 28 -> "AB", 16384 -> "XFD"."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+class _Counter:
+    """Counts the filled cells read, refusing the file at the limit."""
+
+    def __init__(self, filename: str, limits: Limits) -> None:
+        self.filename, self.limits, self.cells = filename, limits, 0
+
+    def row(self, number: int, cells: Sequence[Cell]) -> None:
+        self.width(number, _last_filled(cells))
+        self.chars(number, max((len(c) for c in cells if isinstance(c, str)), default=0))
+        self.add(_filled(cells))
+
+    def chars(self, number: int, longest: int) -> None:
+        if longest > self.limits.cell_chars:
+            raise TooBig(
+                CELL_TOO_LONG,
+                field="file",
+                variables={
+                    "file": self.filename,
+                    "row": number,
+                    "max": grouped(self.limits.cell_chars),
+                },
+            )
+
+    def add(self, filled: int) -> None:
+        self.cells += filled
+        if self.cells > self.limits.cells:
+            raise TooBig(
+                TOO_MANY_CELLS,
+                field="file",
+                variables={"file": self.filename, "max": grouped(self.limits.cells)},
+            )
+
+    def width(self, number: int, width: int) -> None:
+        if width > self.limits.columns:
+            raise TooBig(
+                TOO_MANY_COLUMNS,
+                field="file",
+                variables={
+                    "file": self.filename,
+                    "column": column_letters(width),
+                    "row": number,
+                    "max": self.limits.columns,
+                },
+            )
+
+    def too_many_rows(self) -> TooBig:
+        return TooBig(
+            TOO_MANY_ROWS,
+            field="file",
+            variables={"file": self.filename, "max": grouped(self.limits.rows)},
+        )
 
 
 @dataclass(frozen=True)
@@ -63,24 +198,33 @@ class Table:
 
 
 def read_table(
-    data: bytes, filename: str, *, sheet: str | None = None, max_rows: int | None = None
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    max_rows: int | None = None,
+    limits: Limits = Limits(),
 ) -> Table:
     """The sheet as a table: the header row and the data rows below it, blank rows left out.
 
     `max_rows` stops after that many data rows (a preview). Raises UnreadableFile with a
-    Swedish message when the bytes are no sheet, or `sheet` is not in the workbook.
+    Swedish message when the bytes are no sheet, or `sheet` is not in the workbook, and
+    TooBig when the sheet is over a limit: found while reading, so a file far over one
+    costs no more than one just under it.
     """
+    counter = _Counter(filename, limits)
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data, filename, sheet=sheet, max_rows=max_rows)
+        return _read_xlsx(data, filename, sheet=sheet, max_rows=max_rows, counter=counter)
     if data.startswith(OLE_MAGIC):
         raise UnreadableFile(
             N_(
                 "%(file)s är en gammal Excel-fil (.xls) eller en lösenordsskyddad fil. "
                 "Öppna den i Excel och spara som .xlsx eller CSV."
             ),
+            field="file",
             variables={"file": filename},
         )
-    return _read_csv(data, filename, max_rows=max_rows)
+    return _read_csv(data, filename, max_rows=max_rows, counter=counter)
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -116,23 +260,25 @@ def _not_a_sheet(filename: str) -> UnreadableFile:
             "%(file)s går inte att läsa. Ladda upp en CSV-fil eller en Excel-fil (.xlsx), "
             "t.ex. sparad med Spara som i Excel."
         ),
+        field="file",
         variables={"file": filename},
     )
 
 
-def _read_csv(data: bytes, filename: str, *, max_rows: int | None) -> Table:
+def _read_csv(data: bytes, filename: str, *, max_rows: int | None, counter: _Counter) -> Table:
     text, encoding = decode(data)
     if "\x00" in text:  # binary: an image, a PDF, a zipped file of another kind
         raise _not_a_sheet(filename)
-    first_line, _, rest = text.partition("\n")
-    if first_line.rstrip("\r").lower().startswith("sep=") and len(first_line.rstrip("\r")) == 5:
+    end = text.find("\n")
+    first_line = (text if end < 0 else text[:end]).rstrip("\r")  # no copy of the rest
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
         # Excel's own hint line ("sep=;"). Excel hides it, so it does not count as a row.
-        delimiter, text = first_line[4], rest
+        delimiter, text = first_line[4], text[end + 1 :] if end >= 0 else ""
     else:
         delimiter = sniff_delimiter(text)
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows = ((number, _csv_cells(record)) for number, record in enumerate(records, start=1))
-    table = _build(rows, merged=(), max_rows=max_rows)
+    table = _build(
+        _csv_rows(text, delimiter, filename, counter), merged=(), max_rows=max_rows, counter=counter
+    )
     return Table(
         kind="csv",
         encoding=encoding,
@@ -143,6 +289,42 @@ def _read_csv(data: bytes, filename: str, *, max_rows: int | None) -> Table:
         headers=table.headers,
         rows=table.rows,
     )
+
+
+def _csv_rows(
+    text: str, delimiter: str, filename: str, counter: _Counter
+) -> Iterator[tuple[int, list[Cell]]]:
+    """The records, each checked against the limits as it is read. Python's csv module
+    bounds a field at 131,072 characters (the cell limit is at most that): an opening quote
+    never closed takes the rest of the file into one field and meets it, or, in a smaller
+    file, ends as a last cell that runs over lines to the end with an odd number of quotes
+    in the file: either way the user is told where."""
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    number = 0
+    cells: list[Cell] = []
+    try:
+        for number, record in enumerate(records, start=1):
+            # Counted on the record's strings at C speed: this runs for every row.
+            counter.chars(number, max(map(len, record), default=0))
+            cells = _csv_cells(record)
+            counter.width(number, _last_filled(cells))
+            counter.add(len(record) - record.count(""))
+            yield number, cells
+    except csv.Error:
+        raise TooBig(
+            CELL_TOO_LONG,
+            field="file",
+            variables={
+                "file": filename,
+                "row": number + 1,
+                "max": grouped(counter.limits.cell_chars),
+            },
+        ) from None
+    last = next((cell for cell in reversed(cells) if cell is not None), None)
+    if isinstance(last, str) and "\n" in last and text.count('"') % 2:
+        raise UnreadableFile(
+            UNTERMINATED_QUOTE, field="file", variables={"file": filename, "row": number}
+        )
 
 
 def _csv_cells(record: list[str]) -> list[Cell]:
@@ -181,20 +363,114 @@ def sniff_delimiter(text: str) -> str:
 # --- XLSX ----------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes, filename: str, *, sheet: str | None, max_rows: int | None) -> Table:
+def _check_archive(data: bytes, filename: str, counter: _Counter) -> None:
+    """What the workbook holds, checked before openpyxl opens it: each member's size
+    unpacked, as the zip declares it (Python's zipfile stops reading a member at its
+    declared size, so the declaration bounds what is read), then each sheet's rows
+    (_check_rows). openpyxl reads a whole sheet when it opens a workbook whose sheet does
+    not declare its size: that, too, comes after these checks."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip after all: load_workbook says so in its own words
+    with archive:
+        members = archive.infolist()
+        _check_sizes(members, filename)
+        for member in members:
+            name = member.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                try:
+                    with archive.open(member) as source:
+                        _check_rows(source, counter)
+                except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                    return  # a damaged member: load_workbook says so in its own words
+
+
+# The sheet's declared size, near the start of its XML: <dimension ref="A1:XFD1048576"/>.
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]+)([0-9]+)"')
+# A row element of the sheet's XML, as it is counted before the rows are parsed.
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+SCAN_CHUNK = 1024 * 1024
+# Parsing a row costs some 50 times more than finding it: a sheet with far more row
+# elements than the limit allows is refused after a scan. Rows that only hold formatting
+# are row elements too, so the scan allows twice the limit; the parse counts exactly.
+SCAN_ALLOWANCE = 2
+
+
+def _check_rows(source: io.BufferedIOBase, counter: _Counter) -> None:
+    """A sheet's declared last row, then its row elements counted in the raw XML (which
+    no sheet can lie about), before its rows are parsed. A sheet that passes is still
+    bounded as it is parsed: every row is counted against the limits."""
+    most = counter.limits.rows + HEADER_SEARCH_ROWS + MAX_HEADER_ROWS
+    chunk = source.read(SCAN_CHUNK)
+    found = _DIMENSION.search(chunk[:4096])
+    if found is not None and int(found.group(2)) > most:
+        raise counter.too_many_rows()
+    # (A far last column declared is left to the parse, which names the cell.)
+    elements, tail = 0, b""
+    while chunk:
+        window = tail + chunk
+        # What lies wholly in the tail was counted with the chunk before.
+        elements += sum(1 for row in _ROW.finditer(window) if row.end() > len(tail))
+        tail = window[-16:]
+        if elements > SCAN_ALLOWANCE * most:
+            raise counter.too_many_rows()
+        chunk = source.read(SCAN_CHUNK)
+
+
+def _check_sizes(members: list[zipfile.ZipInfo], filename: str) -> None:
+    for member in members:
+        packed = max(member.compress_size, 1)
+        too_big = member.file_size > MAX_MEMBER_BYTES
+        too_tight = (
+            member.file_size > PACKING_CHECKED_ABOVE
+            and member.file_size / packed > MAX_PACKING_RATIO
+        )
+        if too_big or too_tight:
+            raise TooBig(
+                PACKED_TOO_TIGHT,
+                field="file",
+                variables={"file": filename, "member": member.filename[:100]},
+            )
+
+
+# What openpyxl and the XML parser raise for a file that is damaged or no workbook
+# (xml.etree's ParseError is a SyntaxError; defusedxml's refusals are ValueErrors).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    SyntaxError,
+)
+
+
+def _not_a_workbook(filename: str) -> UnreadableFile:
+    return UnreadableFile(
+        N_(
+            "%(file)s går inte att öppna som Excel-arbetsbok (.xlsx). "
+            "Spara den som .xlsx eller CSV i Excel och försök igen."
+        ),
+        field="file",
+        variables={"file": filename},
+    )
+
+
+def _read_xlsx(
+    data: bytes, filename: str, *, sheet: str | None, max_rows: int | None, counter: _Counter
+) -> Table:
     from openpyxl import load_workbook  # a second or so to import: only when needed
 
+    _check_archive(data, filename, counter)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        # A zip that is no workbook: .ods, .docx, a damaged or half-uploaded file.
-        raise UnreadableFile(
-            N_(
-                "%(file)s går inte att öppna som Excel-arbetsbok (.xlsx). "
-                "Spara den som .xlsx eller CSV i Excel och försök igen."
-            ),
-            variables={"file": filename},
-        ) from error
+    except _DAMAGED as error:
+        # A zip that is no workbook: .ods, .docx, a damaged or half-uploaded file; XML
+        # with entities (defusedxml refuses them: a ValueError).
+        raise _not_a_workbook(filename) from error
     try:
         worksheets = workbook.worksheets
         names = [worksheet.title for worksheet in worksheets]
@@ -202,7 +478,10 @@ def _read_xlsx(data: bytes, filename: str, *, sheet: str | None, max_rows: int |
             raise UnreadableFile(
                 N_("Arbetsboken har inget blad som heter %(sheet)s."), variables={"sheet": sheet}
             )
-        chosen, table = _choose_sheet(workbook, sheet, max_rows=max_rows)
+        try:
+            chosen, table = _choose_sheet(workbook, sheet, max_rows=max_rows, counter=counter)
+        except _DAMAGED as error:  # a sheet's XML cut off or malformed halfway down
+            raise _not_a_workbook(filename) from error
     finally:
         workbook.close()
     return Table(
@@ -217,13 +496,15 @@ def _read_xlsx(data: bytes, filename: str, *, sheet: str | None, max_rows: int |
     )
 
 
-def _choose_sheet(workbook, sheet: str | None, *, max_rows: int | None) -> tuple[str | None, _Body]:  # type: ignore[no-untyped-def]
+def _choose_sheet(  # type: ignore[no-untyped-def]
+    workbook, sheet: str | None, *, max_rows: int | None, counter: _Counter
+) -> tuple[str | None, _Body]:
     """The sheet asked for; by default the first with rows under a header, passing over a
     cover sheet with a line or two of text (chosen only when no sheet has more)."""
 
     def body(worksheet) -> _Body:  # type: ignore[no-untyped-def]
-        rows, merged = _worksheet_rows(workbook, worksheet)
-        return _build(iter(rows), merged=merged, max_rows=max_rows)
+        rows, merged = _worksheet_rows(workbook, worksheet, counter=counter)
+        return _build(iter(rows), merged=merged, max_rows=max_rows, counter=counter)
 
     worksheets = workbook.worksheets
     if sheet is not None:
@@ -246,17 +527,21 @@ Area = tuple[int, int, int, int]
 
 
 def _worksheet_rows(  # type: ignore[no-untyped-def]
-    workbook, worksheet
+    workbook, worksheet, *, counter: _Counter
 ) -> tuple[list[tuple[int, list[Cell]]], list[Area]]:
     """Every row that has cells, with its real row number, and the merged areas.
 
     openpyxl's read-only mode streams rows but keeps no merged areas, which come after the
     rows in the sheet's XML. We run the same streaming parser it runs (pinned openpyxl
     3.1.5; tests/imports/test_reading.py covers both) and take the areas at the end: one
-    pass, memory for the values only.
+    pass, memory for the values only. A row is as long as its last filled cell, never
+    padded out to a far column that only holds formatting, and rows are counted against
+    the limits as they are read.
     """
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    # The data rows' limit, and the title lines and header above them.
+    most = counter.limits.rows + HEADER_SEARCH_ROWS + MAX_HEADER_ROWS
     rows: list[tuple[int, list[Cell]]] = []
     with worksheet._get_source() as source:
         parser = WorkSheetParser(
@@ -267,13 +552,24 @@ def _worksheet_rows(  # type: ignore[no-untyped-def]
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        for number, cells in parser.parse():
-            if not cells:
+        parsed = parser.parse()
+        for number, cells in parsed:
+            filled = [
+                (cell["column"], value)
+                for cell in cells
+                if not _is_blank(value := _xlsx_value(cell["value"]))
+            ]
+            if not filled:
                 continue
-            values: list[Cell] = [None] * max(cell["column"] for cell in cells)
-            for cell in cells:
-                values[cell["column"] - 1] = _xlsx_value(cell["value"])
+            width = max(column for column, _ in filled)
+            counter.width(number, width)  # before a row that wide is made
+            values: list[Cell] = [None] * width
+            for column, value in filled:
+                values[column - 1] = value
+            counter.row(number, values)
             rows.append((number, values))
+            if len(rows) > most:
+                raise counter.too_many_rows()
         areas = parser.merged_cells.mergeCell if parser.merged_cells else []
         merged = [(a.min_row, a.min_col, a.max_row, a.max_col) for a in map(_bounds, areas)]
     return rows, merged
@@ -318,9 +614,14 @@ def _blank_row(cells: Sequence[Cell]) -> bool:
 
 
 def _build(
-    rows: Iterator[tuple[int, list[Cell]]], *, merged: Sequence[Area], max_rows: int | None
+    rows: Iterator[tuple[int, list[Cell]]],
+    *,
+    merged: Sequence[Area],
+    max_rows: int | None,
+    counter: _Counter,
 ) -> _Body:
-    """Find the header row, then collect the data rows below it (blank ones left out)."""
+    """Find the header row, then collect the data rows below it (blank ones left out),
+    at most as many as the limit allows."""
     head: list[tuple[int, list[Cell]]] = []  # the rows read while looking for the header
     for number, cells in rows:
         if _blank_row(cells):
@@ -344,6 +645,8 @@ def _build(
         data.append((number, cells))
         if max_rows is not None and len(data) >= max_rows:
             break
+        if len(data) > counter.limits.rows:
+            raise counter.too_many_rows()
     if merged:
         _fill_merged(header_number, band, header_lines, data, merged)
     headers = _headers(header_lines)

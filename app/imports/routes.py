@@ -26,7 +26,7 @@ from app.imports.kinds import KINDS
 from app.imports.links import active_brokers
 from app.imports.models import STATUS_LABELS, ImportJob, ImportKind, ImportStatus
 from app.imports.options import CompanyPolicy, DuplicatePolicy, ImportOptions
-from app.imports.reading import Table
+from app.imports.reading import Limits, Table
 from app.imports.rows import Action
 from app.templating import locale_of, render, see_other, translate
 
@@ -170,7 +170,13 @@ def upload_file(
         if not data:
             raise ValidationFailed(NO_FILE, field="file")
         analysis = engine.analyse(
-            data, file.filename, kind=ImportKind(kind), user=user, session=session, clock=clock
+            data,
+            file.filename,
+            kind=ImportKind(kind),
+            user=user,
+            session=session,
+            clock=clock,
+            limits=Limits.of(settings),
         )
     except DomainError as error:
         session.rollback()
@@ -424,15 +430,18 @@ def choose_sheet(
     user: Editor,
     session: SessionDep,
     job: JobDep,
+    settings: SettingsDep,
     sheet: Annotated[str, Form()] = "",
 ) -> Response:
-    """Another sheet of the workbook: its columns are proposed afresh."""
+    """Another sheet of the workbook: its columns are proposed afresh. It is read under
+    the limits, like a new upload, before anything is written."""
     if job.status != ImportStatus.analysed:
         return see_other(request, f"/imports/{job.id}")
     previous = job.sheet
     try:
-        job.sheet = sheet[:100]
-        table = engine.load_table(job, session=session)
+        table = engine.load_table(
+            job, session=session, sheet=sheet[:100], limits=Limits.of(settings)
+        )
         job.sheet = table.sheet
         job.rows_total = len(table.rows)
         fresh = ImportOptions(columns=mapping.propose_columns(job.kind.value, table.headers))

@@ -107,3 +107,29 @@ def test_each_sample_sheet_imports_in_the_browser(page: Page, server: LiveServer
         # Something came in from every sheet (the numbers are tested in tests/imports).
         created = page.locator("dt:text-is('Skapade') + dd")
         expect(created).not_to_have_text("0")
+
+
+def test_a_hostile_file_is_refused_in_the_form_with_what_to_fix(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    """A workbook with a cell in column XFD: the upload form comes back with the reason on
+    the file field, the kind chosen kept, and focus on the field to fix."""
+    from tests.imports import hostile
+
+    password = server.create_user("imp.hugo", full_name="Hugo Hostil")
+    log_in(page, "imp.hugo", password)
+    path = tmp_path / "kontakter.xlsx"
+    path.write_bytes(hostile.xlsx_far_column())
+    page.goto("/imports")
+    page.get_by_label("Filen innehåller").select_option("contacts")
+    page.get_by_label("Fil (.csv eller .xlsx)").set_input_files(path)
+    page.get_by_role("button", name="Ladda upp och mappa kolumner").click()
+    expect(page).to_have_url(re.compile(r"/imports$"))
+    field = page.get_by_label("Fil (.csv eller .xlsx)")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    expect(page.locator("#file-error")).to_contain_text(
+        "kontakter.xlsx har en ifylld cell i kolumn XFD (rad 2)"
+    )
+    expect(page.get_by_label("Filen innehåller")).to_have_value("contacts")
+    check_accessibility(page)
