@@ -203,9 +203,12 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         # A path parameter that is not a number names nothing that exists.
-        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+        places = {error.get("loc", ("",))[0] for error in exc.errors()}
+        if "path" in places:
             return _error_page(request, 404)
-        return _error_page(request, 400)
+        # A query parameter out of its range (a number no id can be, a page past any
+        # list): 422, as for a form's value; a request that cannot be parsed at all: 400.
+        return _error_page(request, 422 if places == {"query"} else 400)
 
     @app.exception_handler(SaveRefused)
     async def save_refused(request: Request, exc: SaveRefused) -> Response:
