@@ -18,11 +18,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Column, Connection, DateTime, Engine, Integer, create_engine, event
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ColumnElement, collate
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
-from app.errors import BUSY_MESSAGE, DatabaseBusy, DatabaseUnwritable
+from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, DatabaseUnwritable
 from app.validation import typed_id
 
 T = TypeVar("T")
@@ -452,6 +453,21 @@ def make_engine(
     return engine
 
 
+class RequestSession(Session):
+    """A request's session: a commit whose connection broke under it (the server gone,
+    the network cut) may have been stored or not, and says so (CommitUncertain) rather
+    than failing as a 500 the user would take for "not saved" and send again."""
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            self.rollback()
+            raise CommitUncertain(CommitUncertain.MESSAGE) from error
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session. On SQLite every transaction starts reading and takes the
     write lock at its first write (SQLiteConnection): what a request reads or renders
@@ -460,7 +476,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     An async generator, so that closing it (which hands its connection back to the pool)
     runs in the event loop: closed in a worker thread, as a plain generator is, it waited
     for a free thread while every thread waited for a connection (a deadlock under load)."""
-    session = Session(request.app.state.engine)
+    session = RequestSession(request.app.state.engine)
     try:
         yield session
     finally:

@@ -54,6 +54,18 @@ class DatabaseBusy(SaveRefused):
     writer). Nothing was written: the user may simply try again."""
 
 
+class CommitUncertain(SaveRefused):
+    """The connection to the database broke while a save was being committed: it may or
+    may not have been stored. The user is sent to look before saving again, never offered
+    to send it again blindly (a call logged twice)."""
+
+    retry_after_seconds = 0
+    MESSAGE = N_(
+        "Det är oklart om det du sparade kom fram: förbindelsen med databasen bröts just "
+        "när det sparades. Öppna sidan igen och se efter innan du sparar en gång till."
+    )
+
+
 class DatabaseUnwritable(SaveRefused):
     """The database takes no writes: its disk is full, or it is read-only (a file without
     write permission, a read-only replica). Nothing was written; reading goes on."""

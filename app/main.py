@@ -34,7 +34,7 @@ from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import is_busy, make_engine
-from app.errors import BUSY_MESSAGE, DatabaseBusy, SaveRefused
+from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, SaveRefused
 from app.events import calendar_routes as event_calendar_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
@@ -212,6 +212,8 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(SaveRefused)
     async def save_refused(request: Request, exc: SaveRefused) -> Response:
+        if isinstance(exc, CommitUncertain):  # look first: sending again might save twice
+            return _refused(request, 503, exc.message, uncertain=True)
         return _refused(request, 503, exc.message, retry_after=exc.retry_after_seconds)
 
     @app.exception_handler(Exception)
@@ -226,10 +228,18 @@ def _add_error_pages(app: FastAPI) -> None:
 
 def _same_site_referer(request: Request) -> str | None:
     """The page the form was on, if it is one of ours: where "Tillbaka" goes."""
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+    return _same_site_url(request.headers.get("referer", ""), request)
+
+
+def _same_site_url(url: str, request: Request) -> str | None:
+    parts = urlsplit(url)
+    if parts.netloc != request.url.netloc or not parts.path.startswith("/"):
         return None
-    return referer.path + (f"?{referer.query}" if referer.query else "")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+CHECK_LINK = N_("Öppna sidan igen och se efter")
+UNCERTAIN_TITLE = N_("Det är oklart om det sparades")
 
 
 # Fields a refused save never sends back in the page that offers to send it again.
@@ -242,19 +252,27 @@ def _refused(
     message: str,
     *,
     retry_after: int | None = None,
+    uncertain: bool = False,
     **variables: object,
 ) -> Response:
     """A save refused before anything was written (the database busy, the body too large).
     htmx: the message goes into the form that was sent, its fields untouched
     (static/matcha.js). A plain form: a page that says so and, where the form was read,
-    sends the same values again with one button (passwords are typed again)."""
+    sends the same values again with one button (passwords are typed again).
+
+    `uncertain`: the save may have been stored (CommitUncertain). Nothing is offered to
+    send again; a link opens the page it was sent from, to see whether it is there."""
     text = translate(request, message, **variables)
     headers = {"Cache-Control": "no-store"}
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     if request.headers.get("hx-request") == "true":
         headers["HX-Reswap"] = "none"
-        headers["HX-Trigger"] = json.dumps({"matcha:refused": {"message": text}})
+        detail = {"message": text}
+        if uncertain:
+            detail["href"] = _same_site_url(request.headers.get("hx-current-url", ""), request)
+            detail["label"] = translate(request, CHECK_LINK)
+        headers["HX-Trigger"] = json.dumps({"matcha:refused": detail})
         return Response(text, status_code=status_code, headers=headers, media_type="text/plain")
     submitted = getattr(request.state, "submitted_form", None)
     fields = [
@@ -262,14 +280,15 @@ def _refused(
         for name, value in (submitted.multi_items() if submitted is not None else ())
         if isinstance(value, str) and not _NOT_RESENT.search(name)
     ]
-    return render(
+    response = render(
         request,
         "error.html",
         {
             "status_code": status_code,
-            "title": ERROR_TITLES[status_code],
+            "title": UNCERTAIN_TITLE if uncertain else ERROR_TITLES[status_code],
             "message": text,
-            "resend": request.method == "POST" and submitted is not None,
+            "resend": request.method == "POST" and submitted is not None and not uncertain,
+            "check_url": (_same_site_referer(request) or "/") if uncertain else None,
             "resend_fields": fields,
             "resend_needs_password": any(
                 _NOT_RESENT.search(name) and "csrf" not in name
@@ -280,3 +299,6 @@ def _refused(
         status_code=status_code,
         headers=headers,
     )
+    if retry_after is None and "retry-after" in response.headers:
+        del response.headers["retry-after"]  # look first (uncertain), or nothing to wait for
+    return response

@@ -64,6 +64,15 @@ document.addEventListener("matcha:refused", (event) => {
     form.prepend(note);
   }
   note.textContent = text;
+  // A save that may have been stored (the connection broke as it was committed): a link to
+  // the page, to look before sending it again.
+  const href = event.detail?.href;
+  if (href) {
+    const link = document.createElement("a");
+    link.href = href;
+    link.textContent = event.detail?.label || href;
+    note.append(" ", link);
+  }
   note.focus();
 });
 // Sending the form again takes the last refusal away.

@@ -5,6 +5,7 @@ says so, and a connection the server cut is replaced without the user noticing."
 from __future__ import annotations
 
 import html
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,4 +160,69 @@ def test_connections_the_server_cut_are_replaced_without_the_user_noticing(datab
         assert cut >= 1
         for path in ("/healthz", "/login", "/healthz"):
             assert client.get(path).status_code in (200, 303), path
+    engine.dispose()
+
+
+@pytest.mark.skipif(ON_SQLITE, reason="PostgreSQL's server-side connections")
+def test_a_save_whose_commit_lost_the_connection_says_to_look_before_saving_again(tmp_path):
+    """The connection dies as the save is committed: it may or may not be stored, so the
+    user is sent to the page to look, and is not offered to send it again blindly."""
+    with databases.throwaway_database(tmp_path / "db") as database_url:
+        migrate(database_url)
+        commit_lost_the_connection(database_url, tmp_path)
+
+
+def commit_lost_the_connection(database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(database_url, connect_args={"application_name": "matcha-commit-test"})
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        broker = make_user(session, SettableClock(START), username="anna")
+        company = make_company(session, SettableClock(START), user=broker, name="Avbrutna AB")
+        company_path = f"/companies/{company.id}"
+    armed: list[bool] = []
+
+    @event.listens_for(engine, "commit")
+    def _cut(connection: Any) -> None:
+        # Just before COMMIT goes to the server, the server ends this connection.
+        if not armed:
+            return
+        armed.clear()
+        pid = connection.connection.dbapi_connection.info.backend_pid
+        admin = make_engine(database_url)
+        with admin.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+
+    app = app_on(engine, tmp_path)
+    with Client(app, follow_redirects=False) as client:
+        client.login("anna", PASSWORD)
+        page_url = f"http://testserver{company_path}"
+        for htmx in (False, True):
+            token = client.csrf_token(company_path)
+            headers = {"Referer": page_url}
+            if htmx:
+                headers |= {"HX-Request": "true", "HX-Current-URL": page_url}
+            armed.append(True)
+            answer = client.post(
+                f"{company_path}/activities",
+                data={"csrf_token": token, "kind": "call", "notes": f"Avbrutet samtal {htmx}"},
+                headers=headers,
+            )
+            assert answer.status_code == 503
+            assert "Retry-After" not in answer.headers, answer.text
+            if htmx:
+                trigger = json.loads(answer.headers["HX-Trigger"])["matcha:refused"]
+                assert "Det är oklart om det du sparade kom fram" in trigger["message"]
+                assert trigger["href"] == company_path
+            else:
+                page = html.unescape(answer.text)
+                assert "Det är oklart om det du sparade kom fram" in page
+                assert f'<a href="{company_path}">Öppna sidan igen och se efter</a>' in page
+                assert "Skicka igen" not in page  # never sent again blindly
+            # The next request gets a fresh connection; the page shows what is stored.
+            shown = client.get(company_path)
+            assert shown.status_code == 200
+            assert f"Avbrutet samtal {htmx}" not in shown.text  # the server never committed
+    event.remove(engine, "commit", _cut)
     engine.dispose()
