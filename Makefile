@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench loadtest loadtest-postgres clean
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench loadtest loadtest-postgres hostile clean
 
 help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
@@ -15,6 +15,7 @@ help:
 	@echo "make messages  extract texts and update the English catalogue"
 	@echo "make bench     page render times on 50,000 demo companies (docs/benchmarks.md)"
 	@echo "make loadtest  50 brokers at once for 60 s against the real server (SQLite; -postgres)"
+	@echo "make hostile   hostile sheets uploaded to the real server while a colleague saves"
 
 # The virtualenv is rebuilt when the locked requirements change.
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
@@ -88,6 +89,10 @@ loadtest: install assets
 
 loadtest-postgres: install assets
 	PG_ADMIN_URL=$(PG_ADMIN_URL) $(BIN)/python -m bench.loadtest --engine postgresql --workers 2 $(LOADTEST_ARGS)
+
+# Not part of ci: a fresh server per case, each upload bounded by --timeout (default 60 s).
+hostile: install assets
+	$(BIN)/python -m bench.hostile $(HOSTILE_ARGS)
 
 # Regenerate the locks from pyproject.toml (needs the registry).
 lock:

@@ -46,6 +46,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
+MATCHA = ROOT / ".venv" / "bin" / "matcha"
 CACHE = Path(__file__).parent / ".cache"
 PASSWORD = "load-test-password"  # noqa: S105 (throwaway users in a throwaway database)
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -101,10 +102,12 @@ def database(engine_name: str, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def matcha(*args: str, env: dict[str, str], stdin: str | None = None) -> None:
+def matcha(
+    *args: str, env: dict[str, str], stdin: str | None = None, executable: Path = MATCHA
+) -> None:
     """Runs a `matcha` command; its output is shown only if it fails."""
     done = subprocess.run(  # noqa: S603 (our own command)
-        [str(ROOT / ".venv" / "bin" / "matcha"), *args],
+        [str(executable), *args],
         env=env,
         input=stdin,
         text=True,
@@ -218,16 +221,21 @@ class RssSampler(threading.Thread):
         self.peak_kb = 0
         self.stopped = threading.Event()
 
+    def run_once(self) -> None:
+        self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+
     def run(self) -> None:
         while not self.stopped.wait(0.2):
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self.run_once()
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    env: dict[str, str], port: int, log_path: Path, executable: Path = MATCHA
+) -> Iterator[subprocess.Popen[bytes]]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own command)
-            [str(ROOT / ".venv" / "bin" / "matcha"), "serve", "--port", str(port)],
+            [str(executable), "serve", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
