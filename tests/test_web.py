@@ -132,6 +132,18 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(settings, clock, eng
         response = anonymous.post("/login", data=big)
         assert response.status_code == 413  # not 403: the CSRF check never read it
         assert "högst 2 MB" in response.text
+
+        def chunks():  # no Content-Length: counted as it arrives
+            yield b"username=x&password="
+            for _ in range(3 * 16):
+                yield b"y" * 65536
+
+        streamed = anonymous.post(
+            "/login",
+            content=chunks(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert streamed.status_code == 413
         make_user(session, clock, username="anna")
         anonymous.login("anna", PASSWORD)
         token = anonymous.csrf_token("/account")
