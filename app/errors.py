@@ -28,6 +28,14 @@ class NotFound(DomainError):
     http_status = 404
 
 
+class Forbidden(DomainError):
+    """The user may not do this to this record (HTTP 403). What a role may do at all is a
+    dependency of the route (app/auth/deps.py); this is the rule about one record: who
+    wrote it, who is responsible for it."""
+
+    http_status = 403
+
+
 class Conflict(DomainError):
     """Someone else changed or took it first (HTTP 409)."""
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app import flash
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS, Activity
-from app.activities.service import ActivityForm, EditConflict, Forbidden
+from app.activities.service import ActivityForm, EditConflict
 from app.assignments import service as assignments
 from app.auth.deps import AnyUser, Editor
 from app.auth.models import Role, User
@@ -23,7 +23,7 @@ from app.companies.models import Company
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.i18n import N_
 from app.templating import is_fragment_request, render, see_other, translate
 

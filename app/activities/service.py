@@ -19,7 +19,7 @@ from app.clock import STOCKHOLM, Clock, local_now, to_local, today
 from app.companies.models import Company
 from app.contacts.models import Contact
 from app.db import get_typed
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
 from app.validation import long_text, optional_text
@@ -30,12 +30,6 @@ PAGE_SIZE = 20
 TRACKED_FIELDS = ("kind", "occurred_at", "notes", "outcome", "follow_up_on")
 # The follow-up quick choices of the form, by value.
 QUICK_FOLLOW_UPS = ("tomorrow", "week", "month")
-
-
-class Forbidden(DomainError):
-    """The user may not do this to this record (HTTP 403)."""
-
-    http_status = 403
 
 
 class EditConflict(history.EditConflict):

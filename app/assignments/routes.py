@@ -28,7 +28,7 @@ from app.assignments.models import (
     Assignment,
     AssignmentStatus,
 )
-from app.assignments.service import AssignmentForm, EditConflict, Forbidden, StatusForm
+from app.assignments.service import AssignmentForm, EditConflict, StatusForm
 from app.auth.deps import AnyUser, Editor
 from app.auth.models import Role, User
 from app.clock import Clock, today
@@ -39,7 +39,7 @@ from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.history import service as history
 from app.templating import is_fragment_request, render, see_other, translate
 from app.validation import MAX_ID

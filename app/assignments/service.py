@@ -37,7 +37,7 @@ from app.clock import Clock
 from app.companies.models import Company
 from app.contacts.models import Contact
 from app.db import get_typed
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
 from app.text import search_text
@@ -74,12 +74,6 @@ class StatusName:
 
     def __str__(self) -> str:
         return i18n.gettext(STATUS_LABELS[self.status])
-
-
-class Forbidden(DomainError):
-    """The user may not do this to this assignment (HTTP 403)."""
-
-    http_status = 403
 
 
 class EditConflict(history.EditConflict):

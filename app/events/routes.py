@@ -20,7 +20,7 @@ from app.clock import Clock, today
 from app.companies import service as companies
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.events import checklist, participants
 from app.events import service as events
 from app.events.checklist import TaskForm
@@ -33,7 +33,7 @@ from app.events.models import (
     RecruitmentEvent,
 )
 from app.events.participants import OutcomeForm, ParticipantForm
-from app.events.service import EventFilters, EventForm, Forbidden, StatusForm
+from app.events.service import EventFilters, EventForm, StatusForm
 from app.templating import is_fragment_request, render, see_other, translate
 from app.validation import typed_id
 

@@ -27,7 +27,7 @@ from app import i18n
 from app.auth.models import Role, User
 from app.clock import STOCKHOLM, Clock, to_local
 from app.db import get_typed, swedish_sort_key
-from app.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events.models import (
     STATUS_LABELS,
     EventAssignment,
@@ -58,12 +58,6 @@ TRACKED_FIELDS = (
 )
 OUTCOME_FIELDS = ("jobseekers_invited", "jobseekers_attended", "interviews", "hires")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
-
-
-class Forbidden(DomainError):
-    """The user may not do this to this event (HTTP 403)."""
-
-    http_status = 403
 
 
 class EditConflict(history.EditConflict):

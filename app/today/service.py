@@ -19,13 +19,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.activities.models import Activity
-from app.activities.service import Forbidden
 from app.assignments.models import OPEN_STATUSES, Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.companies import service as companies
 from app.companies.models import Company
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.events.models import EventStatus, EventTask, RecruitmentEvent
 from app.i18n import N_
 

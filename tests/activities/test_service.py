@@ -14,7 +14,7 @@ from app.activities.models import Activity, ActivityKind
 from app.companies import merge as merging
 from app.companies.models import Company
 from app.contacts import service as contacts
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.history.models import AuditEvent
 from tests.activities.factories import make_activity
 from tests.contacts.factories import make_contact
@@ -156,7 +156,7 @@ def test_only_the_author_or_an_admin_changes_an_activity(session, clock, company
         lambda: activities.update(activity, form, user=colleague, session=session, clock=clock),
         lambda: activities.delete(activity, user=colleague, session=session, clock=clock),
     ):
-        with pytest.raises(activities.Forbidden) as refused:
+        with pytest.raises(Forbidden) as refused:
             action()
         assert refused.value.http_status == 403
     form.notes = "Ändrat av administratören"

@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.activities.models import Activity, ActivityKind
 from app.assignments import service as assignments
 from app.assignments.models import AssignmentStatus
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.events import checklist, participants
 from app.events import service as events
 from app.events.models import (
@@ -190,7 +190,7 @@ def test_status_rules(session, clock, bo, cia, event):
     )
     assert "inte börjat" in error.message
     refused(
-        events.Forbidden,
+        Forbidden,
         lambda: events.change_status(
             event, change(status="cancelled"), user=cia, session=session, clock=clock
         ),
@@ -214,7 +214,7 @@ def test_only_the_owner_or_an_admin_deletes_and_never_an_event_with_an_outcome(
     session, clock, bo, cia, event
 ):
     refused(
-        events.Forbidden,
+        Forbidden,
         lambda: events.delete_event(event, user=cia, session=session, clock=clock),
     )
     event.interviews = 3
