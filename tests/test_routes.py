@@ -151,7 +151,10 @@ def query_names(route: APIRoute) -> list[str]:
         for param in dependant.query_params:
             model = param.field_info.annotation
             fields = getattr(model, "model_fields", None)
-            names += list(fields) if fields else [param.name]
+            if fields:  # by the names the query string uses (`from` for `start`)
+                names += [field.alias or name for name, field in fields.items()]
+            else:
+                names.append(param.alias or param.name)
         for sub in dependant.dependencies:
             names += walk(sub)
         return names

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 
 from app.assignments.models import EMPLOYMENT_TYPE_LABELS
 from app.auth.deps import AnyUser
@@ -32,27 +33,17 @@ router = APIRouter()
 # What Excel refuses in a sheet's name (which is at most 31 characters).
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
-Text = Annotated[str, Query(max_length=100)]
 
+class ReportQuery(BaseModel):
+    """The query string every report URL takes: the period and the filters. Read as one
+    model, as the lists read theirs (CompanyFilters)."""
 
-class _Params:
-    """The query string every report URL takes: the period and the filters."""
-
-    def __init__(
-        self,
-        period: Text = "",
-        start: Annotated[str, Query(alias="from", max_length=20)] = "",
-        end: Annotated[str, Query(alias="to", max_length=20)] = "",
-        broker: Text = "",
-        employment_type: Text = "",
-        municipality: Text = "",
-    ) -> None:
-        self.period, self.start, self.end = period, start, end
-        self.broker, self.employment_type, self.municipality = (
-            broker,
-            employment_type,
-            municipality,
-        )
+    period: str = Field(default="", max_length=100)
+    start: str = Field(default="", alias="from", max_length=20)
+    end: str = Field(default="", alias="to", max_length=20)
+    broker: str = Field(default="", max_length=100)
+    employment_type: str = Field(default="", max_length=100)
+    municipality: str = Field(default="", max_length=100)
 
     def filters(self, period: Period) -> ReportFilters:
         return ReportFilters.parse(
@@ -63,7 +54,7 @@ class _Params:
         )
 
 
-Params = Annotated[_Params, Depends()]
+Params = Annotated[ReportQuery, Query()]
 
 
 def _charts(report: Report) -> dict[str, Any]:
@@ -189,7 +180,7 @@ def export_report_table(
     try:
         period = resolve(params.period, params.start, params.end, today=today(clock))
     except ValidationFailed:
-        raise HTTPException(status_code=400) from None
+        raise HTTPException(status_code=422) from None  # as the page answers it
     report = reports.report(params.filters(period), session=session, clock=clock)
     table = export_table(report.tables[table_key])
     name = f"{table.stem}-{period.slug}.{file_format.value}"

@@ -121,7 +121,7 @@ def test_custom_dates_that_make_no_period_are_refused_with_a_message(
     assert response.status_code == 422
     assert f'<p class="error" id="period-error" role="alert">{message}</p>' in response.text
     assert 'aria-invalid="true"' in response.text
-    assert client.get(f"/reports/companies.csv?{query}").status_code == 400
+    assert client.get(f"/reports/companies.csv?{query}").status_code == 422
 
 
 def read_csv(response) -> list[list[str]]:
