@@ -148,9 +148,9 @@ def import_file(args: argparse.Namespace) -> int:
     from app.i18n import gettext
     from app.imports import engine as imports
     from app.imports import jobs
+    from app.imports.bounds import Limits
     from app.imports.models import ImportKind
     from app.imports.options import ImportOptions
-    from app.imports.reading import Limits
     from app.imports.rows import Action
 
     path = Path(args.file)

@@ -17,6 +17,7 @@ from app.clock import Clock
 from app.errors import Conflict, NotFound
 from app.exports import csv_format
 from app.imports import mapping, values
+from app.imports.bounds import NO_LIMITS, Limits
 from app.imports.kinds import KINDS, Context
 from app.imports.kinds.base import text
 from app.imports.links import CompanyIndex, active_brokers, propose_person
@@ -29,7 +30,7 @@ from app.imports.models import (
     ImportStatus,
 )
 from app.imports.options import ImportOptions
-from app.imports.reading import NO_LIMITS, Limits, Table, read_table
+from app.imports.reading import Table, read_table
 from app.imports.rows import Action, PlannedRow, Problem, reason
 
 PREVIEW_ROWS = 20

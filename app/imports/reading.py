@@ -12,23 +12,29 @@ import csv
 import datetime as dt
 import io
 import itertools
-import re
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from app.errors import ValidationFailed
 from app.exports.csv_format import GUARD, unneutralise
 from app.i18n import N_
+from app.imports.bounds import (
+    CELL_TOO_LONG,
+    UNTERMINATED_QUOTE,
+    Cell,
+    CellCounter,
+    Limits,
+    TooBig,
+    UnreadableFile,
+    check_archive,
+    filled,
+    grouped,
+    is_blank,
+    last_filled,
+)
 from app.imports.mapping import recognised_headers
-
-if TYPE_CHECKING:
-    from app.config import Settings
-
-Cell = str | int | float | dt.datetime | dt.date | None
 
 # How far down a title block may reach before the header row (rows, not counting blanks).
 HEADER_SEARCH_ROWS = 30
@@ -40,141 +46,8 @@ DELIMITERS = (";", "\t", ",")  # on a tie, the one Swedish Excel writes wins
 # A header cell merged down over this many rows at most makes a header of several rows.
 MAX_HEADER_ROWS = 3
 
-# What a workbook's zip may hold before anything in it is read: no member unpacks to more
-# than this, nor (above a megabyte) to more than this many times its packed size. A sheet
-# of real data packs 5 to 20 times; a "zip bomb" far more.
-MAX_MEMBER_BYTES = 200 * 1024 * 1024
-MAX_PACKING_RATIO = 100
-PACKING_CHECKED_ABOVE = 1024 * 1024
-
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls of Excel 97-2003, or an encrypted .xlsx
-
-
-class UnreadableFile(ValidationFailed):
-    """The upload is neither a CSV text nor an Excel workbook Matcha can read."""
-
-
-class TooBig(UnreadableFile):
-    """The sheet is over one of the limits (Limits): refused before it is read whole."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much of a sheet Matcha reads (MATCHA_IMPORT_MAX_ROWS and its siblings): a file
-    over any of them is refused with a message that says which, before it costs more time
-    or memory than an allowed one. The defaults hold 100,000 rows of 20 columns."""
-
-    rows: int = 100_000  # data rows, below the header
-    columns: int = 200  # up to the last filled cell of a row (column GR)
-    cell_chars: int = 32_767  # Excel's own limit for a cell
-    cells: int = 2_000_000  # filled cells in all
-
-    @classmethod
-    def of(cls, settings: Settings) -> Limits:
-        return cls(
-            rows=settings.import_max_rows,
-            columns=settings.import_max_columns,
-            cell_chars=settings.import_max_cell_chars,
-            cells=settings.import_max_cells,
-        )
-
-
-# A file accepted once is read again under these (the wizard's pages, the job): only the
-# structural checks apply, so a file is never refused after a limit was lowered.
-NO_LIMITS = Limits(rows=10**9, columns=16_384, cell_chars=10**9, cells=10**12)
-
-
-def grouped(number: int) -> str:
-    """12345 -> "12 345" (a narrow no-break space, as the pages write counts)."""
-    return f"{number:,}".replace(",", "\u202f")
-
-
-TOO_MANY_ROWS = N_(
-    "%(file)s har fler än %(max)s rader. Matcha läser högst %(max)s rader i en import: "
-    "dela upp filen i flera."
-)
-TOO_MANY_COLUMNS = N_(
-    "%(file)s har en ifylld cell i kolumn %(column)s (rad %(row)s). Matcha läser högst "
-    "%(max)s kolumner: ta bort det som står långt till höger, eller kopiera tabellen till "
-    "ett nytt blad."
-)
-TOO_MANY_CELLS = N_("%(file)s har fler än %(max)s ifyllda celler. Dela upp filen i flera importer.")
-CELL_TOO_LONG = N_(
-    "%(file)s har en cell på rad %(row)s med fler än %(max)s tecken. Ofta är det ett "
-    'citattecken (") som inleder en cell men aldrig avslutas: rätta det i filen och '
-    "försök igen."
-)
-UNTERMINATED_QUOTE = N_(
-    '%(file)s har ett citattecken (") på rad %(row)s som aldrig avslutas, så resten av '
-    "filen blev en enda cell. Rätta det i filen och försök igen."
-)
-PACKED_TOO_TIGHT = N_(
-    "%(file)s packas upp till mer än en Excel-fil med data kan innehålla (%(member)s). "
-    "Spara den som .xlsx eller CSV i Excel och försök igen."
-)
-
-
-def column_letters(number: int) -> str:
-    """1 -> "A", 28 -> "AB", 16384 -> "XFD"."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-class _Counter:
-    """Counts the filled cells read, refusing the file at the limit."""
-
-    def __init__(self, filename: str, limits: Limits) -> None:
-        self.filename, self.limits, self.cells = filename, limits, 0
-
-    def row(self, number: int, cells: Sequence[Cell]) -> None:
-        self.width(number, _last_filled(cells))
-        self.chars(number, max((len(c) for c in cells if isinstance(c, str)), default=0))
-        self.add(_filled(cells))
-
-    def chars(self, number: int, longest: int) -> None:
-        if longest > self.limits.cell_chars:
-            raise TooBig(
-                CELL_TOO_LONG,
-                field="file",
-                variables={
-                    "file": self.filename,
-                    "row": number,
-                    "max": grouped(self.limits.cell_chars),
-                },
-            )
-
-    def add(self, filled: int) -> None:
-        self.cells += filled
-        if self.cells > self.limits.cells:
-            raise TooBig(
-                TOO_MANY_CELLS,
-                field="file",
-                variables={"file": self.filename, "max": grouped(self.limits.cells)},
-            )
-
-    def width(self, number: int, width: int) -> None:
-        if width > self.limits.columns:
-            raise TooBig(
-                TOO_MANY_COLUMNS,
-                field="file",
-                variables={
-                    "file": self.filename,
-                    "column": column_letters(width),
-                    "row": number,
-                    "max": self.limits.columns,
-                },
-            )
-
-    def too_many_rows(self) -> TooBig:
-        return TooBig(
-            TOO_MANY_ROWS,
-            field="file",
-            variables={"file": self.filename, "max": grouped(self.limits.rows)},
-        )
 
 
 @dataclass(frozen=True)
@@ -212,7 +85,7 @@ def read_table(
     TooBig when the sheet is over a limit: found while reading, so a file far over one
     costs no more than one just under it.
     """
-    counter = _Counter(filename, limits)
+    counter = CellCounter(filename, limits, above_data=HEADER_SEARCH_ROWS + MAX_HEADER_ROWS)
     if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, filename, sheet=sheet, max_rows=max_rows, counter=counter)
     if data.startswith(OLE_MAGIC):
@@ -265,7 +138,7 @@ def _not_a_sheet(filename: str) -> UnreadableFile:
     )
 
 
-def _read_csv(data: bytes, filename: str, *, max_rows: int | None, counter: _Counter) -> Table:
+def _read_csv(data: bytes, filename: str, *, max_rows: int | None, counter: CellCounter) -> Table:
     text, encoding = decode(data)
     if "\x00" in text:  # binary: an image, a PDF, a zipped file of another kind
         raise _not_a_sheet(filename)
@@ -292,7 +165,7 @@ def _read_csv(data: bytes, filename: str, *, max_rows: int | None, counter: _Cou
 
 
 def _csv_rows(
-    text: str, delimiter: str, filename: str, counter: _Counter
+    text: str, delimiter: str, filename: str, counter: CellCounter
 ) -> Iterator[tuple[int, list[Cell]]]:
     """The records, each checked against the limits as it is read. Python's csv module
     bounds a field at 131,072 characters (the cell limit is at most that): an opening quote
@@ -307,7 +180,7 @@ def _csv_rows(
             # Counted on the record's strings at C speed: this runs for every row.
             counter.chars(number, max(map(len, record), default=0))
             cells = _csv_cells(record)
-            counter.width(number, _last_filled(cells))
+            counter.width(number, last_filled(cells))
             counter.add(len(record) - record.count(""))
             yield number, cells
     except csv.Error:
@@ -363,77 +236,6 @@ def sniff_delimiter(text: str) -> str:
 # --- XLSX ----------------------------------------------------------------------------------
 
 
-def _check_archive(data: bytes, filename: str, counter: _Counter) -> None:
-    """What the workbook holds, checked before openpyxl opens it: each member's size
-    unpacked, as the zip declares it (Python's zipfile stops reading a member at its
-    declared size, so the declaration bounds what is read), then each sheet's rows
-    (_check_rows). openpyxl reads a whole sheet when it opens a workbook whose sheet does
-    not declare its size: that, too, comes after these checks."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # not a zip after all: load_workbook says so in its own words
-    with archive:
-        members = archive.infolist()
-        _check_sizes(members, filename)
-        for member in members:
-            name = member.filename
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                try:
-                    with archive.open(member) as source:
-                        _check_rows(source, counter)
-                except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-                    return  # a damaged member: load_workbook says so in its own words
-
-
-# The sheet's declared size, near the start of its XML: <dimension ref="A1:XFD1048576"/>.
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]+)([0-9]+)"')
-# A row element of the sheet's XML, as it is counted before the rows are parsed.
-_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
-SCAN_CHUNK = 1024 * 1024
-# Parsing a row costs some 50 times more than finding it: a sheet with far more row
-# elements than the limit allows is refused after a scan. Rows that only hold formatting
-# are row elements too, so the scan allows twice the limit; the parse counts exactly.
-SCAN_ALLOWANCE = 2
-
-
-def _check_rows(source: io.BufferedIOBase, counter: _Counter) -> None:
-    """A sheet's declared last row, then its row elements counted in the raw XML (which
-    no sheet can lie about), before its rows are parsed. A sheet that passes is still
-    bounded as it is parsed: every row is counted against the limits."""
-    most = counter.limits.rows + HEADER_SEARCH_ROWS + MAX_HEADER_ROWS
-    chunk = source.read(SCAN_CHUNK)
-    found = _DIMENSION.search(chunk[:4096])
-    if found is not None and int(found.group(2)) > most:
-        raise counter.too_many_rows()
-    # (A far last column declared is left to the parse, which names the cell.)
-    elements, tail = 0, b""
-    while chunk:
-        window = tail + chunk
-        # What lies wholly in the tail was counted with the chunk before.
-        elements += sum(1 for row in _ROW.finditer(window) if row.end() > len(tail))
-        tail = window[-16:]
-        if elements > SCAN_ALLOWANCE * most:
-            raise counter.too_many_rows()
-        chunk = source.read(SCAN_CHUNK)
-
-
-def _check_sizes(members: list[zipfile.ZipInfo], filename: str) -> None:
-    for member in members:
-        packed = max(member.compress_size, 1)
-        too_big = member.file_size > MAX_MEMBER_BYTES
-        too_tight = (
-            member.file_size > PACKING_CHECKED_ABOVE
-            and member.file_size / packed > MAX_PACKING_RATIO
-        )
-        if too_big or too_tight:
-            raise TooBig(
-                PACKED_TOO_TIGHT,
-                field="file",
-                variables={"file": filename, "member": member.filename[:100]},
-            )
-
-
 # What openpyxl and the XML parser raise for a file that is damaged or no workbook
 # (xml.etree's ParseError is a SyntaxError; defusedxml's refusals are ValueErrors).
 _DAMAGED = (
@@ -460,11 +262,11 @@ def _not_a_workbook(filename: str) -> UnreadableFile:
 
 
 def _read_xlsx(
-    data: bytes, filename: str, *, sheet: str | None, max_rows: int | None, counter: _Counter
+    data: bytes, filename: str, *, sheet: str | None, max_rows: int | None, counter: CellCounter
 ) -> Table:
     from openpyxl import load_workbook  # a second or so to import: only when needed
 
-    _check_archive(data, filename, counter)
+    check_archive(data, filename, counter)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _DAMAGED as error:
@@ -497,7 +299,7 @@ def _read_xlsx(
 
 
 def _choose_sheet(  # type: ignore[no-untyped-def]
-    workbook, sheet: str | None, *, max_rows: int | None, counter: _Counter
+    workbook, sheet: str | None, *, max_rows: int | None, counter: CellCounter
 ) -> tuple[str | None, _Body]:
     """The sheet asked for; by default the first with rows under a header, passing over a
     cover sheet with a line or two of text (chosen only when no sheet has more)."""
@@ -527,7 +329,7 @@ Area = tuple[int, int, int, int]
 
 
 def _worksheet_rows(  # type: ignore[no-untyped-def]
-    workbook, worksheet, *, counter: _Counter
+    workbook, worksheet, *, counter: CellCounter
 ) -> tuple[list[tuple[int, list[Cell]]], list[Area]]:
     """Every row that has cells, with its real row number, and the merged areas.
 
@@ -540,8 +342,7 @@ def _worksheet_rows(  # type: ignore[no-untyped-def]
     """
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    # The data rows' limit, and the title lines and header above them.
-    most = counter.limits.rows + HEADER_SEARCH_ROWS + MAX_HEADER_ROWS
+    most = counter.most_rows
     rows: list[tuple[int, list[Cell]]] = []
     with worksheet._get_source() as source:
         parser = WorkSheetParser(
@@ -557,7 +358,7 @@ def _worksheet_rows(  # type: ignore[no-untyped-def]
             filled = [
                 (cell["column"], value)
                 for cell in cells
-                if not _is_blank(value := _xlsx_value(cell["value"]))
+                if not is_blank(value := _xlsx_value(cell["value"]))
             ]
             if not filled:
                 continue
@@ -601,16 +402,8 @@ class _Body:
     rows: list[Row]
 
 
-def _is_blank(cell: Cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _filled(cells: Sequence[Cell]) -> int:
-    return sum(1 for cell in cells if not _is_blank(cell))
-
-
 def _blank_row(cells: Sequence[Cell]) -> bool:
-    return all(_is_blank(cell) for cell in cells)
+    return all(is_blank(cell) for cell in cells)
 
 
 def _build(
@@ -618,7 +411,7 @@ def _build(
     *,
     merged: Sequence[Area],
     max_rows: int | None,
-    counter: _Counter,
+    counter: CellCounter,
 ) -> _Body:
     """Find the header row, then collect the data rows below it (blank ones left out),
     at most as many as the limit allows."""
@@ -650,20 +443,13 @@ def _build(
     if merged:
         _fill_merged(header_number, band, header_lines, data, merged)
     headers = _headers(header_lines)
-    width = max([_last_filled(headers), *(_last_filled(cells) for _, cells in data)], default=0)
+    width = max([last_filled(headers), *(last_filled(cells) for _, cells in data)], default=0)
     headers = (headers + [""] * width)[:width]
     return _Body(
         header_row=header_number,
         headers=headers,
         rows=[Row(number=number, cells=(cells + [None] * width)[:width]) for number, cells in data],
     )
-
-
-def _last_filled(cells: Sequence[Cell]) -> int:
-    for position in range(len(cells), 0, -1):
-        if not _is_blank(cells[position - 1]):
-            return position
-    return 0
 
 
 def _header_index(head: list[tuple[int, list[Cell]]]) -> int:
@@ -682,11 +468,11 @@ def _header_index(head: list[tuple[int, list[Cell]]]) -> int:
         if len(texts) >= 2 and recognised_headers(texts) >= 2:
             return index
     for index, (_, cells) in enumerate(candidates):
-        filled = _filled(cells)
-        if filled < 2:
+        count = filled(cells)
+        if count < 2:
             continue
-        below = [_filled(row) for _, row in head[index + 1 : index + 1 + SHAPE_SAMPLE_ROWS]]
-        if not below or all(width <= filled + 1 for width in below):
+        below = [filled(row) for _, row in head[index + 1 : index + 1 + SHAPE_SAMPLE_ROWS]]
+        if not below or all(width <= count + 1 for width in below):
             return index
     return 0
 

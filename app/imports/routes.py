@@ -22,11 +22,12 @@ from app.errors import DomainError, NotFound, ValidationFailed
 from app.i18n import N_
 from app.imports import engine, jobs, mapping, undo, upload
 from app.imports import values as parse
+from app.imports.bounds import Limits
 from app.imports.kinds import KINDS
 from app.imports.links import active_brokers
 from app.imports.models import STATUS_LABELS, ImportJob, ImportKind, ImportStatus
 from app.imports.options import CompanyPolicy, DuplicatePolicy, ImportOptions
-from app.imports.reading import Limits, Table
+from app.imports.reading import Table
 from app.imports.rows import Action
 from app.templating import locale_of, render, see_other, translate
 

@@ -201,7 +201,8 @@ def measure(case: str) -> dict[str, object]:
     """Reads the case's file as the import does, in this process: the answer, the time
     and the peak memory's growth over the process with the file already in memory."""
     from app.i18n import translate
-    from app.imports.reading import UnreadableFile, read_table
+    from app.imports.bounds import UnreadableFile
+    from app.imports.reading import read_table
 
     make, filename = CASES[case]
     data = make()

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from app.imports.bounds import NO_LIMITS, Limits, TooBig, UnreadableFile
 from app.imports.models import ImportJob
-from app.imports.reading import NO_LIMITS, Limits, TooBig, UnreadableFile, read_table
+from app.imports.reading import read_table
 from tests.factories import PASSWORD, make_user
 from tests.imports import hostile
 from tests.imports.test_routes import upload

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from app.exports.csv_format import Writer
-from app.imports.reading import Table, UnreadableFile, read_table, sniff_delimiter
+from app.imports.bounds import UnreadableFile
+from app.imports.reading import Table, read_table, sniff_delimiter
 from tests.imports.conftest import SAMPLES
 
 
