@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import functools
 import os
 import re
@@ -15,7 +16,16 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Column, Connection, DateTime, Engine, Integer, create_engine, event
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    Integer,
+    create_engine,
+    event,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -392,6 +402,22 @@ def get_typed(session: Session, model: type[T], value: str | None) -> T | None:
     none: not a number, or one longer than any id (which the database would refuse)."""
     row_id = typed_id(value)
     return session.get(model, row_id) if row_id is not None else None
+
+
+def enum_column(enum_type: type[enum.StrEnum], name: str, *, nullable: bool = False) -> Column:
+    """A column of a string enum, stored as its values ("1-9", not the Python name
+    "micro") in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+    return Column(
+        Enum(
+            enum_type,
+            name=name,
+            native_enum=False,
+            length=16,
+            validate_strings=True,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        nullable=nullable,
+    )
 
 
 def next_ids(session: Session, table: str, count: int) -> list[int]:

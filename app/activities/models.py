@@ -9,8 +9,7 @@ import enum
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.companies.models import _enum_column
-from app.db import UTCDateTime, version_column
+from app.db import UTCDateTime, enum_column, version_column
 from app.i18n import N_
 
 
@@ -74,7 +73,7 @@ class Activity(SQLModel, table=True):
     # The author: only they (or an admin) edit or delete the activity.
     user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     kind: ActivityKind = Field(
-        default=ActivityKind.call, sa_column=_enum_column(ActivityKind, "activity_kind")
+        default=ActivityKind.call, sa_column=enum_column(ActivityKind, "activity_kind")
     )
     occurred_at: dt.datetime = Field(sa_type=UTCDateTime)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -10,8 +10,7 @@ import enum
 from sqlalchemy import CheckConstraint, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from app.companies.models import _enum_column
-from app.db import UTCDateTime, version_column
+from app.db import UTCDateTime, enum_column, version_column
 from app.i18n import N_
 
 
@@ -138,14 +137,14 @@ class Assignment(SQLModel, table=True):
     requirements: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     employment_type: EmploymentType = Field(
         default=EmploymentType.ordinary,
-        sa_column=_enum_column(EmploymentType, "assignment_employment_type"),
+        sa_column=enum_column(EmploymentType, "assignment_employment_type"),
     )
     workplace: str | None = Field(default=None, max_length=200)
     start_on: dt.date | None = None
     deadline: dt.date | None = None
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     source_kind: SourceKind = Field(
-        default=SourceKind.broker, sa_column=_enum_column(SourceKind, "assignment_source_kind")
+        default=SourceKind.broker, sa_column=enum_column(SourceKind, "assignment_source_kind")
     )
     # The broker who brought it in, when source_kind is "broker".
     source_user_id: int | None = Field(
@@ -153,7 +152,7 @@ class Assignment(SQLModel, table=True):
     )
     status: AssignmentStatus = Field(
         default=AssignmentStatus.new,
-        sa_column=_enum_column(AssignmentStatus, "assignment_status"),
+        sa_column=enum_column(AssignmentStatus, "assignment_status"),
     )
     # How many were hired through the assignment: a count, never names.
     filled_count: int = 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Enum, Index, Text, text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, version_column
+from app.db import UTCDateTime, enum_column, version_column
 from app.i18n import N_
 
 
@@ -51,21 +51,6 @@ AGREEMENT_LABELS = {
 }
 
 
-def _enum_column(enum_type: type[enum.StrEnum], name: str, *, nullable: bool = False) -> Column:
-    return Column(
-        Enum(
-            enum_type,
-            name=name,
-            native_enum=False,
-            length=16,
-            validate_strings=True,
-            # Store the values ("1-9"), not the Python names ("micro").
-            values_callable=lambda members: [member.value for member in members],
-        ),
-        nullable=nullable,
-    )
-
-
 _company_version = version_column()
 
 
@@ -103,7 +88,7 @@ class Company(SQLModel, table=True):
     industry: str | None = Field(default=None, max_length=200)
     sni_code: str | None = Field(default=None, max_length=6)
     size_class: SizeClass | None = Field(
-        default=None, sa_column=_enum_column(SizeClass, "company_size_class", nullable=True)
+        default=None, sa_column=enum_column(SizeClass, "company_size_class", nullable=True)
     )
     municipality: str | None = Field(default=None, max_length=100, index=True)
     street_address: str | None = Field(default=None, max_length=200)
@@ -113,12 +98,12 @@ class Company(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     website: str | None = Field(default=None, max_length=300)
     status: CompanyStatus = Field(
-        default=CompanyStatus.prospect, sa_column=_enum_column(CompanyStatus, "company_status")
+        default=CompanyStatus.prospect, sa_column=enum_column(CompanyStatus, "company_status")
     )
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     agreement_status: AgreementStatus = Field(
         default=AgreementStatus.none,
-        sa_column=_enum_column(AgreementStatus, "company_agreement_status"),
+        sa_column=enum_column(AgreementStatus, "company_agreement_status"),
     )
     agreement_date: dt.date | None = None
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

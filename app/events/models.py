@@ -10,8 +10,7 @@ import enum
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.companies.models import _enum_column
-from app.db import UTCDateTime, version_column
+from app.db import UTCDateTime, enum_column, version_column
 from app.i18n import N_
 
 
@@ -102,7 +101,7 @@ class RecruitmentEvent(SQLModel, table=True):
     capacity: int | None = None
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     status: EventStatus = Field(
-        default=EventStatus.planning, sa_column=_enum_column(EventStatus, "event_status")
+        default=EventStatus.planning, sa_column=enum_column(EventStatus, "event_status")
     )
     # The outcome ("utfall"): numbers only, None until entered.
     jobseekers_invited: int | None = None
@@ -153,7 +152,7 @@ class EventCompany(SQLModel, table=True):
     company_id: int = Field(foreign_key="company.id", ondelete="CASCADE")
     status: Participation = Field(
         default=Participation.invited,
-        sa_column=_enum_column(Participation, "event_company_status"),
+        sa_column=enum_column(Participation, "event_company_status"),
     )
     # The company's contact person who comes to the event.
     contact_id: int | None = Field(
@@ -201,7 +200,7 @@ class EventTask(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="recruitment_event.id", ondelete="CASCADE")
-    phase: Phase = Field(default=Phase.planning, sa_column=_enum_column(Phase, "event_phase"))
+    phase: Phase = Field(default=Phase.planning, sa_column=enum_column(Phase, "event_phase"))
     title: str = Field(max_length=200)
     due_on: dt.date | None = None
     assignee_id: int | None = Field(
@@ -222,7 +221,7 @@ class ChecklistTemplateItem(SQLModel, table=True):
     __tablename__ = "checklist_template_item"
 
     id: int | None = Field(default=None, primary_key=True)
-    phase: Phase = Field(default=Phase.planning, sa_column=_enum_column(Phase, "event_phase"))
+    phase: Phase = Field(default=Phase.planning, sa_column=enum_column(Phase, "event_phase"))
     title: str = Field(max_length=200)
     # The due date relative to the event's start date: negative is before the event.
     days_from_start: int = 0

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
-from app.companies.models import _enum_column
-from app.db import UTCDateTime, version_column
+from app.db import UTCDateTime, enum_column, version_column
 from app.i18n import N_
 
 
@@ -52,14 +51,14 @@ class ImportJob(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: ImportKind = Field(sa_column=_enum_column(ImportKind, "import_kind"))
+    kind: ImportKind = Field(sa_column=enum_column(ImportKind, "import_kind"))
     file_name: str = Field(max_length=255)
     sheet: str | None = Field(default=None, max_length=100)
     # What the user chose: columns, value maps, people, date order and policies
     # (app/imports/options.py, ImportOptions).
     options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: ImportStatus = Field(
-        default=ImportStatus.analysed, sa_column=_enum_column(ImportStatus, "import_status")
+        default=ImportStatus.analysed, sa_column=enum_column(ImportStatus, "import_status")
     )
     rows_total: int = 0
     rows_done: int = 0
