@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import Engine, delete, func, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import User
 from app.clock import Clock
@@ -231,17 +231,17 @@ def housekeeping(
     now = clock.now()
     orphaned = session.exec(
         select(func.count()).where(
-            ImportJob.status == ImportStatus.running,  # type: ignore[arg-type]
+            col(ImportJob.status) == ImportStatus.running,
             or_(
-                ImportJob.heartbeat_at.is_(None),  # type: ignore[union-attr]
-                ImportJob.heartbeat_at < now - stale_after,  # type: ignore[operator]
+                col(ImportJob.heartbeat_at).is_(None),
+                col(ImportJob.heartbeat_at) < now - stale_after,
             ),
         )
     ).one()
     abandoned = session.exec(
         select(func.count()).where(
-            ImportJob.status == ImportStatus.analysed,  # type: ignore[arg-type]
-            ImportJob.created_at < now - ABANDONED_AFTER,  # type: ignore[arg-type]
+            col(ImportJob.status) == ImportStatus.analysed,
+            col(ImportJob.created_at) < now - ABANDONED_AFTER,
         )
     ).one()
     session.rollback()
@@ -315,7 +315,10 @@ class Heartbeat:
         with Session(self.db) as session:
             result = session.execute(
                 update(ImportJob)
-                .where(ImportJob.id == self.job_id, ImportJob.status == ImportStatus.running)  # type: ignore[arg-type]
+                .where(
+                    col(ImportJob.id) == self.job_id,
+                    col(ImportJob.status) == ImportStatus.running,
+                )
                 .values(heartbeat_at=self.clock.now())
             )
             session.commit()
