@@ -42,5 +42,8 @@ def app_from_env() -> FastAPI:
             return JSONResponse({"error": str(error)}, status_code=400)
         return JSONResponse({"now": clock.now().isoformat()})
 
+    # Ahead of every route of the app: its fallback (app/home.py) answers every path and
+    # method with 404, so a route added after it would never be reached.
     app.router.add_route(CLOCK_PATH, set_clock, methods=["POST"])
+    app.router.routes.insert(0, app.router.routes.pop())
     return app
