@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint format messages lock bench loadtest loadtest-postgres hostile clean
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint typecheck format messages lock bench loadtest loadtest-postgres hostile clean
 
 help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
@@ -63,6 +63,10 @@ ci: install assets lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy on app/ (pyproject.toml [tool.mypy]); joins lint once it reports no errors.
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -268,7 +268,7 @@ def _refused(
         headers["Retry-After"] = str(retry_after)
     if request.headers.get("hx-request") == "true":
         headers["HX-Reswap"] = "none"
-        detail = {"message": text}
+        detail: dict[str, str | None] = {"message": text}
         if uncertain:
             detail["href"] = _same_site_url(request.headers.get("hx-current-url", ""), request)
             detail["label"] = translate(request, CHECK_LINK)
