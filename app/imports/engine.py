@@ -19,7 +19,6 @@ from app.exports import csv_format
 from app.imports import mapping, values
 from app.imports.bounds import NO_LIMITS, Limits
 from app.imports.kinds import KINDS, Context
-from app.imports.kinds.base import text
 from app.imports.links import CompanyIndex, active_brokers, propose_person
 from app.imports.models import (
     ImportedRecord,
@@ -31,7 +30,7 @@ from app.imports.models import (
 )
 from app.imports.options import ImportOptions
 from app.imports.reading import Table, read_table
-from app.imports.rows import Action, PlannedRow, Problem, reason
+from app.imports.rows import Action, PlannedRow, Problem, reason, text
 
 PREVIEW_ROWS = 20
 

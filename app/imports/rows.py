@@ -3,6 +3,7 @@ its problems per column (Swedish msgids) and what will happen to it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
 from dataclasses import dataclass, field
@@ -71,9 +72,18 @@ class PlannedRow:
     @functools.cached_property
     def cells(self) -> list[str]:
         """The cells as the user sees them: only a failed or previewed row needs them."""
-        from app.imports.kinds.base import text
-
         return [text(cell) for cell in self.raw]
+
+
+def text(cell: Any) -> str:
+    """A cell as the text it shows: 12.0 as 12, a date as ÅÅÅÅ-MM-DD."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell).strip()
 
 
 def reason(problems: list[Problem]) -> str:

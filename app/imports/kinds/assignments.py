@@ -33,11 +33,10 @@ from app.imports.kinds.base import (
     note_duplicate,
     plan_company,
     resolve_company,
-    text,
 )
 from app.imports.kinds.contacts import company_part, link_contact, plan_contact_link
 from app.imports.options import DuplicatePolicy
-from app.imports.rows import Action, PlannedRow, Problem
+from app.imports.rows import Action, PlannedRow, Problem, text
 from app.text import fold
 
 FORM_FIELDS = (

@@ -25,7 +25,7 @@ from app.imports.mapping import CHOICE, DATE, INTEGER, PERSON, TEXT
 from app.imports.mapping import field as field_spec
 from app.imports.models import ImportedRecord
 from app.imports.options import CompanyPolicy, ImportOptions
-from app.imports.rows import Action, PlannedRow, Problem
+from app.imports.rows import Action, PlannedRow, Problem, text
 
 
 @dataclass
@@ -244,17 +244,6 @@ class Kind:
 
     def company_id(self, record: Any) -> int | None:
         return getattr(record, "company_id", None)
-
-
-def text(cell: Any) -> str:
-    """A cell as the text it shows: 12.0 as 12, a date as ÅÅÅÅ-MM-DD."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, dt.date):
-        return cell.isoformat()
-    return str(cell).strip()
 
 
 def ctx_kind(kind: Kind) -> str:
