@@ -16,7 +16,7 @@ from app.auth.models import Role, User
 from app.clock import Clock, to_local
 from app.db import get_typed, hold_write_lock
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.events import service as events
+from app.events.audit import record
 from app.events.models import (
     PHASES,
     ChecklistTemplateItem,
@@ -317,7 +317,7 @@ def delete_task(
     event: RecruitmentEvent, task: EventTask, *, user: User, session: Session, clock: Clock
 ) -> None:
     """Removes an item; the event's history keeps which."""
-    events.record(
+    record(
         event,
         "update",
         {"task": [task.title, None]},

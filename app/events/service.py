@@ -28,6 +28,8 @@ from app.auth.models import Role, User
 from app.clock import STOCKHOLM, Clock, to_local
 from app.db import get_typed, swedish_sort_key
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.events import checklist
+from app.events.audit import record
 from app.events.models import (
     STATUS_LABELS,
     EventAssignment,
@@ -263,33 +265,6 @@ def _tracked(event: RecruitmentEvent, members: set[int], *, session: Session) ->
     }
 
 
-def record(
-    event: RecruitmentEvent,
-    action: str,
-    changes: dict[str, Any] | None,
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-    version: int | None = -1,
-    company_id: int | None = None,
-) -> None:
-    """One history event on the event: at its version after the change, or none
-    (version=None) for what happened to its companies and checklist, which an edit
-    conflict on the event's own form must not list."""
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="event",
-        entity_id=event.id,  # type: ignore[arg-type]
-        action=action,
-        changes=changes,
-        company_id=company_id,
-        version=event.version if version == -1 else version,
-    )
-
-
 def _set_members(event: RecruitmentEvent, members: set[int], *, session: Session) -> None:
     current = set(member_ids(event.id, session=session))  # type: ignore[arg-type]
     if current - members:
@@ -310,8 +285,6 @@ def new_form(user: User, *, clock: Clock) -> EventForm:
 
 def create(form: EventForm, *, user: User, session: Session, clock: Clock) -> RecruitmentEvent:
     """A new event, with its checklist from the default template."""
-    from app.events import checklist
-
     values = clean(form, session=session)
     members = values.pop("members")
     now = clock.now()
@@ -364,8 +337,6 @@ def update(
     session.add(event)
     flush_or_conflict(event, form.version, session)
     record(event, "update", changes, user=user, session=session, clock=clock)
-    from app.events import checklist
-
     moved = (to_local(event.starts_at).date() - start_before).days
     checklist.follow_the_start(event.id, moved, session=session, clock=clock)  # type: ignore[arg-type]
     return event
