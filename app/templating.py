@@ -22,6 +22,7 @@ from app.clock import to_local
 from app.config import PROJECT_ROOT
 from app.errors import DatabaseBusy
 from app.history.labels import ACTION_LABELS, FIELD_LABELS, display_value
+from app.text import grouped
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -52,9 +53,7 @@ def _local_date(value: dt.date | dt.datetime | None) -> str:
 
 
 def _number(value: int | None) -> str:
-    """A count grouped by thousands with a narrow no-break space, as Swedish writes it and
-    as ISO 80000 does for every language ("21 616"): readable, never taken for decimals."""
-    return "" if value is None else f"{value:,}".replace(",", "\u202f")
+    return "" if value is None else grouped(value)
 
 
 env.filters["number"] = _number

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.errors import ValidationFailed
 from app.i18n import N_
+from app.text import grouped
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -63,11 +64,6 @@ class Limits:
 # A file accepted once is read again under these (the wizard's pages, the job): only the
 # structural checks apply, so a file is never refused after a limit was lowered.
 NO_LIMITS = Limits(rows=10**9, columns=16_384, cell_chars=10**9, cells=10**12)
-
-
-def grouped(number: int) -> str:
-    """12345 -> "12 345" (a narrow no-break space, as the pages write counts)."""
-    return f"{number:,}".replace(",", "\u202f")
 
 
 TOO_MANY_ROWS = N_(

@@ -30,11 +30,11 @@ from app.imports.bounds import (
     UnreadableFile,
     check_archive,
     filled,
-    grouped,
     is_blank,
     last_filled,
 )
 from app.imports.mapping import recognised_headers
+from app.text import grouped
 
 # How far down a title block may reach before the header row (rows, not counting blanks).
 HEADER_SEARCH_ROWS = 30
