@@ -45,7 +45,7 @@ from app.imports import upload as import_upload
 from app.limits import BodyLimitMiddleware
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.reports import routes as report_routes
-from app.reports import team as report_team
+from app.reports import team_routes as report_team
 from app.templating import render, see_other, translate
 from app.today import routes as today_routes
 

@@ -1,5 +1,6 @@
-"""Teamöversikt at /reports/team: for a team lead, every broker's follow-ups overdue and
-due today and open assignments past deadline, and the companies nobody owns.
+"""Teamöversikt's figures and export tables (the page is team_routes.py): for a team lead,
+every broker's follow-ups overdue and due today and open assignments past deadline, and
+the companies nobody owns.
 
 Who may see it: admins and viewers (team leads and managers hold one of these roles), as
 on Min dag, where only they may look at a colleague's day or the team's. A broker gets 403:
@@ -17,25 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import and_, case, func, union
 from sqlmodel import Session, select
 
 from app.activities.models import Activity
 from app.assignments.models import OPEN_STATUSES, Assignment
-from app.auth.deps import require
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.clock import Clock, to_local, today
 from app.companies import service as companies
 from app.companies.models import STATUS_LABELS, Company, CompanyStatus
-from app.db import SessionDep, by_name, swedish_sort_key
-from app.deps import ClockDep
-from app.exports import service as exports
-from app.exports.table import ExportFormat, Table, batches, filename
-from app.templating import render
+from app.db import by_name, swedish_sort_key
+from app.exports.table import Table, batches
 from app.today import service as my_day
 
 # Enough to act on in one sitting; the rest are a page away.
@@ -352,55 +347,3 @@ def unowned_table(*, session: Session) -> Table:
 
     rows = (shown(batch) for batch in batches(statement, session=session, batch_size=None))
     return Table("foretag-utan-ansvarig", "Företag utan ansvarig", UNOWNED_HEADERS, rows)
-
-
-# --- the page -------------------------------------------------------------------------------
-
-router = APIRouter()
-TeamLead = Annotated[User, Depends(require(Role.admin, Role.viewer))]
-
-
-def _page_url(number: int) -> str:
-    return f"/reports/team?page={number}#unowned"
-
-
-@router.get("/reports/team")
-def show_team(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    _user: TeamLead,
-    page: int = 1,
-) -> Response:
-    context = {
-        "work": workload(session=session, clock=clock),
-        "page": unowned_companies(page, session=session),
-        "page_url": _page_url,
-        "status_labels": STATUS_LABELS,
-    }
-    return render(request, "reports/team.html", context, block="results")
-
-
-@router.get("/reports/team/{table_key}.{file_format}")
-def export_team_table(
-    table_key: str,
-    file_format: ExportFormat,
-    session: SessionDep,
-    clock: ClockDep,
-    user: TeamLead,
-) -> StreamingResponse:
-    if table_key == "workload":
-        table = workload_table(workload(session=session, clock=clock))
-    elif table_key == "unowned":
-        table = unowned_table(session=session)
-    else:
-        raise HTTPException(status_code=404)
-    name = filename(table, file_format, clock=clock)
-    return StreamingResponse(
-        exports.render(table, file_format, delimiter=user.csv_delimiter),
-        media_type=exports.MEDIA_TYPES[file_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
