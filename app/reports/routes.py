@@ -26,7 +26,8 @@ from app.i18n import N_, gettext
 from app.reports import charts
 from app.reports import service as reports
 from app.reports.period import PRESET_LABELS, Period, Preset, resolve
-from app.reports.service import KINDS, Report, ReportFilters, ReportTable
+from app.reports.service import Report, ReportFilters, ReportTable
+from app.reports.tables.activities import KINDS
 from app.templating import is_fragment_request, render
 
 router = APIRouter()

@@ -13,6 +13,7 @@ from app.events.models import EventStatus, RecruitmentEvent
 from app.reports import service as reports
 from app.reports.period import Period
 from app.reports.service import ReportFilters
+from app.reports.tables.companies import companies_table
 from tests import statements
 from tests.reports.conftest import (
     activity,
@@ -296,7 +297,7 @@ def test_companies_contacted_are_the_same_counted_either_way(session, late, bo, 
     activity(session, late, gamma, bo, "2026-04-15T10:00")
 
     def contacted(now, **filters):
-        found = reports._companies(ReportFilters(MARCH, **filters), session=session, now=now)
+        found = companies_table(ReportFilters(MARCH, **filters), session=session, now=now)
         return found.rows[0].values
 
     ended, reaching_today = late.now(), at("2026-03-31T12:00")
