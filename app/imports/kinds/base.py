@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from app.auth.models import User
 from app.clock import Clock
+from app.companies import orgnr
 from app.companies import service as companies
 from app.companies.models import Company
 from app.errors import DomainError, ValidationFailed
@@ -274,7 +275,7 @@ def plan_company(typed: dict[str, str], row: PlannedRow, ctx: Context) -> Compan
     org_number = None
     if raw_number:
         try:
-            org_number = companies.orgnr.normalize(raw_number)
+            org_number = orgnr.normalize(raw_number)
         except ValidationFailed as error:
             row.problems.append(Problem.from_error(error, ctx.columns.get("company_org_number")))
             return None

@@ -1,0 +1,158 @@
+"""The searchable company list: its filters (kept in the query string), its query (also
+what the exports stream) and its pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, or_
+from sqlmodel import Session, SQLModel, col, select
+
+from app import search
+from app.auth.models import User
+from app.clock import STOCKHOLM, Clock, today
+from app.companies.models import Company, CompanyStatus, CompanyTag
+from app.companies.tags import tags_by_company
+from app.db import by_name
+from app.validation import typed_id
+
+PAGE_SIZE = 25
+SORTS = {
+    "name",
+    "-name",
+    "updated",
+    "-updated",
+    "last_contact",  # longest since contact first; never contacted before all others
+    "-last_contact",  # most recently contacted first; never contacted last
+    "follow_up",  # soonest follow-up first; none last
+}
+# "Ej kontaktad på N dagar": the choices of the list's filter.
+NOT_CONTACTED_DAYS = (30, 60, 90, 180)
+
+
+class CompanyFilters(SQLModel):
+    """The list's whole state; it lives in the URL's query string."""
+
+    q: str = ""
+    status: str = ""
+    owner: str = ""  # "" all, "me", "none", or a user id
+    municipality: str = ""
+    tag: str = ""
+    # Not contacted in this many days (one of NOT_CONTACTED_DAYS); 0 is no filter.
+    not_contacted: int = 0
+    archived: bool = False
+    sort: str = "name"
+    page: int = 1
+
+    def normalized(self) -> CompanyFilters:
+        """Unknown or out-of-range values fall back to the default, never to an error."""
+        return CompanyFilters(
+            q=self.q.strip()[:200],
+            status=self.status if self.status in CompanyStatus._value2member_map_ else "",
+            owner=self.owner if self.owner in ("me", "none") or typed_id(self.owner) else "",
+            municipality=self.municipality.strip()[:100],
+            tag=self.tag if typed_id(self.tag) else "",
+            not_contacted=self.not_contacted if self.not_contacted in NOT_CONTACTED_DAYS else 0,
+            archived=self.archived,
+            sort=self.sort if self.sort in SORTS else "name",
+            page=max(1, min(self.page, 10_000)),
+        )
+
+
+@dataclass
+class ListedCompany:
+    company: Company
+    owner_name: str | None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CompanyPage:
+    rows: list[ListedCompany]
+    page: int
+    has_next: bool
+
+
+def not_contacted_since(days: int, *, clock: Clock) -> dt.datetime:
+    """The instant before which a company's last contact means "not contacted in N days":
+    the start of the day N days before today, in Stockholm."""
+    day = today(clock) - dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(), tzinfo=STOCKHOLM).astimezone(dt.UTC)
+
+
+def filtered(
+    filters: CompanyFilters,
+    *columns: Any,
+    user: User,
+    session: Session,
+    clock: Clock | None = None,
+) -> Select[Any]:
+    """The list's query for these columns (of Company, and of User: the owner, outer
+    joined), searched, filtered and sorted, without paging: the list pages through it, the
+    CSV export streams it whole. The "not contacted" filter counts days from today, so it
+    needs the clock."""
+    f = filters.normalized()
+    statement = select(*columns).outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
+    statement = statement.where(
+        Company.archived_at.is_not(None) if f.archived else Company.archived_at.is_(None)  # type: ignore[union-attr]
+    )
+    dialect = session.get_bind().dialect.name
+    condition = search.matches(
+        f.q,
+        id_column=Company.id,
+        search_column=Company.search_text,
+        fts_table="company_search",
+        session=session,
+    )
+    if condition is not None:
+        statement = statement.where(condition)
+    if f.status:
+        statement = statement.where(Company.status == CompanyStatus(f.status))
+    if f.owner == "none":
+        statement = statement.where(col(Company.owner_id).is_(None))
+    elif f.owner:
+        statement = statement.where(
+            Company.owner_id == (user.id if f.owner == "me" else int(f.owner))
+        )
+    if f.municipality:
+        statement = statement.where(Company.municipality == f.municipality)
+    if f.tag:
+        statement = statement.where(
+            Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag_id == int(f.tag)))  # type: ignore[union-attr]
+        )
+    if f.not_contacted:
+        if clock is None:
+            raise ValueError("the not-contacted filter needs the clock")
+        since = not_contacted_since(f.not_contacted, clock=clock)
+        statement = statement.where(
+            or_(Company.last_contact_at.is_(None), Company.last_contact_at < since)  # type: ignore[union-attr,operator]
+        )
+    last_contact = Company.last_contact_at
+    order = {
+        "name": [by_name(Company.name, Company.sort_key, dialect=dialect)],
+        "-name": [by_name(Company.name, Company.sort_key, dialect=dialect).desc()],
+        "updated": [Company.updated_at.desc()],  # type: ignore[attr-defined]
+        "-updated": [Company.updated_at.asc()],  # type: ignore[attr-defined]
+        "last_contact": [last_contact.asc().nulls_first()],  # type: ignore[union-attr]
+        "-last_contact": [last_contact.desc().nulls_last()],  # type: ignore[union-attr]
+        "follow_up": [Company.next_follow_up_on.asc().nulls_last()],  # type: ignore[union-attr]
+    }[f.sort]
+    return statement.order_by(*order, Company.id)
+
+
+def list_(
+    filters: CompanyFilters, *, user: User, session: Session, clock: Clock | None = None
+) -> CompanyPage:
+    """One page of companies. One query for the rows (+1 for their tags); no COUNT: the
+    page asks for one row more than it shows to know whether there is a next page."""
+    f = filters.normalized()
+    statement = filtered(f, Company, User.full_name, user=user, session=session, clock=clock)
+    statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    found = session.exec(statement).all()
+    rows = [ListedCompany(company=c, owner_name=name) for c, name in found[:PAGE_SIZE]]
+    tags = tags_by_company([r.company.id for r in rows], session=session)  # type: ignore[misc]
+    for row in rows:
+        row.tags = tags.get(row.company.id, [])  # type: ignore[arg-type]
+    return CompanyPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)
