@@ -37,7 +37,7 @@ from app.main import create_app
 from bench import imports
 
 CACHE = Path(__file__).parent / ".cache"
-# Raise when app/seed.py starts making other data (3: recruitment events).
+# Raise when app/seed/ starts making other data (3: recruitment events).
 SEED_VERSION = 3
 # The event page is measured at the size the issue names (docs/benchmarks.md).
 BIG_EVENT = {"companies": 50, "assignments": 30, "tasks": 40}
