@@ -8,17 +8,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func
+from sqlalchemy import Select, case, func, or_
 from sqlmodel import Session, SQLModel, select
 
 from app.assignments.models import (
     CLOSED_STATUSES,
+    EMPLOYMENT_TYPE_LABELS,
     OPEN_STATUSES,
+    STATUS_LABELS,
+    STATUS_ORDER,
     Assignment,
     AssignmentStatus,
     EmploymentType,
 )
-from app.assignments.service import status_rank
 from app.auth.models import User
 from app.companies import service as companies
 from app.companies.models import Company
@@ -28,6 +30,8 @@ from app.text import fold
 from app.validation import typed_id
 
 PAGE_SIZE = 25
+# How many of a company's assignments its page shows.
+COMPANY_SECTION_SIZE = 20
 # Cards per board column and page ("visa fler" shows the next page).
 COLUMN_SIZE = 10
 STATES = ("open", "closed", "all")
@@ -279,3 +283,70 @@ def board(
             Column(status=status, rows=rows, page=1, has_next=has_next, total=totals[status])
         )
     return columns
+
+
+# --- a company's assignments ------------------------------------------------------------
+
+
+@dataclass
+class CompanyAssignment:
+    assignment: Assignment
+    owner_name: str | None
+
+
+def status_rank(column: Any) -> Any:
+    """ORDER BY expression: the pipeline order of the statuses (open ones first)."""
+    return case(
+        {status.value: rank for rank, status in enumerate(STATUS_ORDER)},
+        value=column,
+        else_=len(STATUS_ORDER),
+    )
+
+
+def for_company(
+    company_id: int, *, session: Session, limit: int = COMPANY_SECTION_SIZE
+) -> tuple[list[CompanyAssignment], bool]:
+    """The company's assignments, open first, then by deadline (none last), with their
+    owners' names: one query. (rows, whether there are more than `limit`)."""
+    rows = session.exec(
+        select(Assignment, User.full_name)
+        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
+        .where(Assignment.company_id == company_id)
+        .order_by(
+            case((Assignment.status.in_(OPEN_STATUSES), 0), else_=1),  # type: ignore[attr-defined]
+            Assignment.deadline.asc().nulls_last(),  # type: ignore[union-attr]
+            Assignment.id.desc(),  # type: ignore[union-attr]
+        )
+        .limit(limit + 1)
+    ).all()
+    found = [CompanyAssignment(assignment=a, owner_name=name) for a, name in rows[:limit]]
+    return found, len(rows) > limit
+
+
+def company_section(company_id: int, *, session: Session) -> dict[str, Any]:
+    """What the company page's assignment section shows (one query)."""
+    rows, more = for_company(company_id, session=session)
+    return {
+        "assignments": rows,
+        "more_assignments": more,
+        "assignment_labels": {
+            "status": STATUS_LABELS,
+            "employment_type": EMPLOYMENT_TYPE_LABELS,
+            "open": OPEN_STATUSES,
+        },
+    }
+
+
+def link_choices(company_id: int, *, keep: int | None = None, session: Session) -> list[Assignment]:
+    """The assignments a call at the company can be about: its open ones, and the one the
+    call is already about (`keep`), even if that has closed since. One query."""
+    wanted = Assignment.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+    if keep is not None:
+        wanted = or_(wanted, Assignment.id == keep)
+    return list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.company_id == company_id, wanted)
+            .order_by(Assignment.deadline.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr,arg-type]
+        ).all()
+    )

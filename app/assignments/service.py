@@ -1,7 +1,7 @@
 """Assignments: create, edit and delete them, move them through the pipeline (a status
 change of its own, logged), and the rules that tie status, positions and filled count.
 
-The rules (messages in Swedish below):
+The rules (checked in form.py, with their messages in Swedish):
 - at least one position; the filled count is 0 … positions, whatever the status;
 - tillsatt: every position filled (filled == positions);
 - delvis tillsatt: some but not all (0 < filled < positions);
@@ -9,71 +9,43 @@ The rules (messages in Swedish below):
 - avbruten: the employer called it off; some may have been hired first, but not all
   (filled < positions; all filled is tillsatt);
 - a move to a closed status must say the filled count; an open status keeps it.
+
+A company's assignments, as its page and the activity form list them, are read in
+listing.py; their names are importable from here too.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, or_
 from sqlmodel import Session, SQLModel, select
 
-from app import i18n
+from app.assignments.form import (
+    TRACKED_FIELDS,
+    AssignmentForm,
+    StatusName,
+    check_counts,
+    clean,
+    parse_choice,
+    parse_filled_count,
+)
+from app.assignments.listing import company_section as company_section
+from app.assignments.listing import for_company as for_company
+from app.assignments.listing import link_choices as link_choices
 from app.assignments.models import (
     CLOSED_STATUSES,
-    EMPLOYMENT_TYPE_LABELS,
     OPEN_STATUSES,
-    STATUS_LABELS,
-    STATUS_ORDER,
     Assignment,
     AssignmentStatus,
-    EmploymentType,
-    SourceKind,
 )
 from app.auth.models import Role, User
 from app.clock import Clock
 from app.companies.models import Company
-from app.contacts.models import Contact
 from app.db import get_typed
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
 from app.text import search_text
-from app.validation import iso_date, long_text, optional_text, required_text
-
-MAX_POSITIONS = 999
-# The fields history records and an edit conflict compares, besides the owner and the
-# source broker (by name). Not the contact: as for activities, the history of an
-# assignment must not keep a person's name that "Radera person" (GDPR) could not reach.
-TRACKED_FIELDS = (
-    "occupation",
-    "ssyk_code",
-    "positions",
-    "requirements",
-    "employment_type",
-    "workplace",
-    "start_on",
-    "deadline",
-    "source_kind",
-    "status",
-    "filled_count",
-    "notes",
-)
-# How many of a company's assignments its page shows.
-COMPANY_SECTION_SIZE = 20
-
-
-class StatusName:
-    """A status as a message variable: its label, translated when the message is shown
-    (a message's variables are filled in after the message itself is translated)."""
-
-    def __init__(self, status: AssignmentStatus) -> None:
-        self.status = status
-
-    def __str__(self) -> str:
-        return i18n.gettext(STATUS_LABELS[self.status])
 
 
 class EditConflict(history.EditConflict):
@@ -83,224 +55,6 @@ class EditConflict(history.EditConflict):
         "Någon annan har ändrat uppdraget medan du redigerade. Se ändringarna nedan, "
         "jämför med det du skrev och spara igen."
     )
-
-
-class AssignmentForm(SQLModel):
-    """The assignment form as typed; `clean()` turns it into checked values or refuses it."""
-
-    occupation: str = ""
-    ssyk_code: str = ""
-    positions: str = "1"
-    requirements: str = ""
-    employment_type: str = EmploymentType.ordinary.value
-    workplace: str = ""
-    start_on: str = ""
-    deadline: str = ""
-    contact_id: str = ""
-    owner_id: str = ""
-    source_kind: str = SourceKind.broker.value
-    source_user_id: str = ""
-    filled_count: str = "0"
-    notes: str = ""
-    # The version the user started editing from: a later save by someone else is a conflict.
-    version: int | None = None
-
-    @classmethod
-    def from_assignment(cls, assignment: Assignment) -> AssignmentForm:
-        def typed(value: Any) -> str:
-            if value is None:
-                return ""
-            if hasattr(value, "isoformat"):
-                return value.isoformat()  # type: ignore[no-any-return]
-            return str(getattr(value, "value", value))
-
-        names = (*TRACKED_FIELDS, "contact_id", "owner_id", "source_user_id")
-        values = {name: typed(getattr(assignment, name)) for name in names if name != "status"}
-        return cls(**values, version=assignment.version)
-
-
-def _ssyk(value: str) -> str | None:
-    code = value.replace(" ", "")
-    if not code:
-        return None
-    # SSYK 2012: 1 digit is a major group, 2 and 3 narrower groups, 4 a unit group
-    # ("yrkesgrupp"). A broader group is accepted when the exact occupation is not known.
-    if not re.fullmatch(r"\d{1,4}", code):
-        raise ValidationFailed(
-            "SSYK-koden ska vara 1–4 siffror enligt SSYK 2012, helst fyra, t.ex. 5120.",
-            field="ssyk_code",
-        )
-    return code
-
-
-def _count(value: str, *, field: str, message: str) -> int:
-    value = value.strip()
-    if not value.isdigit() or len(value) > 4:
-        raise ValidationFailed(message, field=field)
-    return int(value)
-
-
-def _positions(value: str) -> int:
-    positions = _count(
-        value, field="positions", message=N_("Ange antal platser som en siffra, minst 1.")
-    )
-    if not 1 <= positions <= MAX_POSITIONS:
-        raise ValidationFailed(
-            "Antal platser ska vara mellan 1 och %(max)s.",
-            field="positions",
-            variables={"max": MAX_POSITIONS},
-        )
-    return positions
-
-
-def _filled_count(value: str) -> int:
-    return _count(
-        value,
-        field="filled_count",
-        message=N_("Ange antal tillsatta som en siffra (0 om ingen har anställts ännu)."),
-    )
-
-
-def _choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise ValidationFailed(message, field=field) from None
-
-
-def _broker(value: str, *, field: str, message: str, session: Session, keep: int | None) -> int:
-    """An active broker or admin; the one already chosen stays allowed (`keep`), so an
-    assignment whose owner has left can still be saved."""
-    user = get_typed(session, User, value)
-    if user is None:
-        raise ValidationFailed(message, field=field)
-    if user.id != keep and (not user.is_active or user.role == Role.viewer):
-        raise ValidationFailed(message, field=field)
-    return user.id  # type: ignore[return-value]
-
-
-def _contact(value: str, company_id: int, *, session: Session) -> int | None:
-    if not value:
-        return None
-    contact = get_typed(session, Contact, value)
-    if contact is None or contact.company_id != company_id:
-        raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
-    return contact.id
-
-
-def check_counts(status: AssignmentStatus, positions: int, filled: int) -> None:
-    """Refuses a filled count that does not fit the positions or the status."""
-    variables = {"positions": positions, "filled": filled}
-    if filled > positions:
-        raise ValidationFailed(
-            "Antal tillsatta (%(filled)s) kan inte vara fler än antal platser (%(positions)s).",
-            field="filled_count",
-            variables=variables,
-        )
-    if status == AssignmentStatus.filled and filled != positions:
-        raise ValidationFailed(
-            "Tillsatt betyder att alla platser är tillsatta: ange %(positions)s tillsatta, "
-            "eller välj Delvis tillsatt.",
-            field="filled_count",
-            variables=variables,
-        )
-    if status == AssignmentStatus.partly_filled and filled == 0:
-        raise ValidationFailed(
-            "Delvis tillsatt betyder att minst en men inte alla platser är tillsatta. Har "
-            "ingen anställts, välj Avslutad utan tillsättning eller Avbruten.",
-            field="filled_count",
-        )
-    if (
-        status in (AssignmentStatus.partly_filled, AssignmentStatus.cancelled)
-        and filled == positions
-    ):
-        raise ValidationFailed(
-            "Alla %(positions)s platser är tillsatta: välj Tillsatt.",
-            field="filled_count",
-            variables=variables,
-        )
-    if status == AssignmentStatus.closed_unfilled and filled != 0:
-        raise ValidationFailed(
-            "Avslutad utan tillsättning betyder att ingen har anställts. Har någon "
-            "anställts, välj Delvis tillsatt.",
-            field="filled_count",
-        )
-
-
-def clean(
-    form: AssignmentForm,
-    company_id: int,
-    *,
-    session: Session,
-    current: Assignment | None = None,
-) -> dict[str, Any]:
-    source_kind = _choice(
-        SourceKind,
-        form.source_kind,
-        field="source_kind",
-        message=N_("Välj vem som drog in uppdraget."),
-    )
-    source_user_id = None
-    if source_kind == SourceKind.broker:
-        if not form.source_user_id:
-            raise ValidationFailed(
-                "Välj jobbmäklaren som drog in uppdraget, eller ett annat sätt det kom in på.",
-                field="source_user_id",
-            )
-        source_user_id = _broker(
-            form.source_user_id,
-            field="source_user_id",
-            message=N_("Välj en aktiv jobbmäklare som drog in uppdraget."),
-            session=session,
-            keep=current.source_user_id if current else None,
-        )
-    values = {
-        "occupation": required_text(
-            form.occupation,
-            field="occupation",
-            max_length=200,
-            message=N_("Ange yrket som ska rekryteras."),
-        ),
-        "ssyk_code": _ssyk(form.ssyk_code),
-        "positions": _positions(form.positions),
-        "requirements": long_text(form.requirements, field="requirements"),
-        "employment_type": _choice(
-            EmploymentType,
-            form.employment_type,
-            field="employment_type",
-            message=N_("Välj en anställningsform."),
-        ),
-        "workplace": optional_text(form.workplace, field="workplace", max_length=200),
-        "start_on": iso_date(form.start_on, field="start_on"),
-        "deadline": iso_date(form.deadline, field="deadline"),
-        "contact_id": _contact(form.contact_id, company_id, session=session),
-        "owner_id": _broker(
-            form.owner_id,
-            field="owner_id",
-            message=N_("Välj en aktiv jobbmäklare som ansvarig."),
-            session=session,
-            keep=current.owner_id if current else None,
-        )
-        if form.owner_id
-        else None,
-        "source_kind": source_kind,
-        "source_user_id": source_user_id,
-        "filled_count": _filled_count(form.filled_count),
-        "notes": long_text(form.notes, field="notes"),
-    }
-    status = current.status if current else AssignmentStatus.new
-    try:
-        check_counts(status, values["positions"], values["filled_count"])
-    except ValidationFailed as error:
-        if status in OPEN_STATUSES:
-            raise
-        raise ValidationFailed(
-            "Uppdraget är avslutat som %(status)s, och antal platser och tillsatta måste "
-            "stämma med det. Ändra status först om det inte längre stämmer.",
-            field="filled_count",
-            variables={"status": StatusName(status)},
-        ) from error
-    return values
 
 
 def _apply(assignment: Assignment, values: dict[str, Any]) -> None:
@@ -508,7 +262,9 @@ def change_status(
 ) -> Assignment:
     """Moves the assignment to another status: one logged change. A closed status needs
     the filled count, checked against the status's rule; an open one keeps the count."""
-    status = _choice(AssignmentStatus, form.status, field="status", message=N_("Välj en status."))
+    status = parse_choice(
+        AssignmentStatus, form.status, field="status", message=N_("Välj en status.")
+    )
     if form.from_status and form.from_status != assignment.status.value:
         raise _status_taken(assignment)
     filled = assignment.filled_count
@@ -517,7 +273,7 @@ def change_status(
             raise ValidationFailed(
                 "Ange hur många som har anställts genom uppdraget.", field="filled_count"
             )
-        filled = _filled_count(form.filled_count)
+        filled = parse_filled_count(form.filled_count)
     check_counts(status, assignment.positions, filled)
     if status == assignment.status and filled == assignment.filled_count:
         return assignment
@@ -544,73 +300,6 @@ def change_status(
 def offers_filled(assignment: Assignment) -> bool:
     """Every position is filled but the assignment is still open: offer "tillsatt"."""
     return assignment.status in OPEN_STATUSES and assignment.filled_count == assignment.positions
-
-
-# --- a company's assignments ------------------------------------------------------------
-
-
-@dataclass
-class CompanyAssignment:
-    assignment: Assignment
-    owner_name: str | None
-
-
-def status_rank(column: Any) -> Any:
-    """ORDER BY expression: the pipeline order of the statuses (open ones first)."""
-    return case(
-        {status.value: rank for rank, status in enumerate(STATUS_ORDER)},
-        value=column,
-        else_=len(STATUS_ORDER),
-    )
-
-
-def for_company(
-    company_id: int, *, session: Session, limit: int = COMPANY_SECTION_SIZE
-) -> tuple[list[CompanyAssignment], bool]:
-    """The company's assignments, open first, then by deadline (none last), with their
-    owners' names: one query. (rows, whether there are more than `limit`)."""
-    rows = session.exec(
-        select(Assignment, User.full_name)
-        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
-        .where(Assignment.company_id == company_id)
-        .order_by(
-            case((Assignment.status.in_(OPEN_STATUSES), 0), else_=1),  # type: ignore[attr-defined]
-            Assignment.deadline.asc().nulls_last(),  # type: ignore[union-attr]
-            Assignment.id.desc(),  # type: ignore[union-attr]
-        )
-        .limit(limit + 1)
-    ).all()
-    found = [CompanyAssignment(assignment=a, owner_name=name) for a, name in rows[:limit]]
-    return found, len(rows) > limit
-
-
-def company_section(company_id: int, *, session: Session) -> dict[str, Any]:
-    """What the company page's assignment section shows (one query)."""
-    rows, more = for_company(company_id, session=session)
-    return {
-        "assignments": rows,
-        "more_assignments": more,
-        "assignment_labels": {
-            "status": STATUS_LABELS,
-            "employment_type": EMPLOYMENT_TYPE_LABELS,
-            "open": OPEN_STATUSES,
-        },
-    }
-
-
-def link_choices(company_id: int, *, keep: int | None = None, session: Session) -> list[Assignment]:
-    """The assignments a call at the company can be about: its open ones, and the one the
-    call is already about (`keep`), even if that has closed since. One query."""
-    wanted = Assignment.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
-    if keep is not None:
-        wanted = or_(wanted, Assignment.id == keep)
-    return list(
-        session.exec(
-            select(Assignment)
-            .where(Assignment.company_id == company_id, wanted)
-            .order_by(Assignment.deadline.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr,arg-type]
-        ).all()
-    )
 
 
 def move(
