@@ -8,20 +8,22 @@
   count: saving the outcome adds the difference since the last save to filled_count
   (through the assignment service, with its rules and history), so saving the same
   outcome twice counts nothing twice, and lowering a number gives the places back.
+
+The companies are here; the presented assignments are in presented.py, the outcome in
+outcome.py, a participation's history and change in participation.py; their names
+callers use are importable from here too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
 from app.activities import service as activities
 from app.activities.models import ActivityKind
-from app.assignments import service as assignments
-from app.assignments.models import OPEN_STATUSES, Assignment
+from app.assignments.models import Assignment
 from app.auth.models import User
 from app.clock import Clock, to_local
 from app.companies.models import Company
@@ -29,35 +31,18 @@ from app.contacts.models import Contact
 from app.db import by_name, get_typed
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events import service as events
-from app.events.models import (
-    EventAssignment,
-    EventCompany,
-    EventStatus,
-    Participation,
-    RecruitmentEvent,
-)
+from app.events.models import EventAssignment, EventCompany, Participation, RecruitmentEvent
+from app.events.outcome import OutcomeForm as OutcomeForm
+from app.events.outcome import may_record_outcome as may_record_outcome
+from app.events.outcome import save_outcome as save_outcome
+from app.events.participation import EditConflict as EditConflict
+from app.events.participation import change, check_open, record
+from app.events.presented import assignment_choices as assignment_choices
+from app.events.presented import get_link as get_link
+from app.events.presented import link_assignment as link_assignment
+from app.events.presented import presented as presented
+from app.events.presented import unlink_assignment as unlink_assignment
 from app.history import service as history
-from app.i18n import N_
-
-# Closed or cancelled events take no new companies or assignments.
-_SETTLED = (EventStatus.closed, EventStatus.cancelled)
-
-
-class EditConflict(history.EditConflict):
-    """Someone changed the company's participation after this user saw it."""
-
-    MESSAGE = N_(
-        "Någon annan har ändrat företagets deltagande under tiden. Se ändringarna nedan "
-        "och välj igen."
-    )
-
-
-def _check_open(event: RecruitmentEvent) -> None:
-    if event.status == EventStatus.cancelled:
-        raise Conflict("Träffen är inställd. Ta tillbaka den innan du ändrar deltagarna.")
-    if event.status == EventStatus.closed:
-        raise Conflict("Träffen är avslutad. Ändra deltagandet i utfallet i stället.")
-
 
 # --- companies --------------------------------------------------------------------------
 
@@ -124,34 +109,6 @@ def get_participant(event_id: int, company_id: int, *, session: Session) -> Even
     return link
 
 
-def _snapshot(link: EventCompany, *, session: Session) -> dict[str, Any]:
-    # Not the contact's name: history must not keep a name "Radera person" cannot reach.
-    return {"participation": link.status.value}
-
-
-def _record(
-    link: EventCompany,
-    action: str,
-    changes: dict[str, Any],
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    """On the participation, and on the company: its page's history shows it."""
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="event_company",
-        entity_id=link.id,  # type: ignore[arg-type]
-        action=action,
-        changes=changes,
-        company_id=link.company_id,
-        version=link.version,
-    )
-
-
 def invitation_note(event: RecruitmentEvent) -> str:
     """The note logged on an invited company (stored text, in Swedish like the notes)."""
     when = to_local(event.starts_at).strftime("%Y-%m-%d %H:%M")
@@ -163,7 +120,7 @@ def invite(
 ) -> EventCompany:
     """Adds a company as invited, with its primary contact, and logs the invitation on
     the company as a note by the inviting user."""
-    _check_open(event)
+    check_open(event)
     company = get_typed(session, Company, company_id)
     if company is None:
         raise ValidationFailed("Välj ett företag i registret.", field="company_id")
@@ -195,7 +152,7 @@ def invite(
     )
     session.add(link)
     session.flush()
-    _record(
+    record(
         link,
         "create",
         {
@@ -244,50 +201,9 @@ def update_participant(
         if contact is None or contact.company_id != link.company_id:
             raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
         contact_id = contact.id
-    return _change(
+    return change(
         link, status, contact_id, version=form.version, user=user, session=session, clock=clock
     )
-
-
-def _change(
-    link: EventCompany,
-    status: Participation,
-    contact_id: int | None,
-    *,
-    version: int | None,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> EventCompany:
-    before = _snapshot(link, session=session)
-    contact_before = link.contact_id
-    link.status = status
-    link.contact_id = contact_id
-    changes = history.diff(before, _snapshot(link, session=session))
-    if not changes and contact_before == contact_id:
-        return link
-    if contact_before != contact_id:
-        changes["contact_changed"] = True  # who, not named: see _snapshot
-    # A query here must not autoflush the changed row before the guarded flush below, or
-    # a lost race is a raw StaleDataError, not the edit conflict.
-    with session.no_autoflush:
-        company = session.get(Company, link.company_id)
-    changes["participant"] = company.name if company else None  # which, on the event's page
-    link.updated_at = clock.now()
-    session.add(link)
-    history.flush_or_conflict(
-        link, "event_company", version, conflict=EditConflict, get=_link, session=session
-    )
-    _record(link, "update", changes, user=user, session=session, clock=clock)
-    return link
-
-
-def _link(link_id: int, *, session: Session) -> EventCompany:
-    """The participation as it now is, or NotFound: what history.flush_or_conflict reloads."""
-    link = session.get(EventCompany, link_id)
-    if link is None:
-        raise NotFound("Företaget är inte med på träffen.")
-    return link
 
 
 def remove_participant(
@@ -333,286 +249,3 @@ def _company_links(
             .where(EventAssignment.event_id == event_id, Assignment.company_id == company_id)
         ).all()
     )
-
-
-# --- presented assignments --------------------------------------------------------------
-
-
-@dataclass
-class Presented:
-    link: EventAssignment
-    assignment: Assignment
-    company_name: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.assignment.occupation} ({self.company_name})"
-
-
-def presented(event_id: int, *, session: Session) -> list[Presented]:
-    """The event's linked assignments with their companies' names: one query."""
-    dialect = session.get_bind().dialect.name
-    rows = session.exec(
-        select(EventAssignment, Assignment, Company.name)
-        .join(Assignment, Assignment.id == EventAssignment.assignment_id)  # type: ignore[arg-type]
-        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
-        .where(EventAssignment.event_id == event_id)
-        .order_by(
-            by_name(Company.name, Company.sort_key, dialect=dialect),
-            Assignment.occupation,
-            Assignment.id,
-        )
-    ).all()
-    return [Presented(link=link, assignment=a, company_name=name) for link, a, name in rows]
-
-
-def assignment_choices(event_id: int, *, session: Session) -> list[tuple[Assignment, str]]:
-    """The participating companies' open assignments not yet linked: one query."""
-    dialect = session.get_bind().dialect.name
-    companies = select(EventCompany.company_id).where(EventCompany.event_id == event_id)
-    linked = select(EventAssignment.assignment_id).where(EventAssignment.event_id == event_id)
-    rows = session.exec(
-        select(Assignment, Company.name)
-        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
-        .where(
-            col(Assignment.company_id).in_(companies),
-            col(Assignment.status).in_(OPEN_STATUSES),
-            col(Assignment.id).not_in(linked),
-        )
-        .order_by(
-            by_name(Company.name, Company.sort_key, dialect=dialect),
-            Assignment.occupation,
-            Assignment.id,
-        )
-    ).all()
-    return [(a, name) for a, name in rows]
-
-
-def link_assignment(
-    event: RecruitmentEvent, assignment_id: str, *, user: User, session: Session, clock: Clock
-) -> EventAssignment:
-    _check_open(event)
-    assignment = get_typed(session, Assignment, assignment_id)
-    participating = (
-        assignment is not None
-        and session.exec(
-            select(EventCompany.id).where(
-                EventCompany.event_id == event.id, EventCompany.company_id == assignment.company_id
-            )
-        ).first()
-    )
-    if assignment is None or not participating:
-        raise ValidationFailed(
-            "Välj ett uppdrag hos ett av företagen på träffen.", field="assignment_id"
-        )
-    if assignment.status not in OPEN_STATUSES:
-        raise ValidationFailed(
-            "Uppdraget är avslutat. Bara pågående uppdrag kan presenteras.", field="assignment_id"
-        )
-    taken = session.exec(
-        select(EventAssignment.id).where(
-            EventAssignment.event_id == event.id, EventAssignment.assignment_id == assignment.id
-        )
-    ).first()
-    if taken is not None:
-        raise Conflict("Uppdraget är redan kopplat till träffen.")
-    link = EventAssignment(event_id=event.id, assignment_id=assignment.id)  # type: ignore[arg-type]
-    session.add(link)
-    session.flush()
-    company = session.get(Company, assignment.company_id)
-    events.record(
-        event,
-        "update",
-        {"assignment": [None, f"{assignment.occupation} ({company.name if company else ''})"]},
-        user=user,
-        session=session,
-        clock=clock,
-        version=None,
-    )
-    return link
-
-
-def get_link(event_id: int, assignment_id: int, *, session: Session) -> EventAssignment:
-    link = session.exec(
-        select(EventAssignment).where(
-            EventAssignment.event_id == event_id, EventAssignment.assignment_id == assignment_id
-        )
-    ).first()
-    if link is None:
-        raise NotFound("Uppdraget är inte kopplat till träffen.")
-    return link
-
-
-def unlink_assignment(
-    event: RecruitmentEvent,
-    link: EventAssignment,
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    if link.hires:
-        raise Conflict(
-            "Uppdraget har %(hires)s anställningar från träffen. Sätt dem till 0 i utfallet "
-            "innan du tar bort kopplingen.",
-            variables={"hires": link.hires},
-        )
-    assignment = session.get(Assignment, link.assignment_id)
-    events.record(
-        event,
-        "update",
-        {"assignment": [assignment.occupation if assignment else None, None]},
-        user=user,
-        session=session,
-        clock=clock,
-        version=None,
-    )
-    session.delete(link)
-    session.flush()
-
-
-# --- the outcome ------------------------------------------------------------------------
-
-
-class OutcomeForm(SQLModel):
-    """The outcome form. Per company and per linked assignment, parallel lists in the
-    page's order: the id, the value the user saw (a colleague may have changed it since)
-    and the value chosen."""
-
-    jobseekers_invited: str = ""
-    jobseekers_attended: str = ""
-    interviews: str = ""
-    hires: str = ""
-    company_id: list[str] = []
-    seen_status: list[str] = []
-    status: list[str] = []
-    assignment_id: list[str] = []
-    seen_hires: list[str] = []
-    assignment_hires: list[str] = []
-    version: int | None = None
-
-
-def may_record_outcome(event: RecruitmentEvent, *, clock: Clock) -> bool:
-    return event.status != EventStatus.cancelled and event.starts_at <= clock.now()
-
-
-def save_outcome(
-    event: RecruitmentEvent, form: OutcomeForm, *, user: User, session: Session, clock: Clock
-) -> RecruitmentEvent:
-    if event.status == EventStatus.cancelled:
-        raise Conflict("Träffen är inställd och har inget utfall.")
-    if event.starts_at > clock.now():
-        raise Conflict("Utfallet fyller du i när träffen har börjat.")
-    if form.version is not None and form.version != event.version:
-        raise events.conflict(event, form.version, session=session)
-    counts = {
-        name: events.optional_count(getattr(form, name), field=name)
-        for name in events.OUTCOME_FIELDS
-    }
-    statuses = _typed_statuses(event, form, session=session)
-    hires = _typed_hires(event, form, session=session)
-    on_assignments = sum(new for _, _, new in hires.values()) + sum(
-        p.link.hires
-        for p in presented(event.id, session=session)  # type: ignore[arg-type]
-        if p.assignment.id not in hires
-    )
-    if counts["hires"] is None and on_assignments:
-        counts["hires"] = on_assignments
-    if counts["hires"] is not None and counts["hires"] < on_assignments:
-        raise ValidationFailed(
-            "Antal anställningar totalt (%(total)s) kan inte vara färre än anställningarna "
-            "på uppdragen (%(assignments)s).",
-            field="hires",
-            variables={"total": counts["hires"], "assignments": on_assignments},
-        )
-    before = history.snapshot(event, events.OUTCOME_FIELDS)
-    for name, value in counts.items():
-        setattr(event, name, value)
-    changes = history.diff(before, history.snapshot(event, events.OUTCOME_FIELDS))
-    for link, status in statuses:
-        if link.status != status:
-            _change(
-                link, status, link.contact_id, version=None, user=user, session=session, clock=clock
-            )
-            changes.setdefault("participants_changed", 0)
-            changes["participants_changed"] += 1
-    hire_changes = []
-    for link, assignment, new in hires.values():
-        if new == link.hires:
-            continue
-        assignments.add_hires(
-            assignment,
-            new - link.hires,
-            event_title=event.title,
-            user=user,
-            session=session,
-            clock=clock,
-        )
-        hire_changes.append((assignment.occupation, link.hires, new))
-        link.hires = new
-        session.add(link)
-    if hire_changes:
-        changes["assignment_hires"] = [
-            "; ".join(f"{name}: {old}" for name, old, _ in hire_changes),
-            "; ".join(f"{name}: {new}" for name, _, new in hire_changes),
-        ]
-    if not changes:
-        return event
-    event.updated_at = clock.now()  # a new version: a stale outcome form is a conflict
-    session.add(event)
-    events.flush_or_conflict(event, form.version, session)
-    events.record(event, "update", changes, user=user, session=session, clock=clock)
-    return event
-
-
-def _typed_statuses(
-    event: RecruitmentEvent, form: OutcomeForm, *, session: Session
-) -> list[tuple[EventCompany, Participation]]:
-    if not (len(form.company_id) == len(form.seen_status) == len(form.status)):
-        raise ValidationFailed("Formuläret är ofullständigt. Ladda om sidan och försök igen.")
-    links = {
-        str(link.company_id): link
-        for link in session.exec(select(EventCompany).where(EventCompany.event_id == event.id))
-    }
-    result = []
-    for company_id, seen, typed in zip(form.company_id, form.seen_status, form.status, strict=True):
-        link = links.get(company_id)
-        if link is None:
-            continue  # taken off the event meanwhile
-        try:
-            status = Participation(typed)
-        except ValueError:
-            raise ValidationFailed("Välj företagets status.", field="status") from None
-        if seen != link.status.value and status != link.status:
-            company = session.get(Company, link.company_id)
-            raise Conflict(
-                "Någon annan har ändrat %(company)s deltagande under tiden. Se hur det är nu "
-                "och spara igen.",
-                variables={"company": company.name if company else ""},
-            )
-        result.append((link, status))
-    return result
-
-
-def _typed_hires(
-    event: RecruitmentEvent, form: OutcomeForm, *, session: Session
-) -> dict[int, tuple[EventAssignment, Assignment, int]]:
-    if not (len(form.assignment_id) == len(form.seen_hires) == len(form.assignment_hires)):
-        raise ValidationFailed("Formuläret är ofullständigt. Ladda om sidan och försök igen.")
-    links = {str(p.assignment.id): p for p in presented(event.id, session=session)}  # type: ignore[arg-type]
-    result = {}
-    for assignment_id, seen, typed in zip(
-        form.assignment_id, form.seen_hires, form.assignment_hires, strict=True
-    ):
-        found = links.get(assignment_id)
-        if found is None:
-            continue
-        new = events.optional_count(typed, field="assignment_hires") or 0
-        if seen != str(found.link.hires) and new != found.link.hires:
-            raise Conflict(
-                "Någon annan har ändrat anställningarna på %(occupation)s under tiden. Se hur "
-                "det är nu och spara igen.",
-                variables={"occupation": found.assignment.occupation},
-            )
-        result[found.assignment.id] = (found.link, found.assignment, new)  # type: ignore[index]
-    return result
