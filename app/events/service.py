@@ -1,7 +1,7 @@
 """Recruitment events: create, edit (with edit conflicts), change status, delete, the team,
 the list, and the event's history (with its companies' and checklist's).
 
-The rules (messages in Swedish below):
+The rules (the form's in form.py, with their messages in Swedish):
 - a title, a start and an end in Swedish time, the end after the start; a time that does
   not exist in Sweden (the hour skipped when summer time starts) is refused;
 - an owner: an active broker or admin (the one already chosen stays allowed);
@@ -11,25 +11,32 @@ The rules (messages in Swedish below):
 - avslutad only once the event has started;
 - an event with an outcome (any count or hire) is not deleted: it counts in the follow-up;
   cancel or close it instead.
+
+The list is in listing.py; its names and the form's that callers use are importable
+from here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app import i18n
 from app.auth.models import Role, User
-from app.clock import STOCKHOLM, Clock, to_local
-from app.db import get_typed, swedish_sort_key
+from app.clock import Clock, to_local
+from app.db import swedish_sort_key
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.events import checklist
 from app.events.audit import record
+from app.events.form import EventForm, clean, local_input
+from app.events.form import optional_count as optional_count
+from app.events.listing import EventFilters as EventFilters
+from app.events.listing import filtered as filtered
+from app.events.listing import list_ as list_
+from app.events.listing import taking_part as taking_part
 from app.events.models import (
     STATUS_LABELS,
     EventAssignment,
@@ -37,16 +44,12 @@ from app.events.models import (
     EventMember,
     EventStatus,
     EventTask,
-    Participation,
     RecruitmentEvent,
 )
 from app.history import service as history
 from app.history.models import AuditEvent
 from app.i18n import N_
-from app.validation import long_text, optional_text, required_text, typed_id
 
-PAGE_SIZE = 25
-MAX_COUNT = 99_999
 # What history records and an edit conflict compares, besides status, owner and team.
 TRACKED_FIELDS = (
     "title",
@@ -59,7 +62,6 @@ TRACKED_FIELDS = (
     "capacity",
 )
 OUTCOME_FIELDS = ("jobseekers_invited", "jobseekers_attended", "interviews", "hires")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
 class EditConflict(history.EditConflict):
@@ -79,144 +81,6 @@ class StatusName:
 
     def __str__(self) -> str:
         return i18n.gettext(STATUS_LABELS[self.status])
-
-
-def local_input(instant: dt.datetime | None) -> str:
-    """An instant as a datetime-local field shows it, in Swedish time."""
-    return to_local(instant).strftime("%Y-%m-%dT%H:%M") if instant else ""
-
-
-class EventForm(SQLModel):
-    """The event form as typed; `clean()` turns it into checked values or refuses it."""
-
-    title: str = ""
-    starts_at: str = ""  # datetime-local in Swedish time: "2026-04-15T09:00"
-    ends_at: str = ""
-    place: str = ""
-    online_url: str = ""
-    description: str = ""
-    target_group: str = ""
-    capacity: str = ""
-    owner_id: str = ""
-    member_ids: list[str] = []
-    version: int | None = None
-
-    @classmethod
-    def from_event(cls, event: RecruitmentEvent, member_ids: list[int]) -> EventForm:
-        return cls(
-            title=event.title,
-            starts_at=local_input(event.starts_at),
-            ends_at=local_input(event.ends_at),
-            place=event.place or "",
-            online_url=event.online_url or "",
-            description=event.description,
-            target_group=event.target_group or "",
-            capacity=str(event.capacity or ""),
-            owner_id=str(event.owner_id or ""),
-            member_ids=[str(i) for i in member_ids],
-            version=event.version,
-        )
-
-
-def local_instant(value: str, *, field: str, message: str) -> dt.datetime:
-    """A datetime-local value typed in Swedish time, as a UTC instant."""
-    value = value.strip()
-    if not value:
-        raise ValidationFailed(message, field=field)
-    try:
-        typed = dt.datetime.fromisoformat(value).replace(tzinfo=None, second=0, microsecond=0)
-    except ValueError:
-        raise ValidationFailed("Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.", field=field) from None
-    instant = typed.replace(tzinfo=STOCKHOLM).astimezone(dt.UTC)
-    if to_local(instant).replace(tzinfo=None) != typed:
-        raise ValidationFailed(
-            "Klockan %(time)s finns inte den dagen: då ställs klockan fram till sommartid. "
-            "Välj en annan tid.",
-            field=field,
-            variables={"time": typed.strftime("%H:%M")},
-        )
-    return instant
-
-
-def optional_count(value: str, *, field: str, minimum: int = 0) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or not minimum <= int(value) <= MAX_COUNT:
-        raise ValidationFailed(
-            "Ange ett antal som en siffra, minst %(min)s.",
-            field=field,
-            variables={"min": minimum},
-        )
-    return int(value)
-
-
-def _url(value: str) -> str | None:
-    url = value.strip()
-    if not url:
-        return None
-    if len(url) > 500 or not _URL.fullmatch(url):
-        raise ValidationFailed(
-            "Länken ska vara en hel webbadress som börjar med https://.", field="online_url"
-        )
-    return url
-
-
-def _colleague(value: str, *, field: str, message: str, session: Session, keep: set[int]) -> int:
-    """An active broker or admin; one already chosen stays allowed (`keep`)."""
-    user = get_typed(session, User, value)
-    if user is None or (user.id not in keep and (not user.is_active or user.role == Role.viewer)):
-        raise ValidationFailed(message, field=field)
-    return user.id  # type: ignore[return-value]
-
-
-def clean(
-    form: EventForm,
-    *,
-    session: Session,
-    current: RecruitmentEvent | None = None,
-    current_members: set[int] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, Any]:
-    starts_at = local_instant(
-        form.starts_at, field="starts_at", message=N_("Ange när träffen börjar.")
-    )
-    ends_at = local_instant(form.ends_at, field="ends_at", message=N_("Ange när träffen slutar."))
-    if ends_at <= starts_at:
-        raise ValidationFailed("Träffen måste sluta efter att den har börjat.", field="ends_at")
-    if not form.owner_id:
-        raise ValidationFailed("Välj vem som är ansvarig för träffen.", field="owner_id")
-    owner_id = _colleague(
-        form.owner_id,
-        field="owner_id",
-        message=N_("Välj en aktiv jobbmäklare som ansvarig."),
-        session=session,
-        keep={current.owner_id} if current and current.owner_id else set(),
-    )
-    members = {
-        _colleague(
-            value,
-            field="member_ids",
-            message=N_("Välj aktiva jobbmäklare till teamet."),
-            session=session,
-            keep=set(current_members),
-        )
-        for value in form.member_ids
-        if value
-    } - {owner_id}
-    return {
-        "title": required_text(
-            form.title, field="title", max_length=200, message=N_("Ge träffen en rubrik.")
-        ),
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "place": optional_text(form.place, field="place", max_length=200),
-        "online_url": _url(form.online_url),
-        "description": long_text(form.description, field="description"),
-        "target_group": optional_text(form.target_group, field="target_group", max_length=200),
-        "capacity": optional_count(form.capacity, field="capacity", minimum=1),
-        "owner_id": owner_id,
-        "members": members,
-    }
 
 
 def get(event_id: int, *, session: Session) -> RecruitmentEvent:
@@ -457,113 +321,6 @@ def change_status(
         clock=clock,
     )
     return event
-
-
-# --- the list ---------------------------------------------------------------------------
-
-
-class EventFilters(SQLModel):
-    """The list's state; it lives in the URL's query string."""
-
-    status: str = ""
-    owner: str = ""  # "" all, "me", or a user id
-    page: int = 1
-
-    def normalized(self) -> EventFilters:
-        return EventFilters(
-            status=self.status if self.status in EventStatus._value2member_map_ else "",
-            owner=self.owner if self.owner == "me" or typed_id(self.owner) else "",
-            page=max(1, min(self.page, 10_000)),
-        )
-
-    def query(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.model_dump().items() if k != "page" and v}
-
-
-@dataclass
-class ListedEvent:
-    event: RecruitmentEvent
-    owner_name: str | None
-    companies: int = 0  # taking part: all but those who declined
-    confirmed: int = 0  # confirmed or attended
-    upcoming: bool = True
-
-
-@dataclass
-class EventPage:
-    rows: list[ListedEvent]
-    page: int
-    has_next: bool
-
-
-def filtered(filters: EventFilters, *columns: Any, user: User, clock: Clock) -> Select[Any]:
-    """The list's query for these columns (of RecruitmentEvent, and of User: the owner,
-    outer joined), filtered and in the list's order, without paging: the list pages
-    through it, the CSV export streams it whole. Events not yet over come first, soonest
-    first; then past ones, latest first."""
-    f = filters.normalized()
-    upcoming = RecruitmentEvent.ends_at >= clock.now()  # type: ignore[operator]
-    statement = select(*columns).outerjoin(
-        User,
-        User.id == RecruitmentEvent.owner_id,  # type: ignore[arg-type]
-    )
-    if f.status:
-        statement = statement.where(RecruitmentEvent.status == EventStatus(f.status))
-    if f.owner:
-        statement = statement.where(
-            RecruitmentEvent.owner_id == (user.id if f.owner == "me" else int(f.owner))
-        )
-    return statement.order_by(
-        case((upcoming, 0), else_=1),
-        case((upcoming, RecruitmentEvent.starts_at)).asc(),
-        col(RecruitmentEvent.starts_at).desc(),
-        col(RecruitmentEvent.id).desc(),
-    )
-
-
-def taking_part() -> Select[Any]:
-    """Per event: the companies taking part (all but those who declined) and how many of
-    them confirmed or attended, as (event_id, companies, confirmed)."""
-    return (
-        select(
-            EventCompany.event_id,
-            func.count().label("companies"),
-            func.sum(
-                case(
-                    (
-                        col(EventCompany.status).in_(
-                            (Participation.confirmed, Participation.attended)
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("confirmed"),
-        )
-        .where(EventCompany.status != Participation.declined)
-        .group_by(col(EventCompany.event_id))
-    )
-
-
-def list_(filters: EventFilters, *, user: User, session: Session, clock: Clock) -> EventPage:
-    """One page of events in the list's order (filtered()). Two queries: the rows with
-    their owners, then their companies' counts."""
-    f = filters.normalized()
-    now = clock.now()
-    statement = filtered(f, RecruitmentEvent, User.full_name, user=user, clock=clock)
-    found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    rows = [
-        ListedEvent(event=e, owner_name=name, upcoming=e.ends_at >= now)
-        for e, name in found[:PAGE_SIZE]
-    ]
-    if rows:
-        counts = session.exec(
-            taking_part().where(col(EventCompany.event_id).in_([r.event.id for r in rows]))
-        ).all()
-        by_event = {event_id: (total, confirmed) for event_id, total, confirmed in counts}
-        for row in rows:
-            row.companies, row.confirmed = by_event.get(row.event.id, (0, 0))  # type: ignore[arg-type]
-    return EventPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)
 
 
 # --- history ----------------------------------------------------------------------------
