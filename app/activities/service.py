@@ -1,35 +1,34 @@
 """The call log: log, edit and delete a company's activities, mark follow-ups done, read the
-timeline; and keep the company's last contact and next follow-up in step."""
+timeline; and keep the company's last contact and next follow-up in step. The form and its
+cleaning are in form.py, the timeline in timeline.py; their names callers use are
+importable from here too."""
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import update as sql_update
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
-from app.activities.models import CONTACT_KINDS, Activity, ActivityKind
+from app.activities.form import ActivityForm, MoveFollowUpForm, clean, parse_follow_up
+from app.activities.form import add_months as add_months
+from app.activities.form import quick_follow_up as quick_follow_up
+from app.activities.models import CONTACT_KINDS, Activity
+from app.activities.timeline import about_assignment as about_assignment
+from app.activities.timeline import entry as entry
+from app.activities.timeline import timeline as timeline
 from app.assignments.models import Assignment
 from app.auth.models import Role, User
-from app.clock import STOCKHOLM, Clock, local_now, to_local, today
+from app.clock import Clock
 from app.companies.models import Company
-from app.contacts.models import Contact
-from app.db import get_typed
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
-from app.validation import long_text, optional_text
 
-PAGE_SIZE = 20
 # The fields history records and an edit conflict compares. Not the contact: history of an
 # activity must not keep a person's name that "Radera person" (GDPR) could not reach.
 TRACKED_FIELDS = ("kind", "occurred_at", "notes", "outcome", "follow_up_on")
-# The follow-up quick choices of the form, by value.
-QUICK_FOLLOW_UPS = ("tomorrow", "week", "month")
 
 
 class EditConflict(history.EditConflict):
@@ -39,146 +38,6 @@ class EditConflict(history.EditConflict):
         "Någon annan har ändrat kontakthändelsen medan du redigerade. Se ändringarna "
         "nedan, jämför med det du skrev och spara igen."
     )
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day N months later, or the month's last day (31 January + 1 → 28 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def quick_follow_up(choice: str, *, clock: Clock) -> dt.date | None:
-    """i morgon / om en vecka / om en månad, from today in Stockholm."""
-    day = today(clock)
-    return {
-        "tomorrow": day + dt.timedelta(days=1),
-        "week": day + dt.timedelta(days=7),
-        "month": add_months(day, 1),
-    }.get(choice)
-
-
-class ActivityForm(SQLModel):
-    """The call-log form as typed; `clean()` turns it into checked values or refuses it."""
-
-    kind: str = ActivityKind.call.value
-    contact_id: str = ""
-    assignment_id: str = ""
-    # datetime-local in Stockholm time ("2026-03-02T09:30"); empty means now.
-    occurred_at: str = ""
-    notes: str = ""
-    outcome: str = ""
-    # A quick choice (QUICK_FOLLOW_UPS) wins over the date typed in follow_up_on.
-    follow_up: str = ""
-    follow_up_on: str = ""
-    # The version the user started editing from: a later save by someone else is a conflict.
-    version: int | None = None
-
-    @classmethod
-    def from_activity(cls, activity: Activity) -> ActivityForm:
-        return cls(
-            kind=activity.kind.value,
-            contact_id=str(activity.contact_id or ""),
-            assignment_id=str(activity.assignment_id or ""),
-            occurred_at=to_local(activity.occurred_at).strftime("%Y-%m-%dT%H:%M"),
-            notes=activity.notes,
-            outcome=activity.outcome or "",
-            follow_up_on=activity.follow_up_on.isoformat() if activity.follow_up_on else "",
-            version=activity.version,
-        )
-
-
-def _occurred_at(value: str, *, clock: Clock) -> dt.datetime:
-    value = value.strip()
-    if not value:
-        return clock.now()
-    try:
-        local = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.", field="occurred_at") from None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=STOCKHOLM)
-    instant = local.astimezone(dt.UTC)
-    # The minute typed may be the current one: compare at minute precision.
-    if instant > local_now(clock).replace(second=59, microsecond=999_999):
-        raise ValidationFailed("Tidpunkten kan inte ligga i framtiden.", field="occurred_at")
-    return instant
-
-
-def _follow_up(
-    form: ActivityForm | MoveFollowUpForm,
-    *,
-    clock: Clock,
-    current: dt.date | None,
-    allow_past: bool = False,
-) -> dt.date | None:
-    if form.follow_up in QUICK_FOLLOW_UPS:
-        return quick_follow_up(form.follow_up, clock=clock)
-    value = form.follow_up_on.strip()
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field="follow_up_on") from None
-    # An overdue follow-up kept as it was is no error; a new date must not be in the past.
-    if day != current and day < today(clock) and not allow_past:
-        raise ValidationFailed("Datumet för återkoppling har redan passerat.", field="follow_up_on")
-    return day
-
-
-def _contact(value: str, company: Company, *, session: Session) -> int | None:
-    if not value:
-        return None
-    contact = get_typed(session, Contact, value)
-    if contact is None or contact.company_id != company.id:
-        raise ValidationFailed("Välj en kontaktperson på företaget.", field="contact_id")
-    return contact.id
-
-
-def _assignment(value: str, company: Company, *, session: Session) -> int | None:
-    if not value:
-        return None
-    assignment = get_typed(session, Assignment, value)
-    if assignment is None or assignment.company_id != company.id:
-        raise ValidationFailed("Välj ett rekryteringsuppdrag hos företaget.", field="assignment_id")
-    return assignment.id
-
-
-def clean(
-    form: ActivityForm,
-    company: Company,
-    *,
-    session: Session,
-    clock: Clock,
-    current: Activity | None = None,
-    allow_past_follow_up: bool = False,
-) -> dict[str, Any]:
-    """`allow_past_follow_up`: an import keeps the old sheet's follow-up dates, past or not."""
-    try:
-        kind = ActivityKind(form.kind)
-    except ValueError:
-        raise ValidationFailed("Välj vad det var för kontakt.", field="kind") from None
-    notes = long_text(form.notes, field="notes")
-    outcome = optional_text(form.outcome, field="outcome", max_length=200)
-    if kind == ActivityKind.note and not (notes or outcome):
-        raise ValidationFailed("Skriv något i anteckningen.", field="notes")
-    return {
-        "kind": kind,
-        "contact_id": _contact(form.contact_id, company, session=session),
-        "assignment_id": _assignment(form.assignment_id, company, session=session),
-        "occurred_at": _occurred_at(form.occurred_at, clock=clock),
-        "notes": notes,
-        "outcome": outcome,
-        "follow_up_on": _follow_up(
-            form,
-            clock=clock,
-            current=current.follow_up_on if current else None,
-            allow_past=allow_past_follow_up,
-        ),
-    }
 
 
 def _apply(activity: Activity, values: dict[str, Any]) -> None:
@@ -414,13 +273,6 @@ def complete_follow_up(
     return activity
 
 
-class MoveFollowUpForm(SQLModel):
-    """ "Flytta till…": a quick choice (QUICK_FOLLOW_UPS) wins over the date typed."""
-
-    follow_up: str = ""
-    follow_up_on: str = ""
-
-
 def move_follow_up(
     activity: Activity, form: MoveFollowUpForm, *, user: User, session: Session, clock: Clock
 ) -> Activity:
@@ -430,7 +282,7 @@ def move_follow_up(
         raise Conflict("Kontakthändelsen har ingen återkoppling.")
     if activity.follow_up_done_at is not None:
         raise Conflict("Återkopplingen är redan klar.")
-    day = _follow_up(form, clock=clock, current=None)
+    day = parse_follow_up(form, clock=clock, current=None)
     if day is None:
         raise ValidationFailed("Välj ett nytt datum för återkopplingen.", field="follow_up_on")
     if day == activity.follow_up_on:
@@ -477,77 +329,3 @@ def move(
     refresh_company(from_company_id, session=session)  # type: ignore[arg-type]
     refresh_company(to_company_id, session=session)  # type: ignore[arg-type]
     return moving
-
-
-# --- the timeline -----------------------------------------------------------------------
-
-
-@dataclass
-class TimelineEntry:
-    activity: Activity
-    author_name: str | None
-    contact_name: str | None
-    assignment_occupation: str | None = None
-
-    @property
-    def contact_removed(self) -> bool:
-        return self.activity.contact_id is None and self.activity.had_contact
-
-
-@dataclass
-class Timeline:
-    entries: list[TimelineEntry]
-    page: int
-    has_next: bool
-
-
-def timeline(company_id: int, *, page: int = 1, session: Session) -> Timeline:
-    """One page of the company's activities, newest first, with the author's and the
-    contact's names: one query, no COUNT (one row more than shown says there is more)."""
-    page = max(1, min(page, 10_000))
-    rows = session.exec(
-        _entries_statement()
-        .where(Activity.company_id == company_id)
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
-    entries = [TimelineEntry(*row) for row in rows[:PAGE_SIZE]]
-    return Timeline(entries=entries, page=page, has_next=len(rows) > PAGE_SIZE)
-
-
-def _entries_statement() -> Any:
-    """Activities with what a timeline names: author, contact and assignment."""
-    return (
-        select(Activity, User.full_name, Contact.name, Assignment.occupation)
-        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
-        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
-        .outerjoin(Assignment, Assignment.id == Activity.assignment_id)  # type: ignore[arg-type]
-    )
-
-
-def about_assignment(
-    assignment_id: int, *, session: Session, limit: int = PAGE_SIZE
-) -> tuple[list[TimelineEntry], bool]:
-    """The latest activities about an assignment, newest first: one query. (entries,
-    whether there are more than `limit`)."""
-    rows = session.exec(
-        _entries_statement()
-        .where(Activity.assignment_id == assignment_id)
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
-        .limit(limit + 1)
-    ).all()
-    return [TimelineEntry(*row) for row in rows[:limit]], len(rows) > limit
-
-
-def entry(activity: Activity, *, session: Session) -> TimelineEntry:
-    """One activity as the timeline shows it."""
-    author = session.get(User, activity.user_id) if activity.user_id else None
-    contact = session.get(Contact, activity.contact_id) if activity.contact_id else None
-    assignment = session.get(Assignment, activity.assignment_id) if activity.assignment_id else None
-    return TimelineEntry(
-        activity=activity,
-        author_name=author.full_name if author else None,
-        contact_name=contact.name if contact else None,
-        assignment_occupation=assignment.occupation if assignment else None,
-    )
