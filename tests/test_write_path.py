@@ -38,7 +38,7 @@ from app.cli import migrate
 from app.clock import SettableClock
 from app.config import Settings
 from app.db import SQLiteConnection, make_engine
-from app.db import _write_gate as write_gate
+from app.db_sqlite import write_gate
 from app.home import FALLBACK_PATH
 from app.main import create_app
 from app.models import metadata
