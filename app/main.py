@@ -36,7 +36,9 @@ from app.contacts import routes as contact_routes
 from app.db import is_busy, make_engine
 from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, DomainError, SaveRefused
 from app.events import calendar_routes as event_calendar_routes
+from app.events import participant_routes as event_participant_routes
 from app.events import routes as event_routes
+from app.events import task_routes as event_task_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
 from app.imports import jobs as import_jobs
@@ -125,6 +127,8 @@ def create_app(
     app.include_router(activity_routes.router)
     app.include_router(assignment_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(event_participant_routes.router)
+    app.include_router(event_task_routes.router)
     app.include_router(event_calendar_routes.router)
     app.include_router(export_routes.router)
     app.include_router(import_routes.router)
