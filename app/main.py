@@ -42,6 +42,7 @@ from app.events import task_routes as event_task_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
 from app.imports import jobs as import_jobs
+from app.imports import mapping_routes as import_mapping_routes
 from app.imports import routes as import_routes
 from app.imports import upload as import_upload
 from app.limits import BodyLimitMiddleware
@@ -132,6 +133,7 @@ def create_app(
     app.include_router(event_calendar_routes.router)
     app.include_router(export_routes.router)
     app.include_router(import_routes.router)
+    app.include_router(import_mapping_routes.router)
     app.include_router(report_routes.router)
     app.include_router(report_team.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
