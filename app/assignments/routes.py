@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app import saving
@@ -162,17 +163,24 @@ def _board(
     )
 
 
+class BoardQuery(AssignmentFilters):
+    """The board's filters, and the card just moved (to focus it) and which way."""
+
+    moved: int | None = Field(None, ge=0, le=MAX_ID)
+    direction: str = "next"
+
+
 @router.get("/assignments/board")
 def show_board(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
     user: AnyUser,
-    filters: Annotated[AssignmentFilters, Query()],
-    moved: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    direction: str = "next",
+    query: Annotated[BoardQuery, Query()],
 ) -> Response:
-    return _board(request, session, clock, user, filters, moved=moved, direction=direction)
+    return _board(
+        request, session, clock, user, query, moved=query.moved, direction=query.direction
+    )
 
 
 @router.get("/assignments/board/column")
@@ -241,16 +249,23 @@ def _form_context(
     }
 
 
+class NewAssignmentQuery(BaseModel):
+    """The company of a new assignment, or the search (q) to find it."""
+
+    company_id: int | None = Field(None, ge=0, le=MAX_ID)
+    q: str = Field("", max_length=200)
+
+
 @router.get("/assignments/new")
 def new_assignment(
     request: Request,
     session: SessionDep,
     user: Editor,
-    company_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    q: Annotated[str, Query(max_length=200)] = "",
+    query: Annotated[NewAssignmentQuery, Query()],
 ) -> Response:
     """The form for a company's new assignment; without ?company_id= first a search for
     the company."""
+    company_id, q = query.company_id, query.q
     if company_id is None:
         found = (
             companies.list_(companies.CompanyFilters(q=q), user=user, session=session).rows

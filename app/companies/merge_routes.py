@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app import saving
 from app.auth.deps import Admin, Editor
@@ -28,6 +28,13 @@ router = APIRouter()
 
 
 # --- merge ------------------------------------------------------------------------------
+
+
+class MergeQuery(BaseModel):
+    """The merge page's search for the other company (q), and the one chosen."""
+
+    q: str = Field("", max_length=200)
+    other_id: int | None = Field(None, ge=0, le=MAX_ID)
 
 
 def _merge_page(
@@ -75,10 +82,9 @@ def merge_page(
     session: SessionDep,
     user: Editor,
     company: CompanyDep,
-    q: Annotated[str, Query(max_length=200)] = "",
-    other_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    query: Annotated[MergeQuery, Query()],
 ) -> Response:
-    return _merge_page(request, session, user, company, q=q, other_id=other_id)
+    return _merge_page(request, session, user, company, q=query.q, other_id=query.other_id)
 
 
 @router.post("/companies/{company_id:int}/merge")
@@ -132,6 +138,13 @@ def merge_companies(
 # --- handover ---------------------------------------------------------------------------
 
 
+class HandoverQuery(BaseModel):
+    """The two brokers of a handover of everything, to preview it."""
+
+    from_user_id: int | None = Field(None, ge=0, le=MAX_ID)
+    to_user_id: int | None = Field(None, ge=0, le=MAX_ID)
+
+
 def _handover_page(
     request: Request,
     session: SessionDep,
@@ -171,10 +184,11 @@ def handover_page(
     request: Request,
     session: SessionDep,
     admin: Admin,
-    from_user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    to_user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    query: Annotated[HandoverQuery, Query()],
 ) -> Response:
-    return _handover_page(request, session, from_user_id=from_user_id, to_user_id=to_user_id)
+    return _handover_page(
+        request, session, from_user_id=query.from_user_id, to_user_id=query.to_user_id
+    )
 
 
 def _handed_over(request: Request, session: SessionDep, count: int, taker: User) -> Response:
