@@ -34,18 +34,22 @@ from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import is_busy, make_engine
-from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, SaveRefused
+from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, DomainError, SaveRefused
 from app.events import calendar_routes as event_calendar_routes
+from app.events import participant_routes as event_participant_routes
 from app.events import routes as event_routes
+from app.events import task_routes as event_task_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
 from app.imports import jobs as import_jobs
+from app.imports import mapping_routes as import_mapping_routes
 from app.imports import routes as import_routes
 from app.imports import upload as import_upload
 from app.limits import BodyLimitMiddleware
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.reports import routes as report_routes
 from app.reports import team_routes as report_team
+from app.saving import Answered
 from app.templating import render, see_other, translate
 from app.today import routes as today_routes
 
@@ -124,9 +128,12 @@ def create_app(
     app.include_router(activity_routes.router)
     app.include_router(assignment_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(event_participant_routes.router)
+    app.include_router(event_task_routes.router)
     app.include_router(event_calendar_routes.router)
     app.include_router(export_routes.router)
     app.include_router(import_routes.router)
+    app.include_router(import_mapping_routes.router)
     app.include_router(report_routes.router)
     app.include_router(report_team.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
@@ -166,14 +173,14 @@ ERROR_TITLES = {
 TOO_LARGE = N_("Det du skickade är större än Matcha tar emot (högst %(limit)s MB). Inget sparades.")
 
 
-def _error_page(request: Request, status_code: int) -> Response:
+def _error_page(request: Request, status_code: int, message: str | None = None) -> Response:
     shown = status_code if status_code in ERROR_TITLES else 400
-    return render(
-        request,
-        "error.html",
-        {"status_code": shown, "title": ERROR_TITLES[shown]},
-        status_code=status_code,
-    )
+    context: dict[str, object] = {"status_code": shown, "title": ERROR_TITLES[shown]}
+    if message is not None:  # why, where the page has no text of its own for the status
+        context.update(
+            message=message, resend=False, check_url=None, back_url=_same_site_referer(request)
+        )
+    return render(request, "error.html", context, status_code=status_code)
 
 
 def _add_error_pages(app: FastAPI) -> None:
@@ -209,6 +216,19 @@ def _add_error_pages(app: FastAPI) -> None:
         # A query parameter out of its range (a number no id can be, a page past any
         # list): 422, as for a form's value; a request that cannot be parsed at all: 400.
         return _error_page(request, 422 if places == {"query"} else 400)
+
+    @app.exception_handler(DomainError)
+    async def refused(request: Request, exc: DomainError) -> Response:
+        # A rule said no and no form shows it (app/saving.py): the page for its status,
+        # the 403 and 404 pages as for any address, the others with the reason.
+        if exc.http_status in (403, 404):
+            return _error_page(request, exc.http_status)
+        message = translate(request, exc.message, **exc.variables)
+        return _error_page(request, exc.http_status, message)
+
+    @app.exception_handler(Answered)
+    async def answered(_request: Request, exc: Answered) -> Response:
+        return exc.response  # a refused change shown with its form (app/saving.py)
 
     @app.exception_handler(SaveRefused)
     async def save_refused(request: Request, exc: SaveRefused) -> Response:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import flash
+from app import saving
 from app.activities import service as activities
+from app.activities.deps import ActivityDep, ChangeableActivity
 from app.activities.models import KIND_LABELS, Activity
 from app.activities.service import ActivityForm, EditConflict
 from app.assignments import service as assignments
@@ -23,21 +24,11 @@ from app.companies.models import Company
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, Forbidden, NotFound
+from app.errors import DomainError, Forbidden
 from app.i18n import N_
-from app.templating import is_fragment_request, render, see_other, translate
+from app.templating import is_fragment_request, render, see_other
 
 router = APIRouter()
-
-
-def valid_activity(activity_id: int, session: SessionDep) -> Activity:
-    try:
-        return activities.get(activity_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-
-
-ActivityDep = Annotated[Activity, Depends(valid_activity)]
 
 
 def _common(session: Session, clock: Clock, user: User, company: Company) -> dict[str, Any]:
@@ -58,7 +49,7 @@ def _company_page(company_id: int, activity_id: int | None = None) -> str:
     return f"/companies/{company_id}#{anchor}"
 
 
-def _changed(
+def _saved(
     request: Request,
     session: Session,
     clock: Clock,
@@ -70,24 +61,23 @@ def _changed(
 ) -> Response:
     """After a change: htmx gets the call-log section again (a fresh form, the timeline's
     first page, the notice in the flash area); a plain form goes back to the company page."""
-    notice = translate(request, message)
-    if not is_fragment_request(request):
-        response = see_other(request, _company_page(company_id))
-        flash.add(response, request, notice)
-        return response
-    company = companies.get(company_id, session=session)
-    context = {
-        **_common(session, clock, user, company),
-        "timeline": activities.timeline(company_id, session=session),
-        "opened": opened,
-        "notice": notice,
-    }
-    return render(
-        request,
-        "activities/_changed.html",
-        context,
-        headers={"HX-Retarget": "#activities", "HX-Reswap": "outerHTML"},
-    )
+
+    def section(notice: str | None) -> Response:
+        company = companies.get(company_id, session=session)
+        context = {
+            **_common(session, clock, user, company),
+            "timeline": activities.timeline(company_id, session=session),
+            "opened": opened,
+            "notice": notice,
+        }
+        return render(
+            request,
+            "activities/_changed.html",
+            context,
+            headers={"HX-Retarget": "#activities", "HX-Reswap": "outerHTML"},
+        )
+
+    return saving.saved(request, session, _company_page(company_id), message, fragment=section)
 
 
 @router.get("/companies/{company_id:int}/activities")
@@ -116,10 +106,8 @@ def add_activity(
     company: CompanyDep,
     form: Annotated[ActivityForm, Form()],
 ) -> Response:
-    try:
-        activities.create(company, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+
+    def refused(error: DomainError) -> Response:
         context = {
             **_common(session, clock, user, company),
             "activity_form": form,
@@ -129,8 +117,10 @@ def add_activity(
         return render(
             request, "activities/new.html", context, block="add_form", status_code=error.http_status
         )
-    session.commit()
-    return _changed(
+
+    with saving.attempt(session, refused=refused):
+        activities.create(company, form, user=user, session=session, clock=clock)
+    return _saved(
         request,
         session,
         clock,
@@ -180,10 +170,12 @@ def _edit_context(
 
 @router.get("/activities/{activity_id:int}/edit")
 def edit_activity(
-    request: Request, session: SessionDep, clock: ClockDep, user: Editor, activity: ActivityDep
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    activity: ChangeableActivity,
 ) -> Response:
-    if not activities.may_change(activity, user):
-        raise HTTPException(status_code=403)
     context = _edit_context(session, clock, user, activity, ActivityForm.from_activity(activity))
     return render(request, "activities/edit.html", context, block="edit_form")
 
@@ -194,20 +186,16 @@ def update_activity(
     session: SessionDep,
     clock: ClockDep,
     user: Editor,
-    activity: ActivityDep,
+    activity: ChangeableActivity,
     form: Annotated[ActivityForm, Form()],
 ) -> Response:
     activity_id, company_id = activity.id, activity.company_id
-    try:
-        activities.update(activity, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+
+    def refused(error: DomainError) -> Response | None:
         if isinstance(error, Forbidden):
-            raise HTTPException(status_code=403) from None
-        try:
-            current = activities.get(activity_id, session=session)  # type: ignore[arg-type]
-        except NotFound:  # someone removed the activity meanwhile
-            raise HTTPException(status_code=404) from None
+            return None
+        # NotFound (a 404) when someone removed the activity meanwhile.
+        current = activities.get(activity_id, session=session)  # type: ignore[arg-type]
         if isinstance(error, EditConflict):
             # Keep what the user typed; the next save is against the version they now see.
             form.version = current.version
@@ -218,8 +206,10 @@ def update_activity(
             block="edit_form",
             status_code=error.http_status,
         )
-    session.commit()
-    return _changed(
+
+    with saving.attempt(session, refused=refused):
+        activities.update(activity, form, user=user, session=session, clock=clock)
+    return _saved(
         request, session, clock, user, company_id, N_("Ändringarna i kontakthändelsen är sparade.")
     )
 
@@ -233,20 +223,20 @@ def _change(
     change: Any,
     message: str,
 ) -> Response:
-    """Delete or "klar": refused changes answer with their status (403, 409)."""
+    """Delete or "klar": refused changes answer with their status (403, 409; app/main.py)."""
     company_id = activity.company_id
-    try:
+    with saving.attempt(session):
         change(activity, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
-        raise HTTPException(status_code=error.http_status) from None
-    session.commit()
-    return _changed(request, session, clock, user, company_id, message)
+    return _saved(request, session, clock, user, company_id, message)
 
 
 @router.post("/activities/{activity_id:int}/delete")
 def delete_activity(
-    request: Request, session: SessionDep, clock: ClockDep, user: Editor, activity: ActivityDep
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    activity: ChangeableActivity,
 ) -> Response:
     return _change(
         request,

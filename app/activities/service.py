@@ -99,7 +99,7 @@ def may_change(activity: Activity, user: User) -> bool:
     )
 
 
-def _check_may_change(activity: Activity, user: User) -> None:
+def check_may_change(activity: Activity, user: User) -> None:
     if not may_change(activity, user):
         raise Forbidden(
             N_("Bara den som skrev kontakthändelsen eller en administratör kan ändra den.")
@@ -213,7 +213,7 @@ def _changed_meanwhile() -> Conflict:
 def update(
     activity: Activity, form: ActivityForm, *, user: User, session: Session, clock: Clock
 ) -> Activity:
-    _check_may_change(activity, user)
+    check_may_change(activity, user)
     history.check_version(
         activity, "activity", form.version, conflict=EditConflict, session=session
     )
@@ -239,7 +239,7 @@ def update(
 
 def delete(activity: Activity, *, user: User, session: Session, clock: Clock) -> None:
     """Removes the activity; history keeps what was removed."""
-    _check_may_change(activity, user)
+    check_may_change(activity, user)
     removed = {name: [value, None] for name, value in _filled(activity, session=session).items()}
     _record(activity, "delete", removed, user=user, session=session, clock=clock)
     company_id = activity.company_id

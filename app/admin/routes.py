@@ -6,21 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from app import flash
+from app import saving
 from app.auth import service as users
 from app.auth.deps import Admin, require
 from app.auth.models import Role, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.events import checklist
 from app.events import feed as calendar_feed
 from app.events.models import PHASE_LABELS, PHASES, ChecklistTemplateItem
 from app.i18n import N_
-from app.templating import render, see_other, translate
+from app.templating import render
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require(Role.admin))])
 
@@ -29,10 +29,7 @@ PASSWORD_ROUTES = [("POST", "/admin/users"), ("POST", r"/admin/users/\d+/passwor
 
 
 def valid_user(user_id: int, session: SessionDep) -> User:
-    try:
-        return users.get(user_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    return users.get(user_id, session=session)  # NotFound: a 404 (app/main.py)
 
 
 UserDep = Annotated[User, Depends(valid_user)]
@@ -58,10 +55,7 @@ def create_user(
     admin: Admin,
     form: Annotated[UserCreate, Form()],
 ) -> Response:
-    try:
-        user = users.create(form, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+    def refused(error: DomainError) -> Response:
         return render(
             request,
             "admin/user_new.html",
@@ -69,12 +63,16 @@ def create_user(
             block="user_form",
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, "/admin/users")
-    flash.add(
-        response, request, translate(request, "Användaren %(name)s är skapad.", name=user.full_name)
+
+    with saving.attempt(session, refused=refused):
+        user = users.create(form, session=session, clock=clock)
+    return saving.saved(
+        request,
+        session,
+        "/admin/users",
+        N_("Användaren %(name)s är skapad."),
+        name=user.full_name,
     )
-    return response
 
 
 @router.get("/users/{user_id:int}")
@@ -103,10 +101,8 @@ def _apply(
     done_message: str,
 ) -> Response:
     """Runs one change to a user in one transaction; a refused change re-renders its form."""
-    try:
-        change()
-    except DomainError as error:
-        session.rollback()
+
+    def refused(error: DomainError) -> Response:
         session.refresh(user)
         return render(
             request,
@@ -115,10 +111,11 @@ def _apply(
             block=block,
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, f"/admin/users/{user.id}")
-    flash.add(response, request, translate(request, done_message, name=user.full_name))
-    return response
+
+    with saving.attempt(session, refused=refused):
+        change()
+    url = f"/admin/users/{user.id}"
+    return saving.saved(request, session, url, done_message, name=user.full_name)
 
 
 @router.post("/users/{user_id:int}/role")
@@ -191,10 +188,7 @@ def reset_password(
 
 
 def valid_item(item_id: int, session: SessionDep) -> ChecklistTemplateItem:
-    try:
-        return checklist.get_item(item_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    return checklist.get_item(item_id, session=session)  # NotFound: a 404 (app/main.py)
 
 
 ItemDep = Annotated[ChecklistTemplateItem, Depends(valid_item)]
@@ -235,10 +229,7 @@ def _checklist_change(
     item_id: int | None = None,
     typed: checklist.TemplateItemForm | None = None,
 ) -> Response:
-    try:
-        change()
-    except DomainError as error:
-        session.rollback()
+    def refused(error: DomainError) -> Response:
         return _checklist_page(
             request,
             session,
@@ -247,10 +238,10 @@ def _checklist_change(
             typed=typed,
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, "/admin/checklist")
-    flash.add(response, request, translate(request, done_message))
-    return response
+
+    with saving.attempt(session, refused=refused):
+        change()
+    return saving.saved(request, session, "/admin/checklist", done_message)
 
 
 @router.post("/checklist")

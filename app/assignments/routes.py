@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app import flash
+from app import saving
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS
 from app.assignments import listing
@@ -39,9 +40,10 @@ from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, Forbidden, NotFound
+from app.errors import DomainError, NotFound
 from app.history import service as history
-from app.templating import is_fragment_request, render, see_other, translate
+from app.i18n import N_
+from app.templating import is_fragment_request, render, translate
 from app.validation import MAX_ID
 
 router = APIRouter()
@@ -161,17 +163,24 @@ def _board(
     )
 
 
+class BoardQuery(AssignmentFilters):
+    """The board's filters, and the card just moved (to focus it) and which way."""
+
+    moved: int | None = Field(None, ge=0, le=MAX_ID)
+    direction: str = "next"
+
+
 @router.get("/assignments/board")
 def show_board(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
     user: AnyUser,
-    filters: Annotated[AssignmentFilters, Query()],
-    moved: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    direction: str = "next",
+    query: Annotated[BoardQuery, Query()],
 ) -> Response:
-    return _board(request, session, clock, user, filters, moved=moved, direction=direction)
+    return _board(
+        request, session, clock, user, query, moved=query.moved, direction=query.direction
+    )
 
 
 @router.get("/assignments/board/column")
@@ -186,7 +195,7 @@ def board_column(
     column, or a page of its own without it. ?status= names the (open) column."""
     status = AssignmentStatus(filters.status) if filters.status in OPEN_STATUSES else None
     if status is None:
-        raise HTTPException(status_code=404)
+        raise NotFound("Sidan finns inte")
     board_filters = _board_filters(filters)
     query = _board_query(board_filters)
     page = filters.normalized().page
@@ -240,16 +249,23 @@ def _form_context(
     }
 
 
+class NewAssignmentQuery(BaseModel):
+    """The company of a new assignment, or the search (q) to find it."""
+
+    company_id: int | None = Field(None, ge=0, le=MAX_ID)
+    q: str = Field("", max_length=200)
+
+
 @router.get("/assignments/new")
 def new_assignment(
     request: Request,
     session: SessionDep,
     user: Editor,
-    company_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    q: Annotated[str, Query(max_length=200)] = "",
+    query: Annotated[NewAssignmentQuery, Query()],
 ) -> Response:
     """The form for a company's new assignment; without ?company_id= first a search for
     the company."""
+    company_id, q = query.company_id, query.q
     if company_id is None:
         found = (
             companies.list_(companies.CompanyFilters(q=q), user=user, session=session).rows
@@ -262,10 +278,7 @@ def new_assignment(
             {"q": q, "found": found},
             block="found",
         )
-    try:
-        company = companies.get(company_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    company = companies.get(company_id, session=session)
     form = assignments.new_form(user, company=company)
     return render(request, "assignments/form.html", _form_context(session, company, form))
 
@@ -279,10 +292,7 @@ def create_assignment(
     company: CompanyDep,
     form: Annotated[AssignmentForm, Form()],
 ) -> Response:
-    try:
-        assignment = assignments.create(company, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+    def refused(error: DomainError) -> Response:
         return render(
             request,
             "assignments/form.html",
@@ -290,10 +300,12 @@ def create_assignment(
             block="assignment_form",
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, f"/assignments/{assignment.id}")
-    flash.add(response, request, translate(request, "Uppdraget är sparat."))
-    return response
+
+    with saving.attempt(session, refused=refused):
+        assignment = assignments.create(company, form, user=user, session=session, clock=clock)
+    return saving.saved(
+        request, session, f"/assignments/{assignment.id}", N_("Uppdraget är sparat.")
+    )
 
 
 def _detail(
@@ -363,28 +375,29 @@ def update_assignment(
     form: Annotated[AssignmentForm, Form()],
 ) -> Response:
     assignment_id = assignment.id
-    try:
-        assignments.update(assignment, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
-        try:
-            current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
-        except NotFound:  # someone deleted it meanwhile
-            raise HTTPException(status_code=404) from None
-        if isinstance(error, EditConflict):
-            form = assignments.rebase(form, error, session=session)
+
+    def refused(error: DomainError) -> Response:
+        # NotFound (a 404) when someone deleted it meanwhile.
+        current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
+        shown = (
+            assignments.rebase(form, error, session=session)
+            if isinstance(error, EditConflict)
+            else form
+        )
         company = companies.get(current.company_id, session=session)
         return render(
             request,
             "assignments/form.html",
-            _form_context(session, company, form, assignment=current, error=error),
+            _form_context(session, company, shown, assignment=current, error=error),
             block="assignment_form",
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, f"/assignments/{assignment_id}")
-    flash.add(response, request, translate(request, "Ändringarna i uppdraget är sparade."))
-    return response
+
+    with saving.attempt(session, refused=refused):
+        assignments.update(assignment, form, user=user, session=session, clock=clock)
+    return saving.saved(
+        request, session, f"/assignments/{assignment_id}", N_("Ändringarna i uppdraget är sparade.")
+    )
 
 
 @router.post("/assignments/{assignment_id:int}/delete")
@@ -396,15 +409,11 @@ def delete_assignment(
     assignment: AssignmentDep,
 ) -> Response:
     company_id = assignment.company_id
-    try:
+    with saving.attempt(session):  # Forbidden: not theirs to delete (a 403, app/main.py)
         assignments.delete(assignment, user=user, session=session, clock=clock)
-    except Forbidden:
-        session.rollback()
-        raise HTTPException(status_code=403) from None
-    session.commit()
-    response = see_other(request, f"/companies/{company_id}#assignments")
-    flash.add(response, request, translate(request, "Uppdraget är borttaget."))
-    return response
+    return saving.saved(
+        request, session, f"/companies/{company_id}#assignments", N_("Uppdraget är borttaget.")
+    )
 
 
 # --- the status -------------------------------------------------------------------------
@@ -436,14 +445,9 @@ def change_status(
     from_board = form.view == "board"
     sent = dict(parse_qsl(form.board))
     filters = AssignmentFilters(**{k: sent.get(k, "") for k in _BOARD_FIELDS})
-    try:
-        assignments.change_status(assignment, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
-        try:
-            current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
-        except NotFound:
-            raise HTTPException(status_code=404) from None
+
+    def refused(error: DomainError) -> Response:
+        current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
         if from_board:
             errors = {assignment_id: error}  # type: ignore[dict-item]
             return _board(
@@ -459,18 +463,22 @@ def change_status(
             typed_filled=form.filled_count,
             status_code=error.http_status,
         )
-    session.commit()
+
+    with saving.attempt(session, refused=refused):
+        assignments.change_status(assignment, form, user=user, session=session, clock=clock)
     status = assignment.status
-    notice = translate(
-        request,
-        "%(occupation)s hos %(company)s har nu status %(status)s.",
-        occupation=assignment.occupation,
-        company=companies.get(assignment.company_id, session=session).name,
-        status=translate(request, STATUS_LABELS[status]),
-    )
+    variables = {
+        "occupation": assignment.occupation,
+        "company": companies.get(assignment.company_id, session=session).name,
+        "status": translate(request, STATUS_LABELS[status]),
+    }
+    message = N_("%(occupation)s hos %(company)s har nu status %(status)s.")
     if not from_board:
-        response = see_other(request, f"/assignments/{assignment_id}")
-    elif is_fragment_request(request):
+        url = f"/assignments/{assignment_id}"
+        return saving.saved(request, session, url, message, **variables)
+    direction = _direction(before, status)
+
+    def board(notice: str | None) -> Response:
         return _board(
             request,
             session,
@@ -478,15 +486,10 @@ def change_status(
             user,
             filters,
             moved=assignment_id,
-            direction=_direction(before, status),
+            direction=direction,
             notice=notice,
         )
-    else:
-        query = {
-            **_board_query(filters),
-            "moved": assignment_id,
-            "direction": _direction(before, status),
-        }
-        response = see_other(request, f"/assignments/board?{urlencode(query)}")
-    flash.add(response, request, notice)
-    return response
+
+    query = {**_board_query(filters), "moved": assignment_id, "direction": direction}
+    url = f"/assignments/board?{urlencode(query)}"
+    return saving.saved(request, session, url, message, fragment=board, **variables)

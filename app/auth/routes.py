@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import flash
+from app import flash, saving
 from app.auth import service as users
 from app.auth import sessions, throttle
 from app.auth.deps import AnyUser, Editor, LoginDep, PolicyDep
 from app.auth.models import CSV_DELIMITERS, LOCALES, User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.errors import DomainError, SaveRefused
+from app.errors import DomainError, NotFound, SaveRefused
 from app.events import feed as calendar_feed
 from app.events import ics
+from app.i18n import N_
 from app.net import client_ip
 from app.templating import render, see_other, translate
 
@@ -59,6 +60,7 @@ def _sign_in(
     policy: PolicyDep,
     settings: SettingsDep,
     next_url: str,
+    message: str | None = None,
 ) -> Response:
     token, _ = sessions.start(
         user,
@@ -69,16 +71,15 @@ def _sign_in(
         user_agent=request.headers.get("user-agent"),
     )
     sessions.purge_expired(session=session, clock=clock, policy=policy)
-    session.commit()
-    response = see_other(request, next_url)
+    response = saving.saved(request, session, next_url, message)
     _set_session_cookie(response, token, settings, int(policy.absolute.total_seconds()))
     return response
 
 
 @router.get("/setup")
 def setup_form(request: Request, session: SessionDep) -> Response:
-    if users.any_user_exists(session=session):
-        raise HTTPException(status_code=404)
+    if users.any_user_exists(session=session):  # only until someone exists
+        raise NotFound("Sidan finns inte")
     return render(request, "auth/setup.html", {"values": {}, "error": None})
 
 
@@ -92,11 +93,9 @@ def setup(
     form: Annotated[UserCreate, Form()],
 ) -> Response:
     if users.any_user_exists(session=session):
-        raise HTTPException(status_code=404)
-    try:
-        user = users.create_first_admin(form, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+        raise NotFound("Sidan finns inte")
+
+    def refused(error: DomainError) -> Response:
         return render(
             request,
             "auth/setup.html",
@@ -104,13 +103,19 @@ def setup(
             block="setup_form",
             status_code=error.http_status,
         )
-    response = _sign_in(
-        request, user, session=session, clock=clock, policy=policy, settings=settings, next_url="/"
+
+    with saving.attempt(session, refused=refused):
+        user = users.create_first_admin(form, session=session, clock=clock)
+    return _sign_in(
+        request,
+        user,
+        session=session,
+        clock=clock,
+        policy=policy,
+        settings=settings,
+        next_url="/",
+        message=N_("Välkommen! Du är nu administratör för Matcha."),
     )
-    flash.add(
-        response, request, translate(request, "Välkommen! Du är nu administratör för Matcha.")
-    )
-    return response
 
 
 @router.get("/login")
@@ -155,10 +160,17 @@ def login(
     # The password is checked (argon2, a moment of a core and 64 MiB) before anything is
     # written: on SQLite the write lock is taken by the writes below, not held through it.
     user = users.authenticate(name, password, session=session)
-    try:
+
+    def busy(error: DomainError) -> Response | None:
+        # Busy, or the database takes no writes just now: said in the form.
+        if not isinstance(error, SaveRefused):
+            return None
+        return refuse(translate(request, error.message), error.http_status)
+
+    with saving.attempt(session, refused=busy):
         throttle.record(name, address, user is not None, session=session, clock=clock)
         if user is None:
-            session.commit()
+            saving.commit(session)
             return refuse(translate(request, "Fel användarnamn eller lösenord."), 422)
         return _sign_in(
             request,
@@ -169,18 +181,13 @@ def login(
             settings=settings,
             next_url=_safe_next(next),
         )
-    except SaveRefused as refused:  # busy, or the database takes no writes just now
-        session.rollback()
-        return refuse(translate(request, refused.message), refused.http_status)
 
 
 @router.post("/logout")
 def logout(request: Request, login: LoginDep, session: SessionDep) -> Response:
     sessions.revoke(login.session, session=session)
-    session.commit()
-    response = see_other(request, "/login")
+    response = saving.saved(request, session, "/login", N_("Du är utloggad."))
     response.delete_cookie(sessions.SESSION_COOKIE)
-    flash.add(response, request, translate(request, "Du är utloggad."))
     return response
 
 
@@ -203,6 +210,23 @@ def _account_context(user: User, session: Session, **extra: object) -> dict[str,
     }
 
 
+def _refused_on_account(
+    request: Request, user: User, session: Session, form: str
+) -> saving.Refused:
+    """A refused change shows the account page's form (`form`: its name) with the error."""
+
+    def answer(error: DomainError) -> Response:
+        return render(
+            request,
+            "auth/account.html",
+            _account_context(user, session, **{f"{form}_error": error}),
+            block=f"{form}_form",
+            status_code=error.http_status,
+        )
+
+    return answer
+
+
 @router.post("/account/password")
 def change_password(
     request: Request,
@@ -213,7 +237,8 @@ def change_password(
     password: Annotated[str, Form()] = "",
     password_confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    refused = _refused_on_account(request, login.user, session, "password")
+    with saving.attempt(session, refused=refused):
         users.change_own_password(
             login.user,
             current_password,
@@ -223,23 +248,12 @@ def change_password(
             session=session,
             clock=clock,
         )
-    except DomainError as error:
-        session.rollback()
-        return render(
-            request,
-            "auth/account.html",
-            _account_context(login.user, session, password_error=error),
-            block="password_form",
-            status_code=error.http_status,
-        )
-    session.commit()
-    response = see_other(request, "/account")
-    flash.add(
-        response,
+    return saving.saved(
         request,
-        translate(request, "Ditt lösenord är bytt. Dina andra inloggningar har avslutats."),
+        session,
+        "/account",
+        N_("Ditt lösenord är bytt. Dina andra inloggningar har avslutats."),
     )
-    return response
 
 
 @router.post("/account/locale")
@@ -249,22 +263,10 @@ def change_locale(
     session: SessionDep,
     locale: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    with saving.attempt(session, refused=_refused_on_account(request, user, session, "locale")):
         users.set_locale(user, locale, session=session)
-    except DomainError as error:
-        session.rollback()
-        return render(
-            request,
-            "auth/account.html",
-            _account_context(user, session, locale_error=error),
-            block="locale_form",
-            status_code=error.http_status,
-        )
-    session.commit()
-    request.state.locale = user.locale
-    response = see_other(request, "/account")
-    flash.add(response, request, translate(request, "Språket är ändrat."))
-    return response
+    request.state.locale = user.locale  # the notice in the language just chosen
+    return saving.saved(request, session, "/account", N_("Språket är ändrat."))
 
 
 @router.post("/account/csv-delimiter")
@@ -274,21 +276,10 @@ def change_csv_delimiter(
     session: SessionDep,
     csv_delimiter: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    refused = _refused_on_account(request, user, session, "csv_delimiter")
+    with saving.attempt(session, refused=refused):
         users.set_csv_delimiter(user, csv_delimiter, session=session)
-    except DomainError as error:
-        session.rollback()
-        return render(
-            request,
-            "auth/account.html",
-            _account_context(user, session, csv_delimiter_error=error),
-            block="csv_delimiter_form",
-            status_code=error.http_status,
-        )
-    session.commit()
-    response = see_other(request, "/account")
-    flash.add(response, request, translate(request, "Skiljetecknet för CSV-filer är ändrat."))
-    return response
+    return saving.saved(request, session, "/account", N_("Skiljetecknet för CSV-filer är ändrat."))
 
 
 # --- the calendar feed ------------------------------------------------------------------

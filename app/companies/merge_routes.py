@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from app import flash
+from app import saving
 from app.auth.deps import Admin, Editor
 from app.auth.models import User
 from app.companies import handover as handovers
@@ -20,13 +20,21 @@ from app.companies.models import Company
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, SaveRefused
-from app.templating import is_fragment_request, render, see_other, translate
+from app.i18n import N_
+from app.templating import is_fragment_request, render
 from app.validation import MAX_ID
 
 router = APIRouter()
 
 
 # --- merge ------------------------------------------------------------------------------
+
+
+class MergeQuery(BaseModel):
+    """The merge page's search for the other company (q), and the one chosen."""
+
+    q: str = Field("", max_length=200)
+    other_id: int | None = Field(None, ge=0, le=MAX_ID)
 
 
 def _merge_page(
@@ -40,16 +48,19 @@ def _merge_page(
     error: DomainError | None = None,
     status_code: int = 200,
 ) -> Response:
-    plan = None
     other = None
-    try:
+
+    def check() -> merging.MergePlan | None:
+        nonlocal other
         merging.check_mergeable(company)
-        if other_id is not None:
-            other = companies.get(other_id, session=session)
-            plan = merging.plan(company, other, session=session)
-    except DomainError as refused:
-        if error is None:
-            error, status_code = refused, refused.http_status
+        if other_id is None:
+            return None
+        other = companies.get(other_id, session=session)
+        return merging.plan(company, other, session=session)
+
+    plan, refused = saving.refusal(check)
+    if refused is not None and error is None:
+        error, status_code = refused, refused.http_status
     context = {
         "company": company,
         "q": q,
@@ -71,10 +82,9 @@ def merge_page(
     session: SessionDep,
     user: Editor,
     company: CompanyDep,
-    q: Annotated[str, Query(max_length=200)] = "",
-    other_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    query: Annotated[MergeQuery, Query()],
 ) -> Response:
-    return _merge_page(request, session, user, company, q=q, other_id=other_id)
+    return _merge_page(request, session, user, company, q=query.q, other_id=query.other_id)
 
 
 @router.post("/companies/{company_id:int}/merge")
@@ -88,7 +98,23 @@ def merge_companies(
     kept_version: Annotated[int, Form(ge=0, le=MAX_ID)],
     other_version: Annotated[int, Form(ge=0, le=MAX_ID)],
 ) -> Response:
-    try:
+    company_id = company.id
+
+    def refused(error: DomainError) -> Response | None:
+        if isinstance(error, SaveRefused) and is_fragment_request(request):
+            return None  # the form in the browser keeps its choice; the message goes into it
+        # The preview again, as things are now, with the reason it was refused.
+        return _merge_page(
+            request,
+            session,
+            user,
+            companies.get(company_id, session=session),  # type: ignore[arg-type]
+            other_id=other_id,
+            error=error,
+            status_code=error.http_status,
+        )
+
+    with saving.attempt(session, refused=refused):
         other = companies.get(other_id, session=session)
         merging.merge(
             company,
@@ -99,36 +125,24 @@ def merge_companies(
             session=session,
             clock=clock,
         )
-    except DomainError as error:
-        session.rollback()
-        if isinstance(error, SaveRefused) and is_fragment_request(request):
-            raise  # the form in the browser keeps its choice; the message goes into it
-        # The preview again, as things are now, with the reason it was refused.
-        return _merge_page(
-            request,
-            session,
-            user,
-            companies.get(company.id, session=session),  # type: ignore[arg-type]
-            other_id=other_id,
-            error=error,
-            status_code=error.http_status,
-        )
-    session.commit()
-    response = see_other(request, f"/companies/{company.id}")
-    flash.add(
-        response,
+    return saving.saved(
         request,
-        translate(
-            request,
-            "%(other)s är sammanslaget med %(name)s och arkiverat.",
-            other=other.name,
-            name=company.name,
-        ),
+        session,
+        f"/companies/{company_id}",
+        N_("%(other)s är sammanslaget med %(name)s och arkiverat."),
+        other=other.name,
+        name=company.name,
     )
-    return response
 
 
 # --- handover ---------------------------------------------------------------------------
+
+
+class HandoverQuery(BaseModel):
+    """The two brokers of a handover of everything, to preview it."""
+
+    from_user_id: int | None = Field(None, ge=0, le=MAX_ID)
+    to_user_id: int | None = Field(None, ge=0, le=MAX_ID)
 
 
 def _handover_page(
@@ -142,15 +156,18 @@ def _handover_page(
 ) -> Response:
     preview = None
     if error is None and from_user_id is not None and to_user_id is not None:
-        try:
-            giver, taker = handovers.check_all(from_user_id, to_user_id, session=session)
+        users, error = saving.refusal(
+            lambda: handovers.check_all(from_user_id, to_user_id, session=session)
+        )
+        if users is not None:
+            giver, taker = users
             preview = {
                 "giver": giver,
                 "taker": taker,
                 "count": handovers.count_owned(giver, session=session),
             }
-        except DomainError as refused:
-            error, status_code = refused, refused.http_status
+        if error is not None:
+            status_code = error.http_status
     context = {
         "givers": handovers.owners_with_companies(session=session),
         "takers": companies.owners(session=session),
@@ -167,25 +184,22 @@ def handover_page(
     request: Request,
     session: SessionDep,
     admin: Admin,
-    from_user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    to_user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    query: Annotated[HandoverQuery, Query()],
 ) -> Response:
-    return _handover_page(request, session, from_user_id=from_user_id, to_user_id=to_user_id)
-
-
-def _handed_over(request: Request, count: int, taker: User) -> Response:
-    response = see_other(request, "/companies?" + urlencode({"owner": taker.id}))
-    flash.add(
-        response,
-        request,
-        translate(
-            request,
-            "%(count)s företag har lämnats över till %(name)s.",
-            count=count,
-            name=taker.full_name,
-        ),
+    return _handover_page(
+        request, session, from_user_id=query.from_user_id, to_user_id=query.to_user_id
     )
-    return response
+
+
+def _handed_over(request: Request, session: SessionDep, count: int, taker: User) -> Response:
+    return saving.saved(
+        request,
+        session,
+        "/companies?" + urlencode({"owner": taker.id}),
+        N_("%(count)s företag har lämnats över till %(name)s."),
+        count=count,
+        name=taker.full_name,
+    )
 
 
 @router.post("/admin/handover")
@@ -197,12 +211,7 @@ def hand_over_all(
     from_user_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
     to_user_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
 ) -> Response:
-    try:
-        count, taker = handovers.hand_over_all(
-            from_user_id, to_user_id, user=admin, session=session, clock=clock
-        )
-    except DomainError as error:
-        session.rollback()
+    def refused(error: DomainError) -> Response:
         return _handover_page(
             request,
             session,
@@ -211,8 +220,12 @@ def hand_over_all(
             error=error,
             status_code=error.http_status,
         )
-    session.commit()
-    return _handed_over(request, count, taker)
+
+    with saving.attempt(session, refused=refused):
+        count, taker = handovers.hand_over_all(
+            from_user_id, to_user_id, user=admin, session=session, clock=clock
+        )
+    return _handed_over(request, session, count, taker)
 
 
 @router.post("/companies/handover")
@@ -226,16 +239,9 @@ def hand_over_selected(
     ],
     to_owner_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
 ) -> Response:
-    try:
+    # Busy: answered by app/main.py, with the choice kept to send again.
+    with saving.attempt(session, refused=saving.refused_to(request, "/companies")):
         count, taker = handovers.hand_over(
             company_ids, to_owner_id, user=admin, session=session, clock=clock
         )
-    except DomainError as error:
-        session.rollback()
-        if isinstance(error, SaveRefused):
-            raise  # answered as busy, with the choice kept to send again (app/main.py)
-        response = see_other(request, "/companies")
-        flash.add(response, request, translate(request, error.message, **error.variables), "error")
-        return response
-    session.commit()
-    return _handed_over(request, count, taker)
+    return _handed_over(request, session, count, taker)

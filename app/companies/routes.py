@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import flash
+from app import saving
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS
 from app.assignments import service as assignments
@@ -34,10 +34,10 @@ from app.companies.service import (
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, SaveRefused
+from app.errors import DomainError
 from app.history import service as history
 from app.i18n import N_
-from app.templating import render, see_other, translate
+from app.templating import render
 
 router = APIRouter(prefix="/companies")
 
@@ -105,10 +105,7 @@ def create_company(
     user: Editor,
     form: Annotated[CompanyForm, Form()],
 ) -> Response:
-    try:
-        company = companies.create(form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+    def refused(error: DomainError) -> Response:
         return render(
             request,
             "companies/form.html",
@@ -116,12 +113,16 @@ def create_company(
             block="company_form",
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, f"/companies/{company.id}")
-    flash.add(
-        response, request, translate(request, "Företaget %(name)s är sparat.", name=company.name)
+
+    with saving.attempt(session, refused=refused):
+        company = companies.create(form, user=user, session=session, clock=clock)
+    return saving.saved(
+        request,
+        session,
+        f"/companies/{company.id}",
+        N_("Företaget %(name)s är sparat."),
+        name=company.name,
     )
-    return response
 
 
 @router.get("/{company_id:int}")
@@ -179,24 +180,26 @@ def update_company(
     company: CompanyDep,
     form: Annotated[CompanyForm, Form()],
 ) -> Response:
-    try:
-        companies.update(company, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
-        current = companies.get(company.id, session=session)  # type: ignore[arg-type]
-        if isinstance(error, EditConflict):
-            form = companies.rebase(form, error, session=session)
+    company_id = company.id
+
+    def refused(error: DomainError) -> Response:
+        current = companies.get(company_id, session=session)  # type: ignore[arg-type]
+        shown = (
+            companies.rebase(form, error, session=session)
+            if isinstance(error, EditConflict)
+            else form
+        )
         return render(
             request,
             "companies/form.html",
-            _form_context(session, form, company=current, error=error),
+            _form_context(session, shown, company=current, error=error),
             block="company_form",
             status_code=error.http_status,
         )
-    session.commit()
-    response = see_other(request, f"/companies/{company.id}")
-    flash.add(response, request, translate(request, "Ändringarna är sparade."))
-    return response
+
+    with saving.attempt(session, refused=refused):
+        companies.update(company, form, user=user, session=session, clock=clock)
+    return saving.saved(request, session, f"/companies/{company_id}", N_("Ändringarna är sparade."))
 
 
 def _change_state(
@@ -206,19 +209,12 @@ def _change_state(
     change: Callable[[], object],
     message: str,
 ) -> Response:
-    try:
+    """Archive or restore: a refusal is flashed on the company's page; a busy database is
+    answered as such (app/main.py), nothing saved, to try again."""
+    url = f"/companies/{company.id}"
+    with saving.attempt(session, refused=saving.refused_to(request, url)):
         change()
-    except DomainError as error:
-        session.rollback()
-        if isinstance(error, SaveRefused):
-            raise  # answered as busy: nothing was saved, try again (app/main.py)
-        response = see_other(request, f"/companies/{company.id}")
-        flash.add(response, request, translate(request, error.message), "error")
-        return response
-    session.commit()
-    response = see_other(request, f"/companies/{company.id}")
-    flash.add(response, request, translate(request, message, name=company.name))
-    return response
+    return saving.saved(request, session, url, message, name=company.name)
 
 
 @router.post("/{company_id:int}/archive")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import flash
+from app import saving
 from app.auth.deps import AnyUser, Editor
 from app.auth.models import Role
 from app.companies import service as companies
@@ -20,19 +20,19 @@ from app.contacts.models import Contact
 from app.contacts.service import ContactFilters, ContactForm, EditConflict
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.history import service as history
 from app.i18n import N_
-from app.templating import is_fragment_request, render, see_other, translate
+from app.templating import is_fragment_request, render, see_other
 
 router = APIRouter()
 
+# The notice does not name the person: their name is what was just erased.
+ERASED = N_("Personuppgifterna är raderade, även i historiken.")
+
 
 def valid_contact(contact_id: int, session: SessionDep) -> Contact:
-    try:
-        return contacts.get(contact_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    return contacts.get(contact_id, session=session)  # NotFound: a 404 (app/main.py)
 
 
 ContactDep = Annotated[Contact, Depends(valid_contact)]
@@ -71,29 +71,29 @@ def _company_page(company_id: int, contact_id: int | None = None) -> str:
     return f"/companies/{company_id}#" + (f"contact-{contact_id}" if contact_id else "contacts")
 
 
-def _changed(
+def _saved(
     request: Request, session: Session, company_id: int, message: str, **variables: object
 ) -> Response:
     """After a change: htmx gets the company's contacts section again (and the notice in
     the flash area); a plain form goes back to the company page."""
-    notice = translate(request, message, **variables)
-    if not is_fragment_request(request):
-        response = see_other(request, _company_page(company_id))
-        flash.add(response, request, notice)
-        return response
-    context = {
-        "company": companies.get(company_id, session=session),
-        "contacts": contacts.list_for_company(company_id, session=session),
-        "can_edit": True,
-        "history": history.for_company(company_id, session=session),
-        "notice": notice,
-    }
-    return render(
-        request,
-        "contacts/_changed.html",
-        context,
-        headers={"HX-Retarget": "#contacts", "HX-Reswap": "outerHTML"},
-    )
+
+    def section(notice: str | None) -> Response:
+        context = {
+            "company": companies.get(company_id, session=session),
+            "contacts": contacts.list_for_company(company_id, session=session),
+            "can_edit": True,
+            "history": history.for_company(company_id, session=session),
+            "notice": notice,
+        }
+        return render(
+            request,
+            "contacts/_changed.html",
+            context,
+            headers={"HX-Retarget": "#contacts", "HX-Reswap": "outerHTML"},
+        )
+
+    url = _company_page(company_id)
+    return saving.saved(request, session, url, message, fragment=section, **variables)
 
 
 @router.post("/companies/{company_id:int}/contacts")
@@ -105,10 +105,7 @@ def add_contact(
     company: CompanyDep,
     form: Annotated[ContactForm, Form()],
 ) -> Response:
-    try:
-        contact = contacts.create(company, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
+    def refused(error: DomainError) -> Response:
         return render(
             request,
             "contacts/new.html",
@@ -116,8 +113,10 @@ def add_contact(
             block="add_form",
             status_code=error.http_status,
         )
-    session.commit()
-    return _changed(
+
+    with saving.attempt(session, refused=refused):
+        contact = contacts.create(company, form, user=user, session=session, clock=clock)
+    return _saved(
         request,
         session,
         company.id,  # type: ignore[arg-type]
@@ -167,25 +166,26 @@ def update_contact(
     form: Annotated[ContactForm, Form()],
 ) -> Response:
     contact_id, company_id = contact.id, contact.company_id
-    try:
-        contacts.update(contact, form, user=user, session=session, clock=clock)
-    except DomainError as error:
-        session.rollback()
-        try:
-            current = contacts.get(contact_id, session=session)  # type: ignore[arg-type]
-        except NotFound:  # someone removed the contact meanwhile
-            raise HTTPException(status_code=404) from None
-        if isinstance(error, EditConflict):
-            form = contacts.rebase(form, current, error.changes)
+
+    def refused(error: DomainError) -> Response:
+        # NotFound (a 404) when someone removed the contact meanwhile.
+        current = contacts.get(contact_id, session=session)  # type: ignore[arg-type]
+        shown = (
+            contacts.rebase(form, current, error.changes)
+            if isinstance(error, EditConflict)
+            else form
+        )
         return render(
             request,
             "contacts/edit.html",
-            _edit_context(session, current, form, error),
+            _edit_context(session, current, shown, error),
             block="edit_form",
             status_code=error.http_status,
         )
-    session.commit()
-    return _changed(
+
+    with saving.attempt(session, refused=refused):
+        contacts.update(contact, form, user=user, session=session, clock=clock)
+    return _saved(
         request, session, company_id, N_("Ändringarna för %(name)s är sparade."), name=contact.name
     )
 
@@ -196,8 +196,7 @@ def delete_contact(
 ) -> Response:
     company_id, name = contact.company_id, contact.name
     contacts.delete(contact, user=user, session=session, clock=clock)
-    session.commit()
-    return _changed(request, session, company_id, N_("%(name)s är borttagen."), name=name)
+    return _saved(request, session, company_id, N_("%(name)s är borttagen."), name=name)
 
 
 @router.post("/contacts/{contact_id:int}/erase-history")
@@ -205,21 +204,9 @@ def erase_deleted_contact(
     request: Request, session: SessionDep, clock: ClockDep, user: Editor, contact_id: int
 ) -> Response:
     """Radera person for a contact deleted earlier, from the company's history."""
-    try:
+    with saving.attempt(session):  # refused: NotFound, Conflict (app/main.py answers)
         company_id = contacts.erase_deleted(contact_id, user=user, session=session, clock=clock)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-    except DomainError as error:
-        session.rollback()
-        raise HTTPException(status_code=error.http_status) from None
-    session.commit()
-    response = see_other(request, _company_page(company_id))
-    flash.add(
-        response,
-        request,
-        translate(request, "Personuppgifterna är raderade, även i historiken."),
-    )
-    return response
+    return saving.saved(request, session, _company_page(company_id), ERASED)
 
 
 @router.get("/contacts/{contact_id:int}/erase")
@@ -236,12 +223,4 @@ def erase_contact(
 ) -> Response:
     company_id = contact.company_id
     contacts.erase(contact, user=user, session=session, clock=clock)
-    session.commit()
-    # The notice does not name the person: their name is what was just erased.
-    response = see_other(request, _company_page(company_id))
-    flash.add(
-        response,
-        request,
-        translate(request, "Personuppgifterna är raderade, även i historiken."),
-    )
-    return response
+    return saving.saved(request, session, _company_page(company_id), ERASED)

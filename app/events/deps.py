@@ -1,34 +1,41 @@
-"""Dependencies of routes that name an event (or one of its checklist items): load it or
-answer 404, once."""
+"""Dependencies of routes that name an event (or one of its checklist items, companies or
+presented assignments): load it, or NotFound (a 404, app/main.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends
 
 from app.db import SessionDep
-from app.errors import NotFound
-from app.events import checklist
+from app.events import checklist, participants
 from app.events import service as events
-from app.events.models import EventTask, RecruitmentEvent
+from app.events.models import EventAssignment, EventCompany, EventTask, RecruitmentEvent
 
 
 def valid_event(event_id: int, session: SessionDep) -> RecruitmentEvent:
-    try:
-        return events.get(event_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    return events.get(event_id, session=session)
 
 
 EventDep = Annotated[RecruitmentEvent, Depends(valid_event)]
 
 
 def valid_task(event_id: int, task_id: int, session: SessionDep) -> EventTask:
-    try:
-        return checklist.get_task(event_id, task_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    return checklist.get_task(event_id, task_id, session=session)
 
 
 TaskDep = Annotated[EventTask, Depends(valid_task)]
+
+
+def valid_participant(event_id: int, company_id: int, session: SessionDep) -> EventCompany:
+    return participants.get_participant(event_id, company_id, session=session)
+
+
+ParticipantDep = Annotated[EventCompany, Depends(valid_participant)]
+
+
+def valid_link(event_id: int, assignment_id: int, session: SessionDep) -> EventAssignment:
+    return participants.get_link(event_id, assignment_id, session=session)
+
+
+LinkDep = Annotated[EventAssignment, Depends(valid_link)]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import flash
+from app import saving
 from app.activities import service as activities
+from app.activities.deps import ActivityDep
 from app.activities.models import KIND_LABELS, Activity
 from app.activities.service import MoveFollowUpForm
 from app.auth.deps import AnyUser, Editor
@@ -19,23 +20,13 @@ from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import DomainError, NotFound, SaveRefused
+from app.errors import DomainError, SaveRefused
 from app.i18n import N_
-from app.templating import is_fragment_request, render, see_other, translate
+from app.templating import is_fragment_request, render
 from app.today import service as my_day
 
 router = APIRouter()
 _VIEW_PARAM = re.compile(rf"^(?:{my_day.TEAM}|\d{{1,18}})$")
-
-
-def valid_activity(activity_id: int, session: SessionDep) -> Activity:
-    try:
-        return activities.get(activity_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-
-
-ActivityDep = Annotated[Activity, Depends(valid_activity)]
 
 
 class MoveForm(MoveFollowUpForm):
@@ -68,10 +59,8 @@ def show_day(
     requested: Annotated[str, Query(alias="user", max_length=20)] = "",
 ) -> Response:
     choices = my_day.choices(user, session=session)
-    try:
-        view = my_day.view_for(user, requested, choices=choices)
-    except DomainError as error:
-        raise HTTPException(status_code=error.http_status) from None
+    # Forbidden (another's day, not an admin) or NotFound: app/main.py answers.
+    view = my_day.view_for(user, requested, choices=choices)
     context = {
         **_row_context(clock, user, view.param),
         "view": view,
@@ -89,14 +78,16 @@ def show_day(
     return render(request, "today/page.html", context, block="day")
 
 
-def _gone(request: Request, view: str, message: str) -> Response:
-    """The follow-up is off today's list: htmx removes its row and shows the notice; a plain
-    form goes back to Min dag with it."""
-    if not is_fragment_request(request):
-        response = see_other(request, _page(view))
-        flash.add(response, request, message)
-        return response
-    return render(request, "today/_gone.html", {"notice": message})
+def _gone(
+    request: Request, session: Session, view: str, message: str, **variables: Any
+) -> Response:
+    """Saved, and the follow-up is off today's list: htmx removes its row and shows the
+    notice; a plain form goes back to Min dag with it."""
+
+    def gone(notice: str | None) -> Response:
+        return render(request, "today/_gone.html", {"notice": notice})
+
+    return saving.saved(request, session, _page(view), message, fragment=gone, **variables)
 
 
 def _refused(
@@ -106,33 +97,28 @@ def _refused(
     user: User,
     activity_id: int,
     view: str,
-    error: DomainError,
     typed_date: str = "",
-) -> Response:
+) -> saving.Refused:
     """A refused move or "klar": 403 as such, busy as such (app/main.py offers to send it
     again); otherwise htmx gets the row again with the reason in it, and a plain form goes
     back to Min dag with it."""
-    session.rollback()
-    if error.http_status == 403:
-        raise HTTPException(status_code=403) from None
-    if isinstance(error, SaveRefused):
-        raise error
-    message = translate(request, error.message, **error.variables)
-    if not is_fragment_request(request):
-        response = see_other(request, _page(view))
-        flash.add(response, request, message, "error")
-        return response
-    try:
+
+    def answer(error: DomainError) -> Response | None:
+        if error.http_status == 403 or isinstance(error, SaveRefused):
+            return None
+        if not is_fragment_request(request):
+            return saving.refused_to(request, _page(view))(error)
+        # NotFound (a 404, app/main.py) when the follow-up is gone meanwhile.
         entry = my_day.follow_up(activity_id, session=session)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
-    context = {
-        **_row_context(clock, user, view),
-        "entry": entry,
-        "error": error,
-        "typed_date": typed_date,
-    }
-    return render(request, "today/_follow_up.html", context, status_code=error.http_status)
+        context = {
+            **_row_context(clock, user, view),
+            "entry": entry,
+            "error": error,
+            "typed_date": typed_date,
+        }
+        return render(request, "today/_follow_up.html", context, status_code=error.http_status)
+
+    return answer
 
 
 @router.post("/today/follow-ups/{activity_id:int}/done")
@@ -145,12 +131,11 @@ def complete_follow_up(
     view: Annotated[str, Form()] = "",
 ) -> Response:
     activity_id: int = activity.id  # type: ignore[assignment]
-    try:
+    with saving.attempt(
+        session, refused=_refused(request, session, clock, user, activity_id, view)
+    ):
         activities.complete_follow_up(activity, user=user, session=session, clock=clock)
-    except DomainError as error:
-        return _refused(request, session, clock, user, activity_id, view, error)
-    session.commit()
-    return _gone(request, view, translate(request, N_("Återkopplingen är markerad som klar.")))
+    return _gone(request, session, view, N_("Återkopplingen är markerad som klar."))
 
 
 @router.post("/today/follow-ups/{activity_id:int}/move")
@@ -164,30 +149,25 @@ def move_follow_up(
 ) -> Response:
     activity_id: int = activity.id  # type: ignore[assignment]
     view = form.view
-    try:
+    refused = _refused(request, session, clock, user, activity_id, view, form.follow_up_on)
+    with saving.attempt(session, refused=refused):
         moved: Activity = activities.move_follow_up(
             activity, form, user=user, session=session, clock=clock
         )
-    except DomainError as error:
-        return _refused(request, session, clock, user, activity_id, view, error, form.follow_up_on)
-    session.commit()
     day = moved.follow_up_on
-    message = translate(
-        request,
-        N_("Återkopplingen är flyttad till %(date)s."),
-        date=day.isoformat(),  # type: ignore[union-attr]
-    )
+    message = N_("Återkopplingen är flyttad till %(date)s.")
     if day is not None and day > today(clock):
-        return _gone(request, view, message)
+        return _gone(request, session, view, message, date=day.isoformat())
+
     # Still due today (an overdue one moved to today): the row stays, no longer overdue.
-    if not is_fragment_request(request):
-        response = see_other(request, _page(view))
-        flash.add(response, request, message)
-        return response
-    context = {
-        **_row_context(clock, user, view),
-        "entry": my_day.follow_up(activity_id, session=session),
-        "error": None,
-        "notice": message,
-    }
-    return render(request, "today/_follow_up.html", context)
+    def row(notice: str | None) -> Response:
+        context = {
+            **_row_context(clock, user, view),
+            "entry": my_day.follow_up(activity_id, session=session),
+            "error": None,
+            "notice": notice,
+        }
+        return render(request, "today/_follow_up.html", context)
+
+    date = day.isoformat()  # type: ignore[union-attr]
+    return saving.saved(request, session, _page(view), message, fragment=row, date=date)
