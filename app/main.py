@@ -36,6 +36,7 @@ from app.contacts import routes as contact_routes
 from app.db import is_busy, make_engine
 from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, SaveRefused
 from app.events import calendar_routes as event_calendar_routes
+from app.events import feed_routes as event_feed_routes
 from app.events import routes as event_routes
 from app.exports import routes as export_routes
 from app.i18n import N_
@@ -116,6 +117,7 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(auth_routes.router)
+    app.include_router(event_feed_routes.router)
     app.include_router(today_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(company_merge_routes.router)
