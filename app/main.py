@@ -29,7 +29,6 @@ from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
 from app.auth.passwords import HASHING_SLOTS
 from app.clock import Clock, SystemClock
-from app.companies import merge_routes as company_merge_routes
 from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
@@ -44,6 +43,7 @@ from app.imports import jobs as import_jobs
 from app.imports import routes as import_routes
 from app.imports import upload as import_upload
 from app.limits import BodyLimitMiddleware
+from app.moves import routes as move_routes
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.reports import routes as report_routes
 from app.reports import team as report_team
@@ -120,7 +120,7 @@ def create_app(
     app.include_router(event_feed_routes.router)
     app.include_router(today_routes.router)
     app.include_router(admin_routes.router)
-    app.include_router(company_merge_routes.router)
+    app.include_router(move_routes.router)
     app.include_router(company_routes.router)
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)
