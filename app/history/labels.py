@@ -5,8 +5,8 @@ registers its own here from its models module, so history shows them without imp
 any feature."""
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
+from typing import Any
 
 from app.clock import to_local
 from app.i18n import N_, gettext
@@ -97,10 +97,10 @@ ACTION_LABELS = {
 _VALUE_LABELS: dict[str, dict[str, str]] = {}
 
 
-def register_values(**labels_by_field: Mapping[enum.Enum, str]) -> None:
-    """A feature's labels for the coded values it records, by field name (status=...). A
-    field that two features share takes both (a company's and an assignment's status share
-    the field name, not a value)."""
+def register_values(**labels_by_field: Mapping[Any, str]) -> None:
+    """A feature's labels for the coded values it records, by field name (status=...), each
+    keyed by the enum's members. A field that two features share takes both (a company's
+    and an assignment's status share the field name, not a value)."""
     for field, labels in labels_by_field.items():
         _VALUE_LABELS.setdefault(field, {}).update(
             {str(value.value): label for value, label in labels.items()}
