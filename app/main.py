@@ -29,13 +29,13 @@ from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
 from app.auth.passwords import HASHING_SLOTS
 from app.clock import Clock, SystemClock
-from app.companies import merge_routes as company_merge_routes
 from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.contacts import routes as contact_routes
 from app.db import is_busy, make_engine
 from app.errors import BUSY_MESSAGE, CommitUncertain, DatabaseBusy, DomainError, SaveRefused
 from app.events import calendar_routes as event_calendar_routes
+from app.events import feed_routes as event_feed_routes
 from app.events import participant_routes as event_participant_routes
 from app.events import routes as event_routes
 from app.events import task_routes as event_task_routes
@@ -46,6 +46,7 @@ from app.imports import mapping_routes as import_mapping_routes
 from app.imports import routes as import_routes
 from app.imports import upload as import_upload
 from app.limits import BodyLimitMiddleware
+from app.moves import routes as move_routes
 from app.observability import RequestLogMiddleware, SecurityHeadersMiddleware, configure_logging
 from app.reports import routes as report_routes
 from app.reports import team_routes as report_team
@@ -120,9 +121,10 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(auth_routes.router)
+    app.include_router(event_feed_routes.router)
     app.include_router(today_routes.router)
     app.include_router(admin_routes.router)
-    app.include_router(company_merge_routes.router)
+    app.include_router(move_routes.router)
     app.include_router(company_routes.router)
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)

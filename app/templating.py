@@ -2,12 +2,15 @@
 
 A block is rendered alone only for an htmx request that is neither boosted nor a history
 restore; every answer says `Vary: HX-Request` so caches keep the two apart.
+
+What every page needs from a feature (auth: the signed-in user, the CSRF token, the role
+labels) the feature registers here: register_globals() and register_request_value().
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -16,8 +19,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments import render_block
 
 from app import flash, i18n
-from app.auth.csrf import FORM_FIELD, request_token
-from app.auth.models import ROLE_LABELS
 from app.clock import to_local
 from app.config import PROJECT_ROOT
 from app.errors import DatabaseBusy
@@ -59,13 +60,13 @@ def _number(value: int | None) -> str:
 env.filters["number"] = _number
 env.filters["local_datetime"] = _local_datetime
 env.filters["local_date"] = _local_date
-env.globals["ROLE_LABELS"] = ROLE_LABELS
 env.globals["FIELD_LABELS"] = FIELD_LABELS
 env.globals["ACTION_LABELS"] = ACTION_LABELS
 env.globals["display_value"] = display_value
-env.globals["CSRF_FIELD"] = FORM_FIELD
 # Blocks rendered alone do not run a template's imports, so the form macros are globals.
-_forms = env.get_template("_shared/forms.html").module
+# Their module reads env.globals itself, not a copy, so it sees the globals that features
+# register after this (the CSRF field's name).
+_forms = env.get_template("_shared/forms.html").make_module(vars=env.globals, shared=True)
 env.globals.update(
     csrf_field=_forms.csrf_field,  # type: ignore[attr-defined]
     field=_forms.field,  # type: ignore[attr-defined]
@@ -80,6 +81,20 @@ def _translated(labels: Mapping[Any, str]) -> dict[Any, str]:
 
 
 env.globals["translated"] = _translated
+
+
+def register_globals(**values: Any) -> None:
+    """Names every template may use (a feature's label table, a helper)."""
+    env.globals.update(values)
+
+
+# {name: how to compute it from the request}, for values that differ per request.
+_request_values: dict[str, Callable[[Request], Any]] = {}
+
+
+def register_request_value(name: str, value: Callable[[Request], Any]) -> None:
+    """A value every page gets, computed from the request it answers (e.g. the user)."""
+    _request_values[name] = value
 
 
 def is_fragment_request(request: Request) -> bool:
@@ -98,10 +113,9 @@ def locale_of(request: Request) -> str:
 def _base_context(request: Request) -> dict[str, Any]:
     return {
         "request": request,
-        "current_user": getattr(request.state, "user", None),
         "locale": locale_of(request),
-        "csrf_token": request_token(request),
         "flash_messages": flash.pending(request),
+        **{name: value(request) for name, value in _request_values.items()},
     }
 
 

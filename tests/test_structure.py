@@ -28,15 +28,6 @@ DOMAIN_ERRORS = frozenset(
 )
 SESSION_CALLS = frozenset({"commit", "rollback"})
 
-# Not yet held to the rule, each for a reason that ends:
-# - app/reports/ is being split into one module per report table in a change of its own;
-# - the calendar-feed address routes are being moved from app/auth/routes.py to the events
-#   feature in a change of their own, and take the saving verbs when they land there.
-NOT_YET = {
-    "app/reports/routes.py": None,
-    "app/auth/routes.py": {"create_calendar_feed", "revoke_calendar_feed"},
-}
-
 
 def routes_files() -> list[Path]:
     return sorted(
@@ -103,13 +94,9 @@ def test_the_rule_sees_what_it_forbids() -> None:
 @pytest.mark.parametrize("path", routes_files(), ids=lambda path: str(path.relative_to(APP)))
 def test_routes_leave_saving_and_refusing_to_one_place(path: Path) -> None:
     relative = str(path.relative_to(PROJECT_ROOT))
-    if relative in NOT_YET and NOT_YET[relative] is None:
-        pytest.skip("not yet held to the rule (NOT_YET)")
-    allowed = NOT_YET.get(relative) or set()
     found = [
         f"{relative}:{line} {function}: {what}"
         for line, function, what in violations(path.read_text(encoding="utf-8"))
-        if function not in allowed
     ]
     assert not found, (
         "save with app/saving.py (saved, attempt) and let DomainErrors go on to the "

@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
+from app.history import labels as history_labels
 from app.i18n import N_
 
 
@@ -28,6 +29,7 @@ KIND_LABELS = {
     ActivityKind.email: N_("E-post"),
     ActivityKind.note: N_("Anteckning"),
 }
+history_labels.register_values(kind=KIND_LABELS)
 
 # What counts as contact with the company (Company.last_contact_at): every kind but a note,
 # which is written about the company, not exchanged with it.

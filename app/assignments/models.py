@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
+from app.history import labels as history_labels
 from app.i18n import N_
 
 
@@ -83,6 +84,9 @@ SOURCE_LABELS = {
     SourceKind.partner: N_("Samverkanspart, t.ex. Arbetsförmedlingen"),
     SourceKind.other: N_("Annat"),
 }
+history_labels.register_values(
+    status=STATUS_LABELS, employment_type=EMPLOYMENT_TYPE_LABELS, source_kind=SOURCE_LABELS
+)
 
 _assignment_version = version_column()
 

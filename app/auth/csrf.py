@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import templating
 from app.auth.sessions import SESSION_COOKIE
 
 SEED_COOKIE = "matcha_csrf"
@@ -36,6 +37,11 @@ def request_token(request: Request) -> str:
         SESSION_COOKIE, ""
     )
     return token_for(request.app.state.secret_key, seed, session_token)
+
+
+# Every form on every page carries the token (templates/_shared/forms.html, csrf_field).
+templating.register_globals(CSRF_FIELD=FORM_FIELD)
+templating.register_request_value("csrf_token", request_token)
 
 
 async def csrf_protect(request: Request) -> None:

@@ -14,9 +14,10 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from app import templating
 from app.auth import service as users
 from app.auth import sessions
-from app.auth.models import Role, User, UserSession
+from app.auth.models import ROLE_LABELS, Role, User, UserSession
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 
@@ -73,6 +74,12 @@ def current_login(
 
 
 LoginDep = Annotated[Login, Depends(current_login)]
+
+# Every page knows who is signed in (None on the login page) and how to name a role.
+templating.register_request_value(
+    "current_user", lambda request: getattr(request.state, "user", None)
+)
+templating.register_globals(ROLE_LABELS=ROLE_LABELS)
 
 
 def current_user(login: LoginDep) -> User:

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Enum, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime
+from app.history import service as history
 from app.i18n import N_
 
 
@@ -68,6 +69,10 @@ class UserCreate(SQLModel):
     def retyped(self) -> dict[str, str]:
         """What the form shows again after an error: everything but the passwords."""
         return self.model_dump(exclude={"password", "password_confirm"})
+
+
+# History shows who made each change by this name.
+history.register_names("author", User, User.full_name)
 
 
 class UserSession(SQLModel, table=True):

@@ -9,16 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import flash, saving
+from app import saving
 from app.auth import service as users
 from app.auth import sessions, throttle
-from app.auth.deps import AnyUser, Editor, LoginDep, PolicyDep
-from app.auth.models import CSV_DELIMITERS, LOCALES, User, UserCreate
+from app.auth.account import page_context as _account_context
+from app.auth.deps import AnyUser, LoginDep, PolicyDep
+from app.auth.models import User, UserCreate
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError, NotFound, SaveRefused
-from app.events import feed as calendar_feed
-from app.events import ics
 from app.i18n import N_
 from app.net import client_ip
 from app.templating import render, see_other, translate
@@ -196,20 +195,6 @@ def account(request: Request, user: AnyUser, session: SessionDep) -> Response:
     return render(request, "auth/account.html", _account_context(user, session))
 
 
-def _account_context(user: User, session: Session, **extra: object) -> dict[str, object]:
-    return {
-        "user": user,
-        "locales": LOCALES,
-        "csv_delimiters": CSV_DELIMITERS,
-        "password_error": None,
-        "locale_error": None,
-        "csv_delimiter_error": None,
-        "feed_token": calendar_feed.active_token(user, session=session),
-        "feed_url": None,
-        **extra,
-    }
-
-
 def _refused_on_account(
     request: Request, user: User, session: Session, form: str
 ) -> saving.Refused:
@@ -280,40 +265,3 @@ def change_csv_delimiter(
     with saving.attempt(session, refused=refused):
         users.set_csv_delimiter(user, csv_delimiter, session=session)
     return saving.saved(request, session, "/account", N_("Skiljetecknet för CSV-filer är ändrat."))
-
-
-# --- the calendar feed ------------------------------------------------------------------
-
-
-@router.post("/account/calendar-feed")
-def create_calendar_feed(
-    request: Request, user: Editor, session: SessionDep, clock: ClockDep, settings: SettingsDep
-) -> Response:
-    """A new feed address (the old one revoked), shown this once: only its hash is kept.
-    So the answer is the page itself, not a redirect, and no cache keeps it."""
-    token = calendar_feed.create(user, session=session, clock=clock)
-    session.commit()
-    links = ics.server_links(request.base_url, https=settings.secure_cookies)
-    context = _account_context(user, session, feed_url=ics.feed_url(links, token))
-    return render(
-        request,
-        "auth/account.html",
-        context,
-        block="feed_section",
-        headers={"Cache-Control": "no-store"},
-    )
-
-
-@router.post("/account/calendar-feed/revoke")
-def revoke_calendar_feed(
-    request: Request, user: Editor, session: SessionDep, clock: ClockDep
-) -> Response:
-    calendar_feed.revoke(user, session=session, clock=clock)
-    session.commit()
-    response = see_other(request, "/account")
-    flash.add(
-        response,
-        request,
-        translate(request, "Kalenderprenumerationen är avstängd. Adressen fungerar inte längre."),
-    )
-    return response

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
+from app.history import labels as history_labels
 from app.i18n import N_
 
 
@@ -49,6 +50,9 @@ AGREEMENT_LABELS = {
     AgreementStatus.sent: N_("Skickad"),
     AgreementStatus.signed: N_("Undertecknad"),
 }
+history_labels.register_values(
+    status=STATUS_LABELS, size_class=SIZE_LABELS, agreement_status=AGREEMENT_LABELS
+)
 
 
 _company_version = version_column()

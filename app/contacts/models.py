@@ -8,6 +8,7 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, version_column
+from app.history import service as history
 
 _contact_version = version_column()
 
@@ -34,3 +35,7 @@ class Contact(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_contact_version)
 
     __mapper_args__ = {"version_id_col": _contact_version}
+
+
+# History names a contact's changes by the contact's current name.
+history.register_names("contact", Contact, Contact.name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from babel.dates import format_date, get_day_names
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.auth.deps import AnyUser
@@ -15,6 +15,7 @@ from app.auth.models import Role
 from app.clock import today
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
+from app.errors import NotFound
 from app.events import calendar, feed, ics
 from app.events import exports as event_exports
 from app.events import participants as event_participants
@@ -79,7 +80,7 @@ def calendar_feed(
     user. A revoked or unknown token is 404, like any address that names nothing."""
     user = feed.user_for(token, session=session)
     if user is None:
-        raise HTTPException(status_code=404)
+        raise NotFound("Sidan finns inte")
     links = ics.server_links(request.base_url, https=settings.secure_cookies)
     body = ics.feed_file(
         feed.my_events(user, session=session, clock=clock),

@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
+from app.history import labels as history_labels
 from app.i18n import N_
 
 
@@ -63,6 +64,9 @@ PHASE_LABELS = {
     Phase.execution: N_("Genomförande"),
     Phase.closing: N_("Avslut"),
 }
+history_labels.register_values(
+    event_status=STATUS_LABELS, participation=PARTICIPATION_LABELS, phase=PHASE_LABELS
+)
 PHASES = tuple(Phase)
 
 _event_version = version_column()

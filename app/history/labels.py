@@ -1,8 +1,15 @@
-"""How history names fields and actions in the UI (Swedish msgids, translated on display)."""
+"""How history names fields and actions in the UI (Swedish msgids, translated on display).
+
+The labels of coded values (a status, a kind) belong to the features that code them: each
+registers its own here from its models module, so history shows them without importing
+any feature."""
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
-from app.i18n import N_
+from app.clock import to_local
+from app.i18n import N_, gettext
 
 FIELD_LABELS = {
     "name": N_("Namn"),
@@ -86,17 +93,22 @@ ACTION_LABELS = {
 }
 
 
+# {field: {recorded value: label}}, filled by register_values().
+_VALUE_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register_values(**labels_by_field: Mapping[Any, str]) -> None:
+    """A feature's labels for the coded values it records, by field name (status=...), each
+    keyed by the enum's members. A field that two features share takes both (a company's
+    and an assignment's status share the field name, not a value)."""
+    for field, labels in labels_by_field.items():
+        _VALUE_LABELS.setdefault(field, {}).update(
+            {str(value.value): label for value, label in labels.items()}
+        )
+
+
 def display_value(field: str, value: object) -> str:
     """A recorded value as a person reads it: labels for coded values, "–" for nothing."""
-    from app.activities.models import KIND_LABELS
-    from app.assignments.models import EMPLOYMENT_TYPE_LABELS, SOURCE_LABELS
-    from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
-    from app.clock import to_local
-    from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
-    from app.events.models import PARTICIPATION_LABELS, PHASE_LABELS
-    from app.events.models import STATUS_LABELS as EVENT_STATUS_LABELS
-    from app.i18n import gettext
-
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -104,17 +116,5 @@ def display_value(field: str, value: object) -> str:
     if field in ("occurred_at", "starts_at", "ends_at") and isinstance(value, str):
         # Recorded as an ISO instant in UTC; read in Swedish time.
         return to_local(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
-    coded: dict[str, dict] = {
-        # A company's and an assignment's statuses share the field name, not a value.
-        "status": {**STATUS_LABELS, **ASSIGNMENT_STATUS_LABELS},
-        "employment_type": EMPLOYMENT_TYPE_LABELS,
-        "source_kind": SOURCE_LABELS,
-        "size_class": SIZE_LABELS,
-        "agreement_status": AGREEMENT_LABELS,
-        "kind": KIND_LABELS,
-        "event_status": EVENT_STATUS_LABELS,
-        "participation": PARTICIPATION_LABELS,
-        "phase": PHASE_LABELS,
-    }
-    labels = {str(k.value): v for k, v in coded.get(field, {}).items()}
+    labels = _VALUE_LABELS.get(field, {})
     return gettext(labels[str(value)]) if str(value) in labels else str(value)

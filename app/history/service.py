@@ -1,5 +1,9 @@
 """Recording and reading history. Every change to a company or contact goes through here,
-and so does optimistic locking: an edit conflict shows what was saved meanwhile."""
+and so does optimistic locking: an edit conflict shows what was saved meanwhile.
+
+An entry shows its author's name and, for a contact, the contact's: auth and contacts
+register where those names are (register_names), so history joins them without importing
+either feature."""
 
 from __future__ import annotations
 
@@ -7,17 +11,41 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Literal, Protocol, Self
 
 from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from app.auth.models import User
 from app.clock import Clock
-from app.contacts.models import Contact
 from app.errors import Conflict
 from app.history.models import AuditEvent
+
+
+class Author(Protocol):
+    """Who made a change: a signed-in user (app.auth)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+# The tables whose names an entry shows: "author" (a user, by AuditEvent.user_id) and
+# "contact" (by AuditEvent.entity_id of a contact's event). Filled by register_names().
+NameKind = Literal["author", "contact"]
+_names: dict[NameKind, tuple[Any, Any]] = {}
+
+
+def register_names(kind: NameKind, model: Any, name: Any) -> None:
+    """Where the names of this kind are: the table model (joined on its `id`) and its name
+    column. Registered by the feature that owns the table, from its models module."""
+    _names[kind] = (model, name)
+
+
+def _names_of(kind: NameKind) -> tuple[Any, Any]:
+    try:
+        return _names[kind]
+    except KeyError:
+        raise LookupError(f"history: no names registered for {kind!r}") from None
 
 
 def snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
@@ -55,7 +83,7 @@ def record(
     *,
     session: Session,
     clock: Clock,
-    user: User | None,
+    user: Author | None,
     entity: str,
     entity_id: int,
     action: str,
@@ -81,7 +109,7 @@ def record_many(
     *,
     session: Session,
     clock: Clock,
-    user: User | None,
+    user: Author | None,
     entity: str,
     action: str,
     events: Sequence[tuple[int, Mapping[str, Any], int | None]]
@@ -124,11 +152,13 @@ def entries_where(
     """History entries matching the conditions, with their author's and contact's names,
     in one query: the building block of every feature's history list."""
     order = (AuditEvent.occurred_at, AuditEvent.id)
+    authors, author_name = _names_of("author")
+    contacts, contact_name = _names_of("contact")
     rows = session.exec(
-        select(AuditEvent, User.full_name, Contact.name)
-        .outerjoin(User, User.id == AuditEvent.user_id)  # type: ignore[arg-type]
+        select(AuditEvent, author_name, contact_name)
+        .outerjoin(authors, authors.id == AuditEvent.user_id)
         .outerjoin(
-            Contact, and_(AuditEvent.entity == "contact", Contact.id == AuditEvent.entity_id)
+            contacts, and_(AuditEvent.entity == "contact", contacts.id == AuditEvent.entity_id)
         )
         .where(*conditions)
         .order_by(*(c.desc() if newest_first else c.asc() for c in order))  # type: ignore[attr-defined]

@@ -9,17 +9,18 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from markupsafe import Markup
 from pydantic import BaseModel, Field
 
+from app import saving
 from app.assignments.models import EMPLOYMENT_TYPE_LABELS
 from app.auth.deps import AnyUser
 from app.clock import today
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.errors import ValidationFailed
+from app.errors import NotFound
 from app.exports import service as exports
 from app.exports.table import ExportFormat, Row, Table
 from app.i18n import N_, gettext
@@ -115,12 +116,9 @@ def show_reports(
     request: Request, session: SessionDep, clock: ClockDep, user: AnyUser, params: Params
 ) -> Response:
     day = today(clock)
-    error: ValidationFailed | None = None
-    try:
-        period = resolve(params.period, params.start, params.end, today=day)
-    except ValidationFailed as failed:
-        error = failed
-        period = None
+    period, error = saving.refusal(
+        lambda: resolve(params.period, params.start, params.end, today=day)
+    )
     report = filters = None
     if period is not None:
         filters = params.filters(period)
@@ -177,11 +175,9 @@ def export_report_table(
     params: Params,
 ) -> StreamingResponse:
     if table_key not in reports.TABLE_KEYS:
-        raise HTTPException(status_code=404)
-    try:
-        period = resolve(params.period, params.start, params.end, today=today(clock))
-    except ValidationFailed:
-        raise HTTPException(status_code=422) from None  # as the page answers it
+        raise NotFound("Sidan finns inte")
+    # A period that cannot be read is a 422 from the DomainError handler, as on the page.
+    period = resolve(params.period, params.start, params.end, today=today(clock))
     report = reports.report(params.filters(period), session=session, clock=clock)
     table = export_table(report.tables[table_key])
     name = f"{table.stem}-{period.slug}.{file_format.value}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.auth.deps import require
@@ -13,6 +13,7 @@ from app.auth.models import Role, User
 from app.companies.models import STATUS_LABELS
 from app.db import SessionDep
 from app.deps import ClockDep
+from app.errors import NotFound
 from app.exports import service as exports
 from app.exports.table import ExportFormat, filename
 from app.reports.team import unowned_companies, unowned_table, workload, workload_table
@@ -56,7 +57,7 @@ def export_team_table(
     elif table_key == "unowned":
         table = unowned_table(session=session)
     else:
-        raise HTTPException(status_code=404)
+        raise NotFound("Sidan finns inte")
     name = filename(table, file_format, clock=clock)
     return StreamingResponse(
         exports.render(table, file_format, delimiter=user.csv_delimiter),

@@ -11,11 +11,11 @@ from sqlmodel import select
 
 from app.activities import service as activities
 from app.activities.models import Activity, ActivityKind
-from app.companies import merge as merging
 from app.companies.models import Company
 from app.contacts import service as contacts
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.history.models import AuditEvent
+from app.moves import merge as merging
 from tests.activities.factories import make_activity
 from tests.contacts.factories import make_contact
 from tests.factories import make_company, make_user

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from app.companies import merge as merging
 from app.history.models import AuditEvent
+from app.moves import merge as merging
 from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.factories import make_company, make_user

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from app.companies import merge as merging
 from app.companies import service as companies
 from app.companies.models import Company
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.errors import Conflict, ValidationFailed
 from app.history.models import AuditEvent
+from app.moves import merge as merging
 from tests.factories import PASSWORD, make_company, make_user
 from tests.statements import recorded
 

@@ -12,8 +12,6 @@ from pydantic import BaseModel, Field
 from app import saving
 from app.auth.deps import Admin, Editor
 from app.auth.models import User
-from app.companies import handover as handovers
-from app.companies import merge as merging
 from app.companies import service as companies
 from app.companies.deps import CompanyDep
 from app.companies.models import Company
@@ -21,6 +19,8 @@ from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, SaveRefused
 from app.i18n import N_
+from app.moves import handover as handovers
+from app.moves import merge as merging
 from app.templating import is_fragment_request, render
 from app.validation import MAX_ID
 

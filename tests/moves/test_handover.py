@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app.companies import handover as handovers
 from app.companies import service as companies
 from app.companies.models import Company
 from app.errors import ValidationFailed
 from app.history.models import AuditEvent
+from app.moves import handover as handovers
 from tests.factories import PASSWORD, make_company, make_user
 
 
