@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlmodel import col
 
 from app.clock import SystemClock, local_now
 from app.config import PROJECT_ROOT, get_settings
 
 
-def _alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
+def _alembic_config(database_url: str | None = None):
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -28,6 +29,11 @@ def migrate(database_url: str | None = None) -> None:
     from alembic import command
 
     command.upgrade(_alembic_config(database_url), "head")
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    migrate()
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -168,7 +174,7 @@ def import_file(args: argparse.Namespace) -> int:
             users = select(User).where(User.is_active, User.role != Role.viewer)
             if args.user:
                 users = users.where(User.username == args.user.lower())
-            user = session.exec(users.order_by(User.role, User.id)).first()
+            user = session.exec(users.order_by(col(User.role), col(User.id))).first()
             if user is None:
                 print(
                     "Det finns ingen aktiv användare att importera som (--user).", file=sys.stderr
@@ -212,7 +218,7 @@ def import_file(args: argparse.Namespace) -> int:
                 imports.queue(job, session=session)
                 session.commit()
 
-                def progress(running) -> None:  # type: ignore[no-untyped-def]
+                def progress(running) -> None:
                     print(
                         f"\r{running.rows_done} av {running.rows_total} rader",
                         end="",
@@ -220,7 +226,7 @@ def import_file(args: argparse.Namespace) -> int:
                         flush=True,
                     )
 
-                job = jobs.run(job.id, session=session, clock=clock, on_batch=progress)  # type: ignore[arg-type]
+                job = jobs.run(job.id, session=session, clock=clock, on_batch=progress)
                 print(file=sys.stderr)
             except DomainError as error:
                 print(f"Fel: {gettext(error.message, **error.variables)}", file=sys.stderr)
@@ -321,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.set_defaults(handler=serve)
 
     migrate_parser = commands.add_parser("migrate", help="uppdatera databasens schema")
-    migrate_parser.set_defaults(handler=lambda _args: migrate() or 0)
+    migrate_parser.set_defaults(handler=_migrate)
 
     user_parser = commands.add_parser("create-user", help="skapa en användare")
     user_parser.add_argument("--username", required=True)

@@ -1,4 +1,10 @@
-"""Every feature's table models, imported here so Alembic sees one metadata."""
+"""Every feature's table models, imported here so Alembic sees one metadata.
+
+A table model's key is declared `id: int = Field(default=None, primary_key=True)`: the
+database gives it at the first flush, and code reads the id only of rows loaded or
+flushed, so it is typed as the `int` it then is (not `int | None`, which every caller
+would have to narrow). A column in a SQL expression is wrapped in `col()` where its
+Python type would not have the operator (`col(Company.name).ilike(...)`)."""
 
 from sqlmodel import SQLModel
 

@@ -128,7 +128,7 @@ class Assignment(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", ondelete="CASCADE")
     contact_id: int | None = Field(
         default=None, foreign_key="contact.id", index=True, ondelete="SET NULL"

@@ -42,7 +42,7 @@ def _role_column() -> Column[Role]:
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     # Stored lower-case: logins are case-insensitive and 'Anna' and 'anna' are one user.
     username: str = Field(max_length=64, unique=True, index=True)
     full_name: str = Field(max_length=200)
@@ -78,7 +78,7 @@ history.register_names("author", User, User.full_name)
 class UserSession(SQLModel, table=True):
     __tablename__ = "user_session"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     # sha256 of the cookie's token: a leaked database does not hand out live sessions.
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
@@ -96,7 +96,7 @@ class LoginAttempt(SQLModel, table=True):
         Index("ix_login_attempt_client_ip_at", "client_ip", "attempted_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     username: str = Field(max_length=64)
     client_ip: str = Field(max_length=64)
     attempted_at: dt.datetime = Field(sa_type=UTCDateTime)

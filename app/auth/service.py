@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth import sessions
 from app.auth.models import CSV_DELIMITERS, LOCALES, Role, User, UserCreate
@@ -35,7 +35,7 @@ def get_by_username(username: str, *, session: Session) -> User | None:
 
 def list_(*, session: Session) -> Sequence[User]:
     return session.exec(
-        select(User).order_by(User.is_active.desc(), in_swedish_order(User.full_name))  # type: ignore[attr-defined]
+        select(User).order_by(col(User.is_active).desc(), in_swedish_order(User.full_name))
     ).all()
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import User, UserSession
 from app.clock import Clock
@@ -46,7 +46,7 @@ def start(
     now = clock.now()
     row = UserSession(
         token_hash=hash_token(token),
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=user.id,
         created_at=now,
         last_seen_at=now,
         expires_at=now + policy.absolute,
@@ -64,7 +64,7 @@ def resolve(
     """The live session and active user for a cookie token, or None. Expired ones are ended."""
     found = session.exec(
         select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+        .join(User, col(User.id) == UserSession.user_id)
         .where(UserSession.token_hash == hash_token(token))
     ).first()
     if found is None:
@@ -98,17 +98,18 @@ def revoke(row: UserSession, *, session: Session) -> None:
 
 
 def revoke_all(user: User, *, session: Session, except_id: int | None = None) -> None:
-    statement = delete(UserSession).where(UserSession.user_id == user.id)  # type: ignore[arg-type]
+    statement = delete(UserSession).where(col(UserSession.user_id) == user.id)
     if except_id is not None:
-        statement = statement.where(UserSession.id != except_id)  # type: ignore[arg-type]
-    session.exec(statement)  # type: ignore[call-overload]
+        statement = statement.where(col(UserSession.id) != except_id)
+    session.exec(statement)
 
 
 def purge_expired(*, session: Session, clock: Clock, policy: SessionPolicy) -> int:
     now = clock.now()
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         delete(UserSession).where(
-            (UserSession.expires_at <= now) | (UserSession.last_seen_at <= now - policy.idle)  # type: ignore[operator]
+            (col(UserSession.expires_at) <= now)
+            | (col(UserSession.last_seen_at) <= now - policy.idle)
         )
     )
     return result.rowcount or 0

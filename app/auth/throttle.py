@@ -11,7 +11,7 @@ import datetime as dt
 import math
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import LoginAttempt
 from app.clock import Clock
@@ -26,8 +26,8 @@ def _failures_since(
 ) -> tuple[int, dt.datetime | None]:
     count, first = session.exec(
         select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-            column == value,  # type: ignore[operator]
-            LoginAttempt.attempted_at >= since,  # type: ignore[operator]
+            column == value,
+            LoginAttempt.attempted_at >= since,
             LoginAttempt.succeeded == False,  # noqa: E712
         )
     ).one()
@@ -60,11 +60,11 @@ def record(
     )
     if succeeded:
         # A successful login forgives the account's earlier typos.
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(LoginAttempt).where(
-                LoginAttempt.username == username,  # type: ignore[arg-type]
-                LoginAttempt.succeeded == False,  # noqa: E712
+                col(LoginAttempt.username) == username,
+                col(LoginAttempt.succeeded) == False,  # noqa: E712
             )
         )
     # Old rows say nothing any more; keep the table small.
-    session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - WINDOW))  # type: ignore[call-overload,operator]
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < now - WINDOW))

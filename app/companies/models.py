@@ -85,7 +85,7 @@ class Company(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     # NNNNNN-NNNN, Luhn-checked (app/companies/orgnr.py); unique when present.
     org_number: str | None = Field(default=None, max_length=11, unique=True)
@@ -138,7 +138,7 @@ class Company(SQLModel, table=True):
 
 
 class Tag(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=50)
     name_key: str = Field(max_length=50, unique=True)
 

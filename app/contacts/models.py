@@ -17,7 +17,7 @@ class Contact(SQLModel, table=True):
     # History refers to contacts by id (even erased ones): SQLite must not reuse ids.
     __table_args__ = {"sqlite_autoincrement": True}
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=200)
     title: str | None = Field(default=None, max_length=200)

@@ -8,10 +8,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.clock import STOCKHOLM, Clock, to_local, today
 from app.events.models import EventStatus, RecruitmentEvent
+from app.query import select_columns
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 # Months the view moves between; beyond them prev/next would leave what dates can hold.
@@ -108,7 +109,7 @@ def month(first: dt.date, *, session: Session, clock: Clock) -> Month:
     last = following - dt.timedelta(days=1)
     grid_end = last + dt.timedelta(days=7 - last.isoweekday())  # the Sunday, inclusive
     rows = session.exec(
-        select(
+        select_columns(
             RecruitmentEvent.id,
             RecruitmentEvent.title,
             RecruitmentEvent.starts_at,
@@ -138,7 +139,7 @@ def month(first: dt.date, *, session: Session, clock: Clock) -> Month:
         while day <= min(last_day, grid_end):
             days[day].entries.append(
                 Entry(
-                    id=event_id,  # type: ignore[arg-type]
+                    id=event_id,
                     title=title,
                     starts_at=start,
                     ends_at=end,

@@ -120,9 +120,9 @@ def participant_table(event: RecruitmentEvent, *, session: Session) -> Table:
     """The event's companies in Swedish order (declined ones too, with their status), the
     contact who comes, and the assignments presented for each: two statements, the same
     as the event's page and the print view read."""
-    found = event_participants.participants(event.id, session=session, with_contacts=False)  # type: ignore[arg-type]
+    found = event_participants.participants(event.id, session=session, with_contacts=False)
     presented: dict[int, list[str]] = defaultdict(list)
-    for item in event_participants.presented(event.id, session=session):  # type: ignore[arg-type]
+    for item in event_participants.presented(event.id, session=session):
         presented[item.assignment.company_id].append(item.assignment.occupation)
 
     def rows() -> Iterator[list[Row]]:
@@ -136,7 +136,7 @@ def participant_table(event: RecruitmentEvent, *, session: Session) -> Table:
                 p.contact.phone if p.contact else None,
                 p.contact.email if p.contact else None,
                 p.company.phone,
-                ", ".join(presented.get(p.company.id, [])),  # type: ignore[arg-type]
+                ", ".join(presented.get(p.company.id, [])),
             ]
             for p in found
         ]

@@ -23,6 +23,7 @@ from app.clock import Clock, today
 from app.companies.models import Company
 from app.events.ics import FollowUpEntry
 from app.events.models import CalendarFeedToken, EventMember, RecruitmentEvent
+from app.query import select_columns
 
 # The feed's window: what a calendar needs to look back at and plan ahead for.
 PAST = dt.timedelta(days=90)
@@ -44,7 +45,7 @@ def active_token(user: User, *, session: Session) -> CalendarFeedToken | None:
 
 def revoke(user: User, *, session: Session, clock: Clock) -> int:
     """Ends the user's feed: its URL finds nothing from now on. How many were revoked."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(CalendarFeedToken)
         .where(
             col(CalendarFeedToken.user_id) == user.id,
@@ -61,7 +62,7 @@ def create(user: User, *, session: Session, clock: Clock) -> str:
     revoke(user, session=session, clock=clock)
     token = secrets.token_urlsafe(32)
     session.add(
-        CalendarFeedToken(user_id=user.id, token_hash=hash_token(token), created_at=clock.now())  # type: ignore[arg-type]
+        CalendarFeedToken(user_id=user.id, token_hash=hash_token(token), created_at=clock.now())
     )
     session.flush()
     return token
@@ -91,7 +92,7 @@ def my_events(user: User, *, session: Session, clock: Clock) -> list[Recruitment
         session.exec(
             select(RecruitmentEvent)
             .where(
-                or_(RecruitmentEvent.owner_id == user.id, col(RecruitmentEvent.id).in_(teams)),
+                or_(col(RecruitmentEvent.owner_id) == user.id, col(RecruitmentEvent.id).in_(teams)),
                 col(RecruitmentEvent.starts_at) < now + AHEAD,
                 col(RecruitmentEvent.ends_at) > now - PAST,
             )
@@ -106,7 +107,7 @@ def my_follow_ups(user: User, *, session: Session, clock: Clock) -> list[FollowU
     day = today(clock)
     owned = select(Company.id).where(Company.owner_id == user.id)
     rows = session.exec(
-        select(
+        select_columns(
             Activity.id,
             Activity.company_id,
             Company.name,
@@ -120,16 +121,16 @@ def my_follow_ups(user: User, *, session: Session, clock: Clock) -> list[FollowU
             col(Activity.follow_up_on) >= day - PAST,
             col(Activity.follow_up_on) <= day + AHEAD,
             col(Company.archived_at).is_(None),
-            or_(col(Activity.company_id).in_(owned), Activity.user_id == user.id),
+            or_(col(Activity.company_id).in_(owned), col(Activity.user_id) == user.id),
         )
         .order_by(col(Activity.follow_up_on), col(Activity.id))
     ).all()
     return [
         FollowUpEntry(
-            activity_id=activity_id,  # type: ignore[arg-type]
+            activity_id=activity_id,
             company_id=company_id,
             company_name=name,
-            day=day_,  # type: ignore[arg-type]
+            day=day_,
             notes=notes,
             updated_at=updated_at,
         )

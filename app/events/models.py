@@ -92,7 +92,7 @@ class RecruitmentEvent(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     # Instants in UTC; entered and shown in Swedish time.
     starts_at: dt.datetime = Field(sa_type=UTCDateTime)
@@ -151,7 +151,7 @@ class EventCompany(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="recruitment_event.id", ondelete="CASCADE")
     company_id: int = Field(foreign_key="company.id", ondelete="CASCADE")
     status: Participation = Field(
@@ -180,7 +180,7 @@ class EventAssignment(SQLModel, table=True):
         CheckConstraint("hires >= 0", name="hires_not_negative"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="recruitment_event.id", ondelete="CASCADE")
     assignment_id: int = Field(foreign_key="assignment.id", ondelete="CASCADE")
     hires: int = 0
@@ -202,7 +202,7 @@ class EventTask(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="recruitment_event.id", ondelete="CASCADE")
     phase: Phase = Field(default=Phase.planning, sa_column=enum_column(Phase, "event_phase"))
     title: str = Field(max_length=200)
@@ -224,7 +224,7 @@ class ChecklistTemplateItem(SQLModel, table=True):
 
     __tablename__ = "checklist_template_item"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     phase: Phase = Field(default=Phase.planning, sa_column=enum_column(Phase, "event_phase"))
     title: str = Field(max_length=200)
     # The due date relative to the event's start date: negative is before the event.
@@ -238,7 +238,7 @@ class CalendarFeedToken(SQLModel, table=True):
 
     __tablename__ = "calendar_feed_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col
 
 from app.activities.models import KIND_LABELS, Activity
 from app.assignments import listing as assignment_listing
@@ -37,6 +37,7 @@ from app.contacts.models import Contact
 from app.contacts.service import ContactFilters
 from app.exports import csv_format, xlsx_format
 from app.exports.table import ExportFormat, Row, Table, batches
+from app.query import select_columns
 
 MEDIA_TYPES = {
     ExportFormat.csv: "text/csv; charset=utf-8",
@@ -208,7 +209,7 @@ def contact_table(
         filters,
         Contact.name,
         Contact.title,
-        Company.name.label("company_name"),  # type: ignore[attr-defined]
+        col(Company.name).label("company_name"),
         Company.org_number,
         Contact.phone,
         Contact.email,
@@ -236,10 +237,10 @@ def activity_table(company: Company, *, session: Session, batch_size: int | None
     """The company's whole timeline, newest first, with the author's and the contact's
     names: one statement per batch."""
     statement = (
-        select(
+        select_columns(
             Activity.occurred_at,
             Activity.kind,
-            Contact.name.label("contact_name"),  # type: ignore[attr-defined]
+            col(Contact.name).label("contact_name"),
             Activity.had_contact,
             Assignment.occupation,
             User.full_name,
@@ -248,11 +249,11 @@ def activity_table(company: Company, *, session: Session, batch_size: int | None
             Activity.follow_up_on,
             Activity.follow_up_done_at,
         )
-        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
-        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
-        .outerjoin(Assignment, Assignment.id == Activity.assignment_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == Activity.user_id)
+        .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
+        .outerjoin(Assignment, col(Assignment.id) == Activity.assignment_id)
         .where(Activity.company_id == company.id)
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
     )
 
     def rows() -> Iterator[list[Row]]:
@@ -296,9 +297,9 @@ def assignment_table(
             filters,
             Assignment.occupation,
             Assignment.ssyk_code,
-            Company.name.label("company_name"),  # type: ignore[attr-defined]
+            col(Company.name).label("company_name"),
             Company.org_number,
-            Contact.name.label("contact_name"),  # type: ignore[attr-defined]
+            col(Contact.name).label("contact_name"),
             Assignment.positions,
             Assignment.filled_count,
             Assignment.employment_type,
@@ -306,9 +307,9 @@ def assignment_table(
             Assignment.workplace,
             Assignment.start_on,
             Assignment.deadline,
-            User.full_name.label("owner_name"),  # type: ignore[attr-defined]
+            col(User.full_name).label("owner_name"),
             Assignment.source_kind,
-            source.full_name.label("source_name"),  # type: ignore[attr-defined]
+            col(source.full_name).label("source_name"),
             Assignment.requirements,
             Assignment.notes,
             Assignment.created_at,
@@ -316,8 +317,8 @@ def assignment_table(
             user=user,
             session=session,
         )
-        .outerjoin(Contact, Contact.id == Assignment.contact_id)  # type: ignore[arg-type]
-        .outerjoin(source, source.id == Assignment.source_user_id)  # type: ignore[arg-type]
+        .outerjoin(Contact, col(Contact.id) == Assignment.contact_id)
+        .outerjoin(source, col(source.id) == Assignment.source_user_id)
     )
 
     def source_cell(row: Any) -> str | None:

@@ -69,7 +69,7 @@ class _Cells:
         cells: list[object] = []
         for value in values:
             if value.__class__ is str:
-                cells.append(self.text(value) if value else None)  # type: ignore[arg-type]
+                cells.append(self.text(value) if value else None)
             elif value is None or value.__class__ is int:
                 cells.append(value)
             elif value is True or value is False:

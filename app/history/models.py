@@ -18,7 +18,7 @@ class AuditEvent(SQLModel, table=True):
         Index("ix_audit_event_company", "company_id", "occurred_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     occurred_at: dt.datetime = Field(sa_type=UTCDateTime)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     entity: str = Field(max_length=20)  # "company" or "contact"

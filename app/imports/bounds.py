@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from app.errors import ValidationFailed
 from app.i18n import N_
@@ -208,7 +208,7 @@ SCAN_CHUNK = 1024 * 1024
 SCAN_ALLOWANCE = 2
 
 
-def _check_rows(source: io.BufferedIOBase, counter: CellCounter) -> None:
+def _check_rows(source: IO[bytes], counter: CellCounter) -> None:
     """A sheet's declared last row, then its row elements counted in the raw XML (which
     no sheet can lie about), before its rows are parsed. A sheet that passes is still
     bounded as it is parsed: every row is counted against the limits."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import User
 from app.clock import Clock
@@ -109,7 +109,7 @@ def analyse(
     job.options = analysis.options.model_dump(mode="json")
     session.add(job)
     session.flush()
-    session.add(ImportFile(job_id=job.id, data=data))  # type: ignore[arg-type]
+    session.add(ImportFile(job_id=job.id, data=data))
     session.flush()
     return analysis
 
@@ -246,7 +246,7 @@ def get(job_id: int, *, session: Session) -> ImportJob:
 def history(*, session: Session, limit: int = 50) -> list[ImportJob]:
     """The import history, newest first."""
     return list(
-        session.exec(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+        session.exec(select(ImportJob).order_by(col(ImportJob.id).desc()).limit(limit)).all()
     )
 
 
@@ -255,7 +255,7 @@ def failures(job: ImportJob, *, session: Session) -> list[ImportFailure]:
         session.exec(
             select(ImportFailure)
             .where(ImportFailure.job_id == job.id)
-            .order_by(ImportFailure.row_number)
+            .order_by(col(ImportFailure.row_number))
         ).all()
     )
 
@@ -278,6 +278,6 @@ def records(job: ImportJob, *, session: Session) -> list[ImportedRecord]:
         session.exec(
             select(ImportedRecord)
             .where(ImportedRecord.job_id == job.id)
-            .order_by(ImportedRecord.id)  # type: ignore[arg-type]
+            .order_by(col(ImportedRecord.id))
         ).all()
     )

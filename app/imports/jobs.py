@@ -155,10 +155,10 @@ def _run(
         return _fail(job, FAILED, {"error": message[:500]}, session=session, clock=clock)
 
 
-def _failed(job: ImportJob, number: int, cells: list[str], problems, *, session: Session) -> None:  # type: ignore[no-untyped-def]
+def _failed(job: ImportJob, number: int, cells: list[str], problems, *, session: Session) -> None:
     session.add(
         ImportFailure(
-            job_id=job.id,  # type: ignore[arg-type]
+            job_id=job.id,
             row_number=number,
             cells=cells,
             problems=[problem.as_json() for problem in problems],
@@ -171,7 +171,7 @@ def _fail(
     job: ImportJob, message: str, variables: dict[str, str], *, session: Session, clock: Clock
 ) -> ImportJob:
     """Removes what the job wrote and marks it failed, with the reason."""
-    job = engine.get(job.id, session=session)  # type: ignore[arg-type]
+    job = engine.get(job.id, session=session)
     undo.revert(job, session=session, clock=clock)
     for failure in engine.failures(job, session=session):
         session.delete(failure)
@@ -192,19 +192,19 @@ def recover(*, session: Session, clock: Clock, stale_after: dt.timedelta = STALE
     committed batch (its records and counts are in that batch's commit). A running job
     with a fresh heartbeat is another live instance's and is left alone; one without a
     heartbeat (started before heartbeats existed) counts as stale."""
-    result = session.execute(
+    result = session.exec(
         update(ImportJob)
         .where(
-            ImportJob.status == ImportStatus.running,  # type: ignore[arg-type]
+            col(ImportJob.status) == ImportStatus.running,
             or_(
-                ImportJob.heartbeat_at.is_(None),  # type: ignore[union-attr]
-                ImportJob.heartbeat_at < clock.now() - stale_after,  # type: ignore[operator]
+                col(ImportJob.heartbeat_at).is_(None),
+                col(ImportJob.heartbeat_at) < clock.now() - stale_after,
             ),
         )
         .values(status=ImportStatus.queued, version=ImportJob.version + 1)
     )
     session.commit()
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount
 
 
 def remove_abandoned(
@@ -212,14 +212,14 @@ def remove_abandoned(
 ) -> int:
     """Analysed imports never started, uploaded longer ago than `older_than`: removed
     with their files (ON DELETE CASCADE) in one statement, however many there are."""
-    result = session.execute(
+    result = session.exec(
         delete(ImportJob).where(
-            ImportJob.status == ImportStatus.analysed,  # type: ignore[arg-type]
-            ImportJob.created_at < clock.now() - older_than,  # type: ignore[arg-type]
+            col(ImportJob.status) == ImportStatus.analysed,
+            col(ImportJob.created_at) < clock.now() - older_than,
         )
     )
     session.commit()
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount
 
 
 def housekeeping(
@@ -255,13 +255,13 @@ def discard(job: ImportJob, *, session: Session) -> None:
     """An analysed import the user will not start: the job goes, with its file (ON DELETE
     CASCADE). Conflict when it has started meanwhile: the status is checked in the same
     statement, so a job just queued is never removed."""
-    result = session.execute(
+    result = session.exec(
         delete(ImportJob).where(
-            ImportJob.id == job.id,  # type: ignore[arg-type]
-            ImportJob.status == ImportStatus.analysed,  # type: ignore[arg-type]
+            col(ImportJob.id) == job.id,
+            col(ImportJob.status) == ImportStatus.analysed,
         )
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         raise Conflict(NOT_DISCARDABLE)
     session.expunge(job)
 
@@ -272,21 +272,21 @@ def claim_next(*, session: Session, clock: Clock) -> int | None:
     job_id = session.exec(
         select(ImportJob.id)
         .where(ImportJob.status == ImportStatus.queued)
-        .order_by(ImportJob.created_at, ImportJob.id)
+        .order_by(col(ImportJob.created_at), col(ImportJob.id))
         .limit(1)
     ).first()
     if job_id is None:
         session.rollback()
         return None
-    taken = session.execute(
+    taken = session.exec(
         update(ImportJob)
-        .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.queued)  # type: ignore[arg-type]
+        .where(col(ImportJob.id) == job_id, col(ImportJob.status) == ImportStatus.queued)
         .values(
             status=ImportStatus.running, heartbeat_at=clock.now(), version=ImportJob.version + 1
         )
     )
     session.commit()
-    return job_id if taken.rowcount else None  # type: ignore[attr-defined]
+    return job_id if taken.rowcount else None
 
 
 class Heartbeat:
@@ -313,7 +313,7 @@ class Heartbeat:
     def beat(self) -> bool:
         """Renews the heartbeat of the job if it is still running; whether it was."""
         with Session(self.db) as session:
-            result = session.execute(
+            result = session.exec(
                 update(ImportJob)
                 .where(
                     col(ImportJob.id) == self.job_id,
@@ -322,7 +322,7 @@ class Heartbeat:
                 .values(heartbeat_at=self.clock.now())
             )
             session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(result.rowcount)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
 from app.companies import orgnr
@@ -37,14 +37,14 @@ class CompanyIndex:
         index = cls()
         rows = session.exec(
             select(Company.id, Company.org_number, Company.name_key, Company.archived_at).order_by(
-                Company.archived_at.is_not(None),  # type: ignore[union-attr]
-                Company.id,
+                col(Company.archived_at).is_not(None),
+                col(Company.id),
             )
         ).all()
         keyless = _names_without_key(session)
         for company_id, org_number, name_key, archived_at in rows:
-            key = name_key or match_key(keyless.get(company_id, ""))  # type: ignore[arg-type]
-            index.add(company_id, org_number, key, archived=archived_at is not None)  # type: ignore[arg-type]
+            key = name_key or match_key(keyless.get(company_id, ""))
+            index.add(company_id, org_number, key, archived=archived_at is not None)
         return index
 
     def add(
@@ -93,7 +93,7 @@ def match_key(name: str | None, name_key: str | None = None) -> str:
 def _names_without_key(session: Session) -> dict[int, str]:
     """The names of the (few, odd) companies with no normalised name, by id."""
     rows = session.exec(select(Company.id, Company.name).where(Company.name_key == "")).all()
-    return {company_id: name for company_id, name in rows}  # type: ignore[misc]
+    return {company_id: name for company_id, name in rows}
 
 
 def active_brokers(session: Session) -> list[User]:

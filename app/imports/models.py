@@ -50,7 +50,7 @@ class ImportJob(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: ImportKind = Field(sa_column=enum_column(ImportKind, "import_kind"))
     file_name: str = Field(max_length=255)
     sheet: str | None = Field(default=None, max_length=100)
@@ -90,7 +90,7 @@ class ImportedRecord(SQLModel, table=True):
     __tablename__ = "imported_record"
     __table_args__ = (Index("ix_imported_record_entity", "entity", "entity_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="import_job.id", index=True, ondelete="CASCADE")
     entity: str = Field(max_length=20)  # company, contact, activity, assignment
     entity_id: int
@@ -119,7 +119,7 @@ class ImportFailure(SQLModel, table=True):
 
     __tablename__ = "import_failure"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="import_job.id", index=True, ondelete="CASCADE")
     row_number: int
     cells: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -83,10 +83,10 @@ def changed_since(job: ImportJob, *, session: Session) -> list[str]:
                 _label(record.entity, session.get(MODELS[record.entity], key[1]), session)
             )
         elif record.action != "created":
-            found = session.get(MODELS[record.entity], record.entity_id)
+            current = session.get(MODELS[record.entity], record.entity_id)
             changed.extend(
                 _label("contact", other, session)
-                for other in _primaries_unmarked_by_undo(record, found, mine, session)
+                for other in _primaries_unmarked_by_undo(record, current, mine, session)
             )
         elif key in grown:
             changed.append(
@@ -135,7 +135,7 @@ def _primaries_unmarked_by_undo(
     others = session.exec(
         select(Contact)
         .where(Contact.company_id == found.company_id, Contact.is_primary)
-        .order_by(Contact.id)  # type: ignore[arg-type]
+        .order_by(col(Contact.id))
     ).all()
     return [other for other in others if ("contact", other.id) not in mine]
 
@@ -171,6 +171,7 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
     ctx = Context(
         session=session,
         clock=clock,
+        # None only when the importing account is gone: history then names no one.
         user=user,  # type: ignore[arg-type]
         options=engine.options_of(job),
         companies=CompanyIndex(),
@@ -192,11 +193,9 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
         )
         _forget(session, ImportedRecord, [record.id for record in run])
         session.flush()
-    existing = session.exec(
-        select(Company.id).where(Company.id.in_(touched))  # type: ignore[union-attr]
-    ).all()
+    existing = session.exec(select(Company.id).where(col(Company.id).in_(touched))).all()
     for company_id in existing:
-        activities.refresh_company(company_id, session=session)  # type: ignore[arg-type]
+        activities.refresh_company(company_id, session=session)
 
 
 BATCH = 1000
@@ -225,7 +224,9 @@ def _remove(entity: str, ids: list[int], ctx: Context) -> set[int]:
     has_company = hasattr(model, "company_id") and entity != "company"
     columns = (model.id, model.company_id) if has_company else (model.id,)
     found = ctx.session.execute(select(*columns).where(model.id.in_(ids))).all()
-    events = [(row[0], {}, None, row[1] if has_company else None) for row in found]
+    events: list[tuple[int, dict[str, Any], int | None, int | None]] = [
+        (row[0], {}, None, row[1] if has_company else None) for row in found
+    ]
     history.record_many(
         session=ctx.session,
         clock=ctx.clock,
@@ -267,7 +268,7 @@ def _forget(session: Session, model: Any, ids: list[Any]) -> None:
     ORM's own synchronisation tests every object it holds), so a get() finds them gone."""
     identities = session.identity_map
     for identity in ids:
-        found = identities.get(session.identity_key(model, identity))  # type: ignore[arg-type]
+        found = identities.get(session.identity_key(model, identity))
         if found is not None:
             session.expunge(found)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.activities.models import Activity
 from app.assignments.models import OPEN_STATUSES, Assignment
@@ -27,6 +27,7 @@ from app.companies.models import Company
 from app.errors import Forbidden, NotFound
 from app.events.models import EventStatus, EventTask, RecruitmentEvent
 from app.i18n import N_
+from app.query import select_columns
 
 NOT_CONTACTED_DAYS = 90
 RECENT_DAYS = 14
@@ -108,10 +109,10 @@ _AUTHOR = aliased(User, name="author")
 def _follow_up_statement() -> Any:
     owner, author = _OWNER, _AUTHOR
     return (
-        select(Activity, Company.name, Company.owner_id, owner.full_name, author.full_name)
-        .join(Company, Company.id == Activity.company_id)  # type: ignore[arg-type]
-        .outerjoin(owner, owner.id == Company.owner_id)  # type: ignore[arg-type]
-        .outerjoin(author, author.id == Activity.user_id)  # type: ignore[arg-type]
+        select_columns(Activity, Company.name, Company.owner_id, owner.full_name, author.full_name)
+        .join(Company, col(Company.id) == Activity.company_id)
+        .outerjoin(owner, col(owner.id) == Company.owner_id)
+        .outerjoin(author, col(author.id) == Activity.user_id)
     )
 
 
@@ -134,9 +135,9 @@ def due_follow_ups(
     """Follow-ups not done whose day is today or past, oldest first: one query."""
     day = today(clock)
     statement = _follow_up_statement().where(
-        Activity.follow_up_on <= day,  # type: ignore[operator]
-        Activity.follow_up_done_at.is_(None),  # type: ignore[union-attr]
-        Company.archived_at.is_(None),  # type: ignore[union-attr]
+        col(Activity.follow_up_on) <= day,
+        col(Activity.follow_up_done_at).is_(None),
+        col(Company.archived_at).is_(None),
     )
     if view.user is not None:
         # Two indexed terms on the activity table (by company, by author), not an OR across
@@ -145,13 +146,13 @@ def due_follow_ups(
         # owner and next follow-up), not all of them.
         owned = select(Company.id).where(
             Company.owner_id == view.user.id,
-            Company.next_follow_up_on <= day,  # type: ignore[operator]
+            col(Company.next_follow_up_on) <= day,
         )
         statement = statement.where(
-            or_(Activity.company_id.in_(owned), Activity.user_id == view.user.id)  # type: ignore[attr-defined]
+            or_(col(Activity.company_id).in_(owned), col(Activity.user_id) == view.user.id)
         )
     rows = session.exec(
-        statement.order_by(Activity.follow_up_on, Activity.id).limit(limit + 1)  # type: ignore[arg-type]
+        statement.order_by(Activity.follow_up_on, Activity.id).limit(limit + 1)
     ).all()
     return Section(rows=_follow_ups(rows[:limit]), has_more=len(rows) > limit)
 
@@ -178,18 +179,18 @@ def late_tasks(
     events not cancelled: one query (an index on assignee, done and due date)."""
     statement = (
         select(EventTask, RecruitmentEvent.title, User.full_name)
-        .join(RecruitmentEvent, RecruitmentEvent.id == EventTask.event_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == EventTask.assignee_id)  # type: ignore[arg-type]
+        .join(RecruitmentEvent, col(RecruitmentEvent.id) == EventTask.event_id)
+        .outerjoin(User, col(User.id) == EventTask.assignee_id)
         .where(
-            EventTask.done_at.is_(None),  # type: ignore[union-attr]
-            EventTask.due_on < today(clock),  # type: ignore[operator]
+            col(EventTask.done_at).is_(None),
+            col(EventTask.due_on) < today(clock),
             RecruitmentEvent.status != EventStatus.cancelled,
         )
     )
     if view.user is not None:
         statement = statement.where(EventTask.assignee_id == view.user.id)
     rows = session.exec(
-        statement.order_by(EventTask.due_on, EventTask.id).limit(limit + 1)  # type: ignore[arg-type]
+        statement.order_by(col(EventTask.due_on), col(EventTask.id)).limit(limit + 1)
     ).all()
     return Section(
         rows=[LateTask(task=t, event_title=e, assignee_name=a) for t, e, a in rows[:limit]],
@@ -211,17 +212,17 @@ def late_assignments(
     (an index on owner, status and deadline)."""
     statement = (
         select(Assignment, Company.name, User.full_name)
-        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
+        .join(Company, col(Company.id) == Assignment.company_id)
+        .outerjoin(User, col(User.id) == Assignment.owner_id)
         .where(
-            Assignment.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-            Assignment.deadline < today(clock),  # type: ignore[operator]
+            col(Assignment.status).in_(OPEN_STATUSES),
+            col(Assignment.deadline) < today(clock),
         )
     )
     if view.user is not None:
         statement = statement.where(Assignment.owner_id == view.user.id)
     rows = session.exec(
-        statement.order_by(Assignment.deadline, Assignment.id).limit(limit + 1)  # type: ignore[arg-type]
+        statement.order_by(col(Assignment.deadline), col(Assignment.id)).limit(limit + 1)
     ).all()
     return Section(
         rows=[
@@ -252,16 +253,16 @@ def not_contacted(
     since = companies.not_contacted_since(NOT_CONTACTED_DAYS, clock=clock)
     statement = (
         select(Company, User.full_name)
-        .outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == Company.owner_id)
         .where(
-            Company.archived_at.is_(None),  # type: ignore[union-attr]
-            or_(Company.last_contact_at.is_(None), Company.last_contact_at < since),  # type: ignore[union-attr,operator]
+            col(Company.archived_at).is_(None),
+            or_(col(Company.last_contact_at).is_(None), col(Company.last_contact_at) < since),
         )
     )
     if view.user is not None:
         statement = statement.where(Company.owner_id == view.user.id)
     rows = session.exec(
-        statement.order_by(Company.last_contact_at.asc().nulls_first(), Company.id).limit(  # type: ignore[union-attr,arg-type]
+        statement.order_by(col(Company.last_contact_at).asc().nulls_first(), col(Company.id)).limit(
             limit + 1
         )
     ).all()
@@ -293,23 +294,23 @@ def colleagues_activities(
     since = companies.not_contacted_since(RECENT_DAYS, clock=clock)
     statement = (
         select(Activity, Company.name, User.full_name)
-        .join(Company, Company.id == Activity.company_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
-        .where(Activity.occurred_at >= since, Company.archived_at.is_(None))  # type: ignore[union-attr]
+        .join(Company, col(Company.id) == Activity.company_id)
+        .outerjoin(User, col(User.id) == Activity.user_id)
+        .where(Activity.occurred_at >= since, col(Company.archived_at).is_(None))
     )
     if view.user is not None:
         # My companies with any activity since then (an index on owner and last activity),
         # not all of them: their activities are looked up by company.
         active = select(Company.id).where(
             Company.owner_id == view.user.id,
-            Company.last_activity_at >= since,  # type: ignore[operator]
+            col(Company.last_activity_at) >= since,
         )
         statement = statement.where(
-            Activity.company_id.in_(active),  # type: ignore[attr-defined]
-            or_(Activity.user_id.is_(None), Activity.user_id != view.user.id),  # type: ignore[union-attr]
+            col(Activity.company_id).in_(active),
+            or_(col(Activity.user_id).is_(None), col(Activity.user_id) != view.user.id),
         )
     rows = session.exec(
-        statement.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit)  # type: ignore[attr-defined,union-attr]
+        statement.order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc()).limit(limit)
     ).all()
     return [
         RecentActivity(activity=activity, company_name=name, author_name=author)

@@ -17,6 +17,7 @@ from app.clock import to_local, today
 from app.companies.models import Company
 from app.db import get_typed
 from app.i18n import N_
+from app.imports.bounds import Cell
 from app.imports.kinds.base import (
     MATCH_CREATE,
     MATCH_SKIP,
@@ -72,7 +73,7 @@ class ActivityKindImport(Kind):
     entity = "activity"
     model = Activity
 
-    def plan(self, raw: dict[str, str], row: PlannedRow, ctx: Context) -> None:
+    def plan(self, raw: dict[str, Cell], row: PlannedRow, ctx: Context) -> None:
         typed = self.parse(raw, row, ctx)
         ref = plan_company(typed, row, ctx)
         day = typed.get("occurred_at", "")
@@ -87,7 +88,10 @@ class ActivityKindImport(Kind):
             follow_up_on=typed.get("follow_up_on", ""),
         )
         found, _how = ctx.companies.find(ref.org_number, ref.name) if ref else (None, "")
-        company = ctx.session.get(Company, found) if found is not None else Company(name="")
+        # A stand-in for a company the import has yet to create: never added to the session.
+        company = (
+            ctx.session.get_one(Company, found) if found is not None else Company(name="")  # type: ignore[call-arg]  # timestamps are set when saved
+        )
         problems: list[Problem] = []
         if day:
             _cleaned, problems = self.validate(
@@ -144,7 +148,7 @@ class ActivityKindImport(Kind):
         company = resolve_company(row.company, ctx)
         day = dt.date.fromisoformat(form.occurred_at[:10])
         match = _match_key(day, form.kind, form.notes)
-        seen = logged(company.id, ctx)  # type: ignore[arg-type]
+        seen = logged(company.id, ctx)
         if match in seen and ctx.options.duplicate_policy != DuplicatePolicy.create:
             return Action.skip
         form = form.model_copy(

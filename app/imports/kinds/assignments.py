@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.assignments import service as assignments
 from app.assignments.models import (
@@ -23,6 +23,7 @@ from app.errors import ValidationFailed
 from app.history import service as history
 from app.i18n import N_
 from app.imports import mapping
+from app.imports.bounds import Cell
 from app.imports.kinds.base import (
     MATCH_CREATE,
     MATCH_SKIP,
@@ -64,14 +65,14 @@ def registered(company_id: int, ctx: Context) -> dict[tuple[str, str], int]:
     cache: dict[int, dict[tuple[str, str], int]] = ctx.lookups.setdefault("assignments", {})
     if company_id not in cache:
         rows = ctx.session.exec(
-            select(Assignment.id, Assignment.occupation, Assignment.start_on)
+            select(Assignment.id, Assignment.occupation, col(Assignment.start_on))
             .where(Assignment.company_id == company_id)
-            .order_by(Assignment.id)  # type: ignore[arg-type]
+            .order_by(col(Assignment.id))
         ).all()
         found: dict[tuple[str, str], int] = {}
         for assignment_id, occupation, start_on in rows:
             key = _match_key(occupation, start_on.isoformat() if start_on else "")
-            found.setdefault(key, assignment_id)  # type: ignore[arg-type]
+            found.setdefault(key, assignment_id)
         cache[company_id] = found
     return cache[company_id]
 
@@ -102,16 +103,18 @@ class AssignmentKind(Kind):
     entity = "assignment"
     model = Assignment
 
-    def plan(self, raw: dict[str, str], row: PlannedRow, ctx: Context) -> None:
+    def plan(self, raw: dict[str, Cell], row: PlannedRow, ctx: Context) -> None:
         typed = self.parse(raw, row, ctx)
         ref = plan_company(typed, row, ctx)
         source_kind, source_user_id = source(typed, raw)
         fields = {name: typed[name] for name in FORM_FIELDS if typed.get(name)}
-        form = assignments.AssignmentForm(
-            **fields,
-            owner_id=typed.get("owner", ""),
-            source_kind=source_kind,
-            source_user_id=source_user_id,
+        form = assignments.AssignmentForm.model_validate(
+            {
+                **fields,
+                "owner_id": typed.get("owner", ""),
+                "source_kind": source_kind,
+                "source_user_id": source_user_id,
+            }
         )
         status = AssignmentStatus(typed.get("status") or AssignmentStatus.new.value)
         columns = {
@@ -166,7 +169,7 @@ class AssignmentKind(Kind):
         form, status, contact_name = row.form
         company = resolve_company(row.company, ctx)
         match = _match_key(form.occupation, form.start_on)
-        known = registered(company.id, ctx)  # type: ignore[arg-type]
+        known = registered(company.id, ctx)
         found = known.get(match)
         policy = ctx.options.duplicate_policy
         if found is not None and policy == DuplicatePolicy.skip:
@@ -179,7 +182,7 @@ class AssignmentKind(Kind):
             company, form, user=ctx.user, session=ctx.session, clock=ctx.clock
         )
         self._move(assignment, status, form.filled_count, ctx)
-        known.setdefault(match, assignment.id)  # type: ignore[arg-type]
+        known.setdefault(match, assignment.id)
         ctx.remember("assignment", assignment, "created")
         return Action.create
 
@@ -238,7 +241,7 @@ class AssignmentKind(Kind):
         values = {k: "" if v is None else str(v) for k, v in before.items()}
         status = AssignmentStatus(values.pop("status"))
         closed_at = values.pop("closed_at", None)  # None: recorded before it was kept
-        form = assignments.AssignmentForm(**values)
+        form = assignments.AssignmentForm.model_validate(values)
         filled = int(values["filled_count"] or 0)
         if (
             status == record.status

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from app.auth.models import User
 from app.clock import Clock
@@ -21,12 +21,14 @@ from app.companies.models import Company
 from app.errors import DomainError, ValidationFailed
 from app.i18n import N_
 from app.imports import values as parse
+from app.imports.bounds import Cell
 from app.imports.links import CompanyIndex, company_key, match_key
 from app.imports.mapping import CHOICE, DATE, INTEGER, PERSON, TEXT
 from app.imports.mapping import field as field_spec
 from app.imports.models import ImportedRecord
 from app.imports.options import CompanyPolicy, ImportOptions
 from app.imports.rows import Action, PlannedRow, Problem, text
+from app.query import table_of
 
 
 @dataclass
@@ -71,9 +73,9 @@ class Context:
                 self.session.execute(
                     update(ImportedRecord)
                     .where(
-                        ImportedRecord.job_id == self.job_id,  # type: ignore[arg-type]
-                        ImportedRecord.entity == entity,  # type: ignore[arg-type]
-                        ImportedRecord.entity_id == record.id,  # type: ignore[arg-type]
+                        col(ImportedRecord.job_id) == self.job_id,
+                        col(ImportedRecord.entity) == entity,
+                        ImportedRecord.entity_id == record.id,
                     )
                     .values(version=record.version)
                 )
@@ -81,8 +83,10 @@ class Context:
                 known.version = record.version
                 self.session.add(known)
             return
+        if self.job_id is None:
+            raise RuntimeError("an import records what it wrote only while a job runs")
         entry = ImportedRecord(
-            job_id=self.job_id,  # type: ignore[arg-type]
+            job_id=self.job_id,
             entity=entity,
             entity_id=record.id,
             action=action,
@@ -97,7 +101,7 @@ class Context:
         if not ids:
             return
         self.session.execute(
-            insert(ImportedRecord.__table__),  # type: ignore[arg-type]
+            insert(table_of(ImportedRecord)),
             [
                 {
                     "job_id": self.job_id,
@@ -173,7 +177,7 @@ class Kind:
         chosen = ctx.options.values.get(spec.name, {}).get(value)
         if chosen is None:
             chosen = mapping.propose_value(ctx_kind(self), spec.name, value)
-        if chosen not in (spec.choices or {}):
+        if chosen is None or chosen not in (spec.choices or {}):
             raise ValidationFailed(UNKNOWN_VALUE, variables={"value": value})
         return chosen
 
@@ -208,7 +212,7 @@ class Kind:
 
     # --- what a row means ---------------------------------------------------------------
 
-    def plan(self, raw: dict[str, str], row: PlannedRow, ctx: Context) -> None:
+    def plan(self, raw: dict[str, Cell], row: PlannedRow, ctx: Context) -> None:
         """Fills in the row: the form, its problems, its key and what will happen to it."""
         raise NotImplementedError
 
@@ -301,13 +305,13 @@ def resolve_company(ref: CompanyRef, ctx: Context) -> Company:
     """The company at write time: found, or created now (once) and recorded as imported."""
     found, _how = ctx.companies.find(ref.org_number, ref.name)
     if found is not None:
-        return ctx.session.get(Company, found)  # type: ignore[return-value]
+        return ctx.session.get_one(Company, found)
     form = companies.CompanyForm(
         name=ref.name, org_number=ref.org_number or "", confirm_duplicate=True
     )
     company = companies.create(form, user=ctx.user, session=ctx.session, clock=ctx.clock)
     ctx.companies.add(
-        company.id,  # type: ignore[arg-type]
+        company.id,
         company.org_number,
         match_key(company.name, company.name_key),
     )

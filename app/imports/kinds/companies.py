@@ -13,6 +13,7 @@ from app.companies import service as companies
 from app.companies.models import Company
 from app.contacts import service as contacts
 from app.history import service as history
+from app.imports.bounds import Cell
 from app.imports.kinds.base import (
     HOW,
     MATCH_CREATE,
@@ -43,13 +44,13 @@ class CompanyKind(Kind):
     entity = "company"
     model = Company
 
-    def plan(self, raw: dict[str, str], row: PlannedRow, ctx: Context) -> None:
+    def plan(self, raw: dict[str, Cell], row: PlannedRow, ctx: Context) -> None:
         if "user_names" not in ctx.lookups:
             ctx.lookups["user_names"] = companies.user_names(session=ctx.session)
         typed = self.parse(raw, row, ctx)
         fields = {name: typed[name] for name in FORM_FIELDS if typed.get(name)}
-        form = companies.CompanyForm(
-            **fields, owner_id=typed.get("owner", ""), confirm_duplicate=True
+        form = companies.CompanyForm.model_validate(
+            {**fields, "owner_id": typed.get("owner", ""), "confirm_duplicate": True}
         )
         columns = {**ctx.columns, "owner_id": ctx.columns.get("owner", "")}
         cleaned, problems = self.validate(
@@ -100,7 +101,7 @@ class CompanyKind(Kind):
         values = {name: typed.get(f"contact_{name}", "") for name in CONTACT_FIELDS}
         if not any(values.values()):
             return
-        form = contacts.ContactForm(**values)
+        form = contacts.ContactForm.model_validate(values)
         columns = {name: ctx.columns.get(f"contact_{name}", "") for name in CONTACT_FIELDS}
         _cleaned, problems = self.validate(contacts.clean, form, columns)
         row.problems.extend(problems)
@@ -116,7 +117,7 @@ class CompanyKind(Kind):
         if any(
             fold(c.name) == wanted
             for c in contacts.list_for_company(company.id, session=ctx.session)
-        ):  # type: ignore[arg-type]
+        ):
             return False
         contact = contacts.create(
             company, row.contact, user=ctx.user, session=ctx.session, clock=ctx.clock
@@ -157,8 +158,8 @@ class CompanyKind(Kind):
                 )
                 with_contact = [(r, i) for r, i in zip(new, ids, strict=True) if r.contact]
                 for row, company_id in with_contact:
-                    company = ctx.session.get(Company, company_id)
-                    self._add_contact(row, company, ctx)  # type: ignore[arg-type]
+                    company = ctx.session.get_one(Company, company_id)
+                    self._add_contact(row, company, ctx)
         except IntegrityError:
             # Someone took one of the org.nrs since the check (PostgreSQL has no single
             # writer): each row on its own, so only that one fails.
@@ -188,9 +189,9 @@ class CompanyKind(Kind):
                 and row.key not in keys
             )
             (new if is_new else rest).append(row)
-            if is_new:
+            if is_new and values is not None:
                 keys.add(row.key)
-                keys.add(company_key(None, values["name"]))  # type: ignore[index]
+                keys.add(company_key(None, values["name"]))
         return new, rest
 
     def write(self, row: PlannedRow, ctx: Context) -> Action:
@@ -203,7 +204,7 @@ class CompanyKind(Kind):
         if found is not None and policy == DuplicatePolicy.update:
             company = ctx.session.get(Company, found)
             assert company is not None
-            tags = companies.tag_names(company.id, session=ctx.session)  # type: ignore[arg-type]
+            tags = companies.tag_names(company.id, session=ctx.session)
             merged = companies.CompanyForm.from_company(company, tags)
             for name in row.values:
                 if name in FORM_FIELDS:
@@ -220,7 +221,7 @@ class CompanyKind(Kind):
             return Action.update if changed or added else Action.skip
         company = companies.create(form, user=ctx.user, session=ctx.session, clock=ctx.clock)
         ctx.companies.add(
-            company.id,  # type: ignore[arg-type]
+            company.id,
             company.org_number,
             match_key(company.name, company.name_key),
         )
@@ -238,9 +239,8 @@ class CompanyKind(Kind):
         }
 
     def restore(self, record: Any, before: dict[str, Any], ctx: Context) -> None:
-        form = companies.CompanyForm(
-            **{k: "" if v is None else str(v) for k, v in before.items()}, confirm_duplicate=True
-        )
+        values = {k: "" if v is None else str(v) for k, v in before.items()}
+        form = companies.CompanyForm.model_validate({**values, "confirm_duplicate": True})
         companies.update(record, form, user=ctx.user, session=ctx.session, clock=ctx.clock)
 
     def company_id(self, record: Any) -> int | None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.companies.models import Company
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.history import service as history
 from app.i18n import N_
+from app.imports.bounds import Cell
 from app.imports.kinds.base import (
     DUPLICATE_IN_FILE,
     MATCH_CREATE,
@@ -57,12 +58,12 @@ class ContactIndex:
             index = ctx.lookups["contacts"] = cls()
             rows = ctx.session.exec(
                 select(Contact.id, Contact.company_id, Contact.name, Contact.email).order_by(
-                    Contact.id  # type: ignore[arg-type]
+                    col(Contact.id)
                 )
             ).all()
             for contact_id, company_id, name, email in rows:
-                index.add(contact_id, company_id, name, email)  # type: ignore[arg-type]
-        return index  # type: ignore[no-any-return]
+                index.add(contact_id, company_id, name, email)
+        return index
 
     def add(self, contact_id: int, company_id: int, name: str, email: str | None) -> None:
         self.by_name.setdefault((company_id, name_key(name)), contact_id)
@@ -108,7 +109,7 @@ def link_contact(name: str, company: Company, ctx: Context) -> int | None:
         return found
     form = contacts.ContactForm(name=name)
     contact = contacts.create(company, form, user=ctx.user, session=ctx.session, clock=ctx.clock)
-    index.add(contact.id, company.id, contact.name, None)  # type: ignore[arg-type]
+    index.add(contact.id, company.id, contact.name, None)
     ctx.remember("contact", contact, "created")
     return contact.id
 
@@ -117,7 +118,7 @@ class ContactKind(Kind):
     entity = "contact"
     model = Contact
 
-    def plan(self, raw: dict[str, str], row: PlannedRow, ctx: Context) -> None:
+    def plan(self, raw: dict[str, Cell], row: PlannedRow, ctx: Context) -> None:
         typed = self.parse(raw, row, ctx)
         ref = plan_company(typed, row, ctx)
         fields: dict[str, Any] = {
@@ -128,7 +129,7 @@ class ContactKind(Kind):
         for name in YES_NO_FIELDS:
             if typed.get(name):
                 fields[name] = typed[name] == TRUE
-        form = contacts.ContactForm(**fields)
+        form = contacts.ContactForm.model_validate(fields)
         cleaned, problems = self.validate(contacts.clean, form, ctx.columns)
         row.problems.extend(problems)
         row.form = form
@@ -198,7 +199,7 @@ class ContactKind(Kind):
         contact = contacts.create(
             company, form, user=ctx.user, session=ctx.session, clock=ctx.clock
         )
-        index.add(contact.id, company.id, contact.name, contact.email)  # type: ignore[arg-type]
+        index.add(contact.id, company.id, contact.name, contact.email)
         self._remember_unmarked(unmarked, ctx)
         ctx.remember("contact", contact, "created")
         return Action.create
@@ -232,5 +233,5 @@ class ContactKind(Kind):
 
     def restore(self, record: Any, before: dict[str, Any], ctx: Context) -> None:
         values = {k: "" if v is None else v for k, v in before.items()}
-        form = contacts.ContactForm(**values)
+        form = contacts.ContactForm.model_validate(values)
         contacts.update(record, form, user=ctx.user, session=ctx.session, clock=ctx.clock)
