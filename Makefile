@@ -11,7 +11,7 @@ help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
 	@echo "make test      the whole test suite on SQLite"
 	@echo "make ci        SQLite, PostgreSQL and browser tests (what .ci/run runs)"
-	@echo "make lint      ruff check and format check, and the import layers (lint-imports)"
+	@echo "make lint      ruff check and format check, mypy, and the import layers (lint-imports)"
 	@echo "make messages  extract texts and update the English catalogue"
 	@echo "make bench     page render times on 50,000 demo companies (docs/benchmarks.md)"
 	@echo "make loadtest  50 brokers at once for 60 s against the real server (SQLite; -postgres)"
@@ -63,9 +63,10 @@ ci: install assets lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# mypy on app/ (pyproject.toml [tool.mypy]); joins lint once it reports no errors.
+# mypy alone (pyproject.toml [tool.mypy]); `make lint` runs it too.
 typecheck: install
 	$(BIN)/mypy
 

@@ -10,7 +10,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session
@@ -180,7 +180,8 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def raw_connection(connection: Connection) -> SQLiteConnection:
-    return connection.connection.dbapi_connection  # type: ignore[return-value]
+    # Every connection of a SQLite engine is made by the SQLiteConnection factory.
+    return cast(SQLiteConnection, connection.connection.dbapi_connection)
 
 
 def _sqlite_connection(session: Session) -> SQLiteConnection | None:

@@ -9,7 +9,6 @@ from sqlalchemy import Table, inspect
 from sqlmodel import SQLModel
 from sqlmodel.sql.expression import Select
 
-
 # A SELECT of several columns or entities whose row shape the caller knows.
 Rows: TypeAlias = Select[*tuple[Any, ...]]
 

@@ -23,7 +23,7 @@ answers them with the 503 page (or event) that keeps what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -71,12 +71,14 @@ def saved(
     *,
     fragment: Callable[[str | None], Response] | None = None,
     category: str = "success",
+    values: Mapping[str, object] | None = None,
     **variables: object,
 ) -> Response:
     """Commits, and answers with the page at `url` (the notice flashed there), or for an
-    htmx request with `fragment(notice)` when given."""
+    htmx request with `fragment(notice)` when given. The message's %(name)s placeholders
+    are filled from `variables` (or a ready mapping of them, `values`)."""
     session.commit()
-    notice = translate(request, message, **variables) if message else None
+    notice = translate(request, message, **{**(values or {}), **variables}) if message else None
     if fragment is not None and is_fragment_request(request):
         return fragment(notice)
     response = see_other(request, url)

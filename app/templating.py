@@ -38,7 +38,8 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+# Added to the environment by the i18n extension, which its stubs do not know.
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
 
 
 def _local_datetime(value: dt.datetime | None) -> str:
@@ -67,11 +68,7 @@ env.globals["display_value"] = display_value
 # Their module reads env.globals itself, not a copy, so it sees the globals that features
 # register after this (the CSRF field's name).
 _forms = env.get_template("_shared/forms.html").make_module(vars=env.globals, shared=True)
-env.globals.update(
-    csrf_field=_forms.csrf_field,  # type: ignore[attr-defined]
-    field=_forms.field,  # type: ignore[attr-defined]
-    form_error=_forms.form_error,  # type: ignore[attr-defined]
-)
+env.globals.update({name: getattr(_forms, name) for name in ("csrf_field", "field", "form_error")})
 
 
 def _translated(labels: Mapping[Any, str]) -> dict[Any, str]:

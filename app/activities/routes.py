@@ -35,8 +35,8 @@ def _common(session: Session, clock: Clock, user: User, company: Company) -> dic
     """What every call-log template needs besides its own values."""
     return {
         "company": company,
-        "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
-        "assignment_choices": assignments.link_choices(company.id, session=session),  # type: ignore[arg-type]
+        "contacts": contacts.list_for_company(company.id, session=session),
+        "assignment_choices": assignments.link_choices(company.id, session=session),
         "kind_labels": KIND_LABELS,
         "today": today(clock),
         "can_edit": user.role != Role.viewer,
@@ -92,7 +92,7 @@ def older_activities(
     """A page of the timeline: list items for "Visa äldre", or a page of its own."""
     context = {
         **_common(session, clock, user, company),
-        "timeline": activities.timeline(company.id, page=page, session=session),  # type: ignore[arg-type]
+        "timeline": activities.timeline(company.id, page=page, session=session),
     }
     return render(request, "activities/older.html", context, block="older")
 
@@ -125,7 +125,7 @@ def add_activity(
         session,
         clock,
         user,
-        company.id,  # type: ignore[arg-type]
+        company.id,
         N_("Kontakthändelsen är sparad."),
         opened=True,
     )
@@ -158,7 +158,7 @@ def _edit_context(
     return {
         **_common(session, clock, user, company),
         "assignment_choices": assignments.link_choices(
-            company.id,  # type: ignore[arg-type]
+            company.id,
             keep=activity.assignment_id,
             session=session,
         ),
@@ -195,7 +195,7 @@ def update_activity(
         if isinstance(error, Forbidden):
             return None
         # NotFound (a 404) when someone removed the activity meanwhile.
-        current = activities.get(activity_id, session=session)  # type: ignore[arg-type]
+        current = activities.get(activity_id, session=session)
         if isinstance(error, EditConflict):
             # Keep what the user typed; the next save is against the version they now see.
             form.version = current.version

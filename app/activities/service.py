@@ -25,6 +25,7 @@ from app.companies.models import Company
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
+from app.query import table_of
 
 # The fields history records and an edit conflict compares. Not the contact: history of an
 # activity must not keep a person's name that "Radera person" (GDPR) could not reach.
@@ -55,7 +56,7 @@ def _apply(activity: Activity, values: dict[str, Any]) -> None:
 def derived_from_activities(company_id: Any) -> dict[str, Any]:
     """The Company columns derived from its activities, as subqueries for an UPDATE: for one
     company (an id) or for each row of a bulk UPDATE (the company table's id column)."""
-    activities = Activity.__table__.c  # type: ignore[attr-defined]
+    activities = table_of(Activity).c
     of_company = activities.company_id == company_id
     return {
         "last_contact_at": select(func.max(activities.occurred_at))
@@ -77,10 +78,10 @@ def refresh_company(company_id: int, *, session: Session) -> None:
     as it is: someone editing the company form gets no conflict because a colleague logged
     a call meanwhile.
     """
-    table = Company.__table__  # type: ignore[attr-defined]
+    table = table_of(Company)
     values = derived_from_activities(company_id)
     session.execute(sql_update(table).where(table.c.id == company_id).values(**values))
-    loaded = session.identity_map.get(session.identity_key(Company, company_id))  # type: ignore[arg-type]
+    loaded = session.identity_map.get(session.identity_key(Company, company_id))
     if loaded is not None:
         session.expire(loaded, list(values))
 
@@ -139,7 +140,7 @@ def _record(
         clock=clock,
         user=user,
         entity="activity",
-        entity_id=activity.id,  # type: ignore[arg-type]
+        entity_id=activity.id,
         action=action,
         changes=changes,
         company_id=activity.company_id,
@@ -182,7 +183,7 @@ def create(
     )
     now = clock.now()
     activity = Activity(
-        company_id=company.id,  # type: ignore[arg-type]
+        company_id=company.id,
         user_id=(author or user).id,
         occurred_at=now,
         created_at=now,
@@ -217,8 +218,8 @@ def update(
     history.check_version(
         activity, "activity", form.version, conflict=EditConflict, session=session
     )
-    company = session.get(Company, activity.company_id)
-    values = clean(form, company, session=session, clock=clock, current=activity)  # type: ignore[arg-type]
+    company = session.get_one(Company, activity.company_id)
+    values = clean(form, company, session=session, clock=clock, current=activity)
     if not form.occurred_at.strip():
         values["occurred_at"] = activity.occurred_at  # an emptied time is kept, not "now"
     before = _snapshot(activity, session=session)
@@ -326,6 +327,6 @@ def move(
             session=session,
             clock=clock,
         )
-    refresh_company(from_company_id, session=session)  # type: ignore[arg-type]
-    refresh_company(to_company_id, session=session)  # type: ignore[arg-type]
+    refresh_company(from_company_id, session=session)
+    refresh_company(to_company_id, session=session)
     return moving

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.activities.models import Activity
 from app.assignments.models import Assignment
@@ -42,7 +42,7 @@ def timeline(company_id: int, *, page: int = 1, session: Session) -> Timeline:
     rows = session.exec(
         _entries_statement()
         .where(Activity.company_id == company_id)
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
     ).all()
@@ -54,9 +54,9 @@ def _entries_statement() -> Any:
     """Activities with what a timeline names: author, contact and assignment."""
     return (
         select(Activity, User.full_name, Contact.name, Assignment.occupation)
-        .outerjoin(User, User.id == Activity.user_id)  # type: ignore[arg-type]
-        .outerjoin(Contact, Contact.id == Activity.contact_id)  # type: ignore[arg-type]
-        .outerjoin(Assignment, Assignment.id == Activity.assignment_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == Activity.user_id)
+        .outerjoin(Contact, col(Contact.id) == Activity.contact_id)
+        .outerjoin(Assignment, col(Assignment.id) == Activity.assignment_id)
     )
 
 
@@ -68,7 +68,7 @@ def about_assignment(
     rows = session.exec(
         _entries_statement()
         .where(Activity.assignment_id == assignment_id)
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
         .limit(limit + 1)
     ).all()
     return [TimelineEntry(*row) for row in rows[:limit]], len(rows) > limit

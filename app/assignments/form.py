@@ -81,7 +81,7 @@ class AssignmentForm(SQLModel):
             if value is None:
                 return ""
             if hasattr(value, "isoformat"):
-                return value.isoformat()  # type: ignore[no-any-return]
+                return value.isoformat()
             return str(getattr(value, "value", value))
 
         names = (*TRACKED_FIELDS, "contact_id", "owner_id", "source_user_id")
@@ -146,7 +146,7 @@ def _broker(value: str, *, field: str, message: str, session: Session, keep: int
         raise ValidationFailed(message, field=field)
     if user.id != keep and (not user.is_active or user.role == Role.viewer):
         raise ValidationFailed(message, field=field)
-    return user.id  # type: ignore[return-value]
+    return user.id
 
 
 def _contact(value: str, company_id: int, *, session: Session) -> int | None:
@@ -160,7 +160,7 @@ def _contact(value: str, company_id: int, *, session: Session) -> int | None:
 
 def check_counts(status: AssignmentStatus, positions: int, filled: int) -> None:
     """Refuses a filled count that does not fit the positions or the status."""
-    variables = {"positions": positions, "filled": filled}
+    variables: dict[str, object] = {"positions": positions, "filled": filled}
     if filled > positions:
         raise ValidationFailed(
             "Antal tillsatta (%(filled)s) kan inte vara fler än antal platser (%(positions)s).",

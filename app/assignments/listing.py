@@ -8,8 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import ColumnElement, case, func, or_
+from sqlmodel import Session, SQLModel, col, select
 
 from app.assignments.models import (
     CLOSED_STATUSES,
@@ -26,6 +26,7 @@ from app.companies import service as companies
 from app.companies.models import Company
 from app.companies.service import CompanyFilters
 from app.db import by_name, swedish_sort_key
+from app.query import Rows, select_columns
 from app.text import fold
 from app.validation import typed_id
 
@@ -77,54 +78,60 @@ class AssignmentFilters(SQLModel):
         }
 
 
-def _company_ids(f: AssignmentFilters, *, user: User, session: Session) -> Select[Any] | None:
-    """The companies the company filter finds: the register's own search (name, org.nr,
-    town), as a subquery. Built once per page: the search may look at its terms first."""
-    if not f.company:
-        return None
+def _company_ids(f: AssignmentFilters, *, user: User, session: Session) -> Rows | None:
+    """The companies the company filter finds, if it is set. Built once per page: the
+    search may look at its terms first."""
+    return _companies_named(f.company, user=user, session=session) if f.company else None
+
+
+def _companies_named(text: str, *, user: User, session: Session) -> Rows:
+    """The register's own search (name, org.nr, town) for `text`, as a subquery."""
     return companies.filtered(
-        CompanyFilters(q=f.company), Company.id, user=user, session=session
+        CompanyFilters(q=text), Company.id, user=user, session=session
     ).order_by(None)
 
 
 def _where(
-    statement: Select[Any],
+    statement: Rows,
     f: AssignmentFilters,
     *,
     user: User,
     session: Session,
-    company_ids: Select[Any] | None = None,
-) -> Select[Any]:
+    company_ids: Rows | None = None,
+) -> Rows:
     """The filters every view shares: search, company, owner, employment type."""
     terms = fold(f.q).split()
     for term in terms[:8]:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(
-            Assignment.search_text.like(f"%{escaped}%", escape="\\")  # type: ignore[attr-defined]
-        )
+        statement = statement.where(col(Assignment.search_text).like(f"%{escaped}%", escape="\\"))
     if f.company_id:
-        statement = statement.where(Assignment.company_id == int(f.company_id))
+        statement = statement.where(col(Assignment.company_id) == int(f.company_id))
     if f.company:
-        if company_ids is None:
-            company_ids = _company_ids(f, user=user, session=session)
-        statement = statement.where(Assignment.company_id.in_(company_ids))  # type: ignore[attr-defined,arg-type]
+        found = (
+            company_ids
+            if company_ids is not None
+            else _companies_named(f.company, user=user, session=session)
+        )
+        statement = statement.where(col(Assignment.company_id).in_(found))
     if f.owner == "none":
-        statement = statement.where(Assignment.owner_id.is_(None))  # type: ignore[union-attr]
+        statement = statement.where(col(Assignment.owner_id).is_(None))
     elif f.owner:
         statement = statement.where(
-            Assignment.owner_id == (user.id if f.owner == "me" else int(f.owner))
+            col(Assignment.owner_id) == (user.id if f.owner == "me" else int(f.owner))
         )
     if f.employment_type:
-        statement = statement.where(Assignment.employment_type == EmploymentType(f.employment_type))
+        statement = statement.where(
+            col(Assignment.employment_type) == EmploymentType(f.employment_type)
+        )
     return statement
 
 
-def _joined(*columns: Any) -> Select[Any]:
+def _joined(*columns: Any) -> Rows:
     """Assignments with their company (inner) and owner (outer) joined."""
     return (
-        select(*columns)
-        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
-        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
+        select_columns(*columns)
+        .join(Company, col(Company.id) == Assignment.company_id)
+        .outerjoin(User, col(User.id) == Assignment.owner_id)
     )
 
 
@@ -134,7 +141,7 @@ def _owner_rank(session: Session) -> Any:
     users = session.exec(select(User.id, User.full_name)).all()
     ranked = sorted(users, key=lambda row: swedish_sort_key(row[1]))
     if not ranked:
-        return case((Assignment.owner_id.is_(None), 1), else_=0)  # type: ignore[union-attr]
+        return case((col(Assignment.owner_id).is_(None), 1), else_=0)
     return case(
         {user_id: rank for rank, (user_id, _name) in enumerate(ranked)},
         value=Assignment.owner_id,
@@ -142,30 +149,28 @@ def _owner_rank(session: Session) -> Any:
     )
 
 
-def filtered(
-    filters: AssignmentFilters, *columns: Any, user: User, session: Session
-) -> Select[Any]:
+def filtered(filters: AssignmentFilters, *columns: Any, user: User, session: Session) -> Rows:
     """The list's query for these columns (of Assignment, Company and User, the owner),
     filtered and sorted, without paging: the list pages through it, the CSV export
     streams it whole."""
     f = filters.normalized()
     statement = _where(_joined(*columns), f, user=user, session=session)
     if f.status:
-        statement = statement.where(Assignment.status == AssignmentStatus(f.status))
+        statement = statement.where(col(Assignment.status) == AssignmentStatus(f.status))
     elif f.state != "all":
         wanted = OPEN_STATUSES if f.state == "open" else CLOSED_STATUSES
-        statement = statement.where(Assignment.status.in_(wanted))  # type: ignore[attr-defined]
+        statement = statement.where(col(Assignment.status).in_(wanted))
     dialect = session.get_bind().dialect.name
-    deadline = Assignment.deadline.asc().nulls_last()  # type: ignore[union-attr]
+    deadline = col(Assignment.deadline).asc().nulls_last()
     order: list[Any] = {
         "deadline": lambda: [deadline],
-        "-deadline": lambda: [Assignment.deadline.desc().nulls_last()],  # type: ignore[union-attr]
+        "-deadline": lambda: [col(Assignment.deadline).desc().nulls_last()],
         "company": lambda: [by_name(Company.name, Company.sort_key, dialect=dialect), deadline],
         "status": lambda: [status_rank(Assignment.status), deadline],
         "owner": lambda: [_owner_rank(session), deadline],
-        "created": lambda: [Assignment.created_at.desc()],  # type: ignore[attr-defined]
+        "created": lambda: [col(Assignment.created_at).desc()],
     }[f.sort]()
-    return statement.order_by(*order, Assignment.id)
+    return statement.order_by(*order, col(Assignment.id))
 
 
 @dataclass
@@ -223,7 +228,7 @@ def column(
     page: int = 1,
     user: User,
     session: Session,
-    company_ids: Select[Any] | None = None,
+    company_ids: Rows | None = None,
 ) -> tuple[list[ListedAssignment], bool]:
     """One page of a board column, most urgent first: the earliest deadline, none last."""
     f = filters.normalized()
@@ -236,8 +241,8 @@ def column(
         company_ids=company_ids,
     )
     statement = (
-        statement.where(Assignment.status == status)
-        .order_by(Assignment.deadline.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr]
+        statement.where(col(Assignment.status) == status)
+        .order_by(col(Assignment.deadline).asc().nulls_last(), col(Assignment.id))
         .offset((page - 1) * COLUMN_SIZE)
         .limit(COLUMN_SIZE + 1)
     )
@@ -251,12 +256,12 @@ def column_totals(
     *,
     user: User,
     session: Session,
-    company_ids: Select[Any] | None = None,
+    company_ids: Rows | None = None,
 ) -> dict[AssignmentStatus, int]:
     """How many open assignments each column holds: one grouped COUNT."""
     f = filters.normalized()
     statement = select(Assignment.status, func.count()).where(
-        Assignment.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+        col(Assignment.status).in_(OPEN_STATUSES)
     )
     statement = _where(statement, f, user=user, session=session, company_ids=company_ids).group_by(
         Assignment.status
@@ -310,12 +315,12 @@ def for_company(
     owners' names: one query. (rows, whether there are more than `limit`)."""
     rows = session.exec(
         select(Assignment, User.full_name)
-        .outerjoin(User, User.id == Assignment.owner_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == Assignment.owner_id)
         .where(Assignment.company_id == company_id)
         .order_by(
-            case((Assignment.status.in_(OPEN_STATUSES), 0), else_=1),  # type: ignore[attr-defined]
-            Assignment.deadline.asc().nulls_last(),  # type: ignore[union-attr]
-            Assignment.id.desc(),  # type: ignore[union-attr]
+            case((col(Assignment.status).in_(OPEN_STATUSES), 0), else_=1),
+            col(Assignment.deadline).asc().nulls_last(),
+            col(Assignment.id).desc(),
         )
         .limit(limit + 1)
     ).all()
@@ -340,13 +345,13 @@ def company_section(company_id: int, *, session: Session) -> dict[str, Any]:
 def link_choices(company_id: int, *, keep: int | None = None, session: Session) -> list[Assignment]:
     """The assignments a call at the company can be about: its open ones, and the one the
     call is already about (`keep`), even if that has closed since. One query."""
-    wanted = Assignment.status.in_(OPEN_STATUSES)  # type: ignore[attr-defined]
+    wanted: ColumnElement[bool] = col(Assignment.status).in_(OPEN_STATUSES)
     if keep is not None:
-        wanted = or_(wanted, Assignment.id == keep)
+        wanted = or_(wanted, col(Assignment.id) == keep)
     return list(
         session.exec(
             select(Assignment)
             .where(Assignment.company_id == company_id, wanted)
-            .order_by(Assignment.deadline.asc().nulls_last(), Assignment.id)  # type: ignore[union-attr,arg-type]
+            .order_by(col(Assignment.deadline).asc().nulls_last(), col(Assignment.id))
         ).all()
     )

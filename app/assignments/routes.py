@@ -243,7 +243,7 @@ def _form_context(
         "assignment": assignment,
         "form": form,
         "error": error,
-        "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        "contacts": contacts.list_for_company(company.id, session=session),
         "people": people,
         **_labels(),
     }
@@ -326,8 +326,8 @@ def _detail(
         "company": companies.get(assignment.company_id, session=session),
         "contact": session.get(Contact, assignment.contact_id) if assignment.contact_id else None,
         "people": people,
-        "history": history.for_record("assignment", assignment.id, session=session),  # type: ignore[arg-type]
-        "activities": activities.about_assignment(assignment.id, session=session),  # type: ignore[arg-type]
+        "history": history.for_record("assignment", assignment.id, session=session),
+        "activities": activities.about_assignment(assignment.id, session=session),
         "kind_labels": KIND_LABELS,
         "today": today(clock),
         "overdue": listing.is_overdue(assignment, today(clock)),
@@ -378,7 +378,7 @@ def update_assignment(
 
     def refused(error: DomainError) -> Response:
         # NotFound (a 404) when someone deleted it meanwhile.
-        current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
+        current = assignments.get(assignment_id, session=session)
         shown = (
             assignments.rebase(form, error, session=session)
             if isinstance(error, EditConflict)
@@ -444,12 +444,12 @@ def change_status(
     assignment_id, before = assignment.id, assignment.status
     from_board = form.view == "board"
     sent = dict(parse_qsl(form.board))
-    filters = AssignmentFilters(**{k: sent.get(k, "") for k in _BOARD_FIELDS})
+    filters = AssignmentFilters.model_validate({k: sent.get(k, "") for k in _BOARD_FIELDS})
 
     def refused(error: DomainError) -> Response:
-        current = assignments.get(assignment_id, session=session)  # type: ignore[arg-type]
+        current = assignments.get(assignment_id, session=session)
         if from_board:
-            errors = {assignment_id: error}  # type: ignore[dict-item]
+            errors = {assignment_id: error}
             return _board(
                 request, session, clock, user, filters, errors=errors, status_code=error.http_status
             )
@@ -475,7 +475,7 @@ def change_status(
     message = N_("%(occupation)s hos %(company)s har nu status %(status)s.")
     if not from_board:
         url = f"/assignments/{assignment_id}"
-        return saving.saved(request, session, url, message, **variables)
+        return saving.saved(request, session, url, message, values=variables)
     direction = _direction(before, status)
 
     def board(notice: str | None) -> Response:
@@ -492,4 +492,4 @@ def change_status(
 
     query = {**_board_query(filters), "moved": assignment_id, "direction": direction}
     url = f"/assignments/board?{urlencode(query)}"
-    return saving.saved(request, session, url, message, fragment=board, **variables)
+    return saving.saved(request, session, url, message, fragment=board, values=variables)

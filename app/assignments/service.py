@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.assignments.form import (
     TRACKED_FIELDS,
@@ -72,18 +72,18 @@ def refresh_derived(assignment: Assignment) -> None:
 def _tracked(assignment: Assignment, session: Session) -> dict[str, Any]:
     """What history compares: the fields, and the owner and source broker by name."""
     ids = {assignment.owner_id, assignment.source_user_id} - {None}
-    names = (
+    names: dict[int | None, str] = (
         {
             user.id: user.full_name
-            for user in session.exec(select(User).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
+            for user in session.exec(select(User).where(col(User.id).in_(ids))).all()
         }
         if ids
         else {}
     )
     return {
         **history.snapshot(assignment, TRACKED_FIELDS),
-        "owner": names.get(assignment.owner_id),  # type: ignore[arg-type]
-        "source_user": names.get(assignment.source_user_id),  # type: ignore[arg-type]
+        "owner": names.get(assignment.owner_id),
+        "source_user": names.get(assignment.source_user_id),
     }
 
 
@@ -103,7 +103,7 @@ def _record(
         clock=clock,
         user=user,
         entity="assignment",
-        entity_id=assignment.id,  # type: ignore[arg-type]
+        entity_id=assignment.id,
         action=action,
         changes=changes,
         company_id=assignment.company_id,
@@ -135,10 +135,10 @@ def create(
         raise Conflict(
             "Företaget är arkiverat. Återställ det innan du lägger in rekryteringsuppdrag."
         )
-    values = clean(form, company.id, session=session)  # type: ignore[arg-type]
+    values = clean(form, company.id, session=session)
     now = clock.now()
     assignment = Assignment(
-        company_id=company.id,  # type: ignore[arg-type]
+        company_id=company.id,
         occupation="",
         created_by_id=user.id,
         created_at=now,
@@ -290,7 +290,7 @@ def change_status(
     assignment_id = assignment.id  # now: after a rollback, reading it would reload
     history.flush_or_raise(
         session,
-        lambda: _status_taken(get(assignment_id, session=session)),  # type: ignore[arg-type]
+        lambda: _status_taken(get(assignment_id, session=session)),
     )
     changes = history.diff(before, history.snapshot(assignment, ("status", "filled_count")))
     _record(assignment, "update", changes, user=user, session=session, clock=clock)
@@ -310,7 +310,7 @@ def move(
     moving = list(session.exec(select(Assignment).where(Assignment.company_id == other.id)).all())
     now = clock.now()
     for assignment in moving:
-        assignment.company_id = kept.id  # type: ignore[assignment]
+        assignment.company_id = kept.id
         assignment.updated_at = now
         session.add(assignment)
     session.flush()

@@ -64,7 +64,7 @@ def current_login(
     # Pages (base.html) and the request log read who is signed in, also after the route's
     # session has been rolled back or closed: a copy of the fields, not the ORM object.
     request.state.user = SignedIn(
-        id=user.id,  # type: ignore[arg-type]
+        id=user.id,
         username=user.username,
         full_name=user.full_name,
         role=user.role,

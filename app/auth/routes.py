@@ -229,7 +229,7 @@ def change_password(
             current_password,
             password,
             password_confirm,
-            keep_session_id=login.session.id,  # type: ignore[arg-type]
+            keep_session_id=login.session.id,
             session=session,
             clock=clock,
         )

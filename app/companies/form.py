@@ -69,7 +69,7 @@ class CompanyForm(SQLModel):
     def from_company(cls, company: Company, tags: Sequence[str]) -> CompanyForm:
         values = {name: getattr(company, name) for name in (*TRACKED_FIELDS, "owner_id")}
         typed = {k: ("" if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
-        return cls(**typed, tags=", ".join(tags), version=company.version)
+        return cls.model_validate({**typed, "tags": ", ".join(tags), "version": company.version})
 
 
 @dataclass

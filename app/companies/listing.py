@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, or_
+from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from app import search
@@ -16,6 +16,7 @@ from app.clock import STOCKHOLM, Clock, today
 from app.companies.models import Company, CompanyStatus, CompanyTag
 from app.companies.tags import tags_by_company
 from app.db import by_name
+from app.query import Rows, select_columns
 from app.validation import typed_id
 
 PAGE_SIZE = 25
@@ -88,15 +89,15 @@ def filtered(
     user: User,
     session: Session,
     clock: Clock | None = None,
-) -> Select[Any]:
+) -> Rows:
     """The list's query for these columns (of Company, and of User: the owner, outer
     joined), searched, filtered and sorted, without paging: the list pages through it, the
     CSV export streams it whole. The "not contacted" filter counts days from today, so it
     needs the clock."""
     f = filters.normalized()
-    statement = select(*columns).outerjoin(User, User.id == Company.owner_id)  # type: ignore[arg-type]
+    statement = select_columns(*columns).outerjoin(User, col(User.id) == Company.owner_id)
     statement = statement.where(
-        Company.archived_at.is_not(None) if f.archived else Company.archived_at.is_(None)  # type: ignore[union-attr]
+        col(Company.archived_at).is_not(None) if f.archived else col(Company.archived_at).is_(None)
     )
     dialect = session.get_bind().dialect.name
     condition = search.matches(
@@ -120,26 +121,28 @@ def filtered(
         statement = statement.where(Company.municipality == f.municipality)
     if f.tag:
         statement = statement.where(
-            Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag_id == int(f.tag)))  # type: ignore[union-attr]
+            col(Company.id).in_(
+                select(CompanyTag.company_id).where(col(CompanyTag.tag_id) == int(f.tag))
+            )
         )
     if f.not_contacted:
         if clock is None:
             raise ValueError("the not-contacted filter needs the clock")
         since = not_contacted_since(f.not_contacted, clock=clock)
         statement = statement.where(
-            or_(Company.last_contact_at.is_(None), Company.last_contact_at < since)  # type: ignore[union-attr,operator]
+            or_(col(Company.last_contact_at).is_(None), col(Company.last_contact_at) < since)
         )
-    last_contact = Company.last_contact_at
+    last_contact = col(Company.last_contact_at)
     order = {
         "name": [by_name(Company.name, Company.sort_key, dialect=dialect)],
         "-name": [by_name(Company.name, Company.sort_key, dialect=dialect).desc()],
-        "updated": [Company.updated_at.desc()],  # type: ignore[attr-defined]
-        "-updated": [Company.updated_at.asc()],  # type: ignore[attr-defined]
-        "last_contact": [last_contact.asc().nulls_first()],  # type: ignore[union-attr]
-        "-last_contact": [last_contact.desc().nulls_last()],  # type: ignore[union-attr]
-        "follow_up": [Company.next_follow_up_on.asc().nulls_last()],  # type: ignore[union-attr]
+        "updated": [col(Company.updated_at).desc()],
+        "-updated": [col(Company.updated_at).asc()],
+        "last_contact": [last_contact.asc().nulls_first()],
+        "-last_contact": [last_contact.desc().nulls_last()],
+        "follow_up": [col(Company.next_follow_up_on).asc().nulls_last()],
     }[f.sort]
-    return statement.order_by(*order, Company.id)
+    return statement.order_by(*order, col(Company.id))
 
 
 def list_(
@@ -152,7 +155,7 @@ def list_(
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     found = session.exec(statement).all()
     rows = [ListedCompany(company=c, owner_name=name) for c, name in found[:PAGE_SIZE]]
-    tags = tags_by_company([r.company.id for r in rows], session=session)  # type: ignore[misc]
+    tags = tags_by_company([r.company.id for r in rows], session=session)
     for row in rows:
-        row.tags = tags.get(row.company.id, [])  # type: ignore[arg-type]
+        row.tags = tags.get(row.company.id, [])
     return CompanyPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)

@@ -133,18 +133,18 @@ def company_page(
     context = {
         "company": company,
         "owner": owner,
-        "tags": companies.tag_names(company.id, session=session),  # type: ignore[arg-type]
-        "contacts": contacts.list_for_company(company.id, session=session),  # type: ignore[arg-type]
+        "tags": companies.tag_names(company.id, session=session),
+        "contacts": contacts.list_for_company(company.id, session=session),
         # The call log (templates/activities/_section.html).
-        "timeline": activities.timeline(company.id, session=session),  # type: ignore[arg-type]
+        "timeline": activities.timeline(company.id, session=session),
         "kind_labels": KIND_LABELS,
         "today": today(clock),
         "may_change_activity": activities.may_change,
         # Its recruitment assignments (templates/assignments/_company_section.html).
-        **assignments.company_section(company.id, session=session),  # type: ignore[arg-type]
+        **assignments.company_section(company.id, session=session),
         # What the call-log form offers to link a call to.
-        "assignment_choices": assignments.link_choices(company.id, session=session),  # type: ignore[arg-type]
-        "history": history.for_company(company.id, session=session),  # type: ignore[arg-type]
+        "assignment_choices": assignments.link_choices(company.id, session=session),
+        "history": history.for_company(company.id, session=session),
         "merged_into": session.get(Company, company.merged_into_id)
         if company.merged_into_id
         else None,
@@ -159,7 +159,7 @@ def company_page(
 def edit_company(
     request: Request, session: SessionDep, user: Editor, company: CompanyDep
 ) -> Response:
-    tags = companies.tag_names(company.id, session=session)  # type: ignore[arg-type]
+    tags = companies.tag_names(company.id, session=session)
     form = CompanyForm.from_company(company, tags)
     # A merged company is not edited: the form says so at once, with the way to the other.
     merged = (
@@ -183,7 +183,7 @@ def update_company(
     company_id = company.id
 
     def refused(error: DomainError) -> Response:
-        current = companies.get(company_id, session=session)  # type: ignore[arg-type]
+        current = companies.get(company_id, session=session)
         shown = (
             companies.rebase(form, error, session=session)
             if isinstance(error, EditConflict)

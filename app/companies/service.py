@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
 from app.clock import Clock
@@ -28,6 +28,7 @@ from app.db import get_typed, next_ids, swedish_key, swedish_sort_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
+from app.query import table_of
 from app.text import company_name_key, fold, search_text
 
 
@@ -157,7 +158,7 @@ class NewCompany:
 
 def user_names(*, session: Session) -> dict[int, str]:
     """Every user's name by id: what history calls an owner (users are few)."""
-    return dict(session.exec(select(User.id, User.full_name)).all())  # type: ignore[arg-type]
+    return dict(session.exec(select(User.id, User.full_name)).all())
 
 
 def prepare(cleaned: CleanCompany, *, names: Mapping[int, str], clock: Clock) -> NewCompany:
@@ -167,7 +168,7 @@ def prepare(cleaned: CleanCompany, *, names: Mapping[int, str], clock: Clock) ->
     row = {**cleaned.values, **_derived(cleaned.values), "created_at": now, "updated_at": now}
     tracked = {
         **history.plain(row, TRACKED_FIELDS),
-        "owner": names.get(row.get("owner_id")),  # type: ignore[arg-type]
+        "owner": None if row.get("owner_id") is None else names.get(row["owner_id"]),
         "tags": ", ".join(sorted(cleaned.tags, key=fold)),
     }
     return NewCompany(row=row, tags=cleaned.tags, changes=history.diff({}, tracked))
@@ -183,7 +184,7 @@ def create_many(
         return []
     ids = next_ids(session, "company", len(companies))
     session.execute(
-        insert(Company.__table__),  # type: ignore[arg-type]
+        insert(table_of(Company)),
         [{**c.row, "id": i, "version": 1} for i, c in zip(ids, companies, strict=True)],
     )
     by_key = tag_ids({fold(n): n for c in companies for n in c.tags}, session=session)
@@ -193,7 +194,7 @@ def create_many(
         for key in {fold(name) for name in c.tags}
     ]
     if links:
-        session.execute(insert(CompanyTag.__table__), links)  # type: ignore[arg-type]
+        session.execute(insert(table_of(CompanyTag)), links)
     history.record_many(
         session=session,
         clock=clock,
@@ -209,9 +210,8 @@ def taken_org_numbers(numbers: Sequence[str], *, session: Session) -> set[str]:
     """Which of these org.nrs a company in the register has."""
     if not numbers:
         return set()
-    return set(
-        session.exec(select(Company.org_number).where(Company.org_number.in_(numbers))).all()  # type: ignore[union-attr, arg-type]
-    )
+    found = session.exec(select(Company.org_number).where(col(Company.org_number).in_(numbers)))
+    return {number for number in found if number is not None}
 
 
 def _tracked(company: Company, tags: Sequence[str], session: Session) -> dict[str, Any]:
@@ -237,7 +237,7 @@ def update(
         )
         if taken:
             raise DuplicateSuspected(taken, same_org_number=True)
-    before = _tracked(company, tag_names(company.id, session=session), session)  # type: ignore[arg-type]
+    before = _tracked(company, tag_names(company.id, session=session), session)
     _apply(company, cleaned)
     changes = history.diff(before, _tracked(company, cleaned.tags, session))
     if not changes:
@@ -257,7 +257,7 @@ def rebase(form: CompanyForm, error: EditConflict, *, session: Session) -> Compa
     wherever the user left the field as it was, and the current version. Fields both of
     them changed keep the user's value (the conflict message shows the other's)."""
     current = error.current
-    current_form = CompanyForm.from_company(current, tag_names(current.id, session=session))  # type: ignore[arg-type]
+    current_form = CompanyForm.from_company(current, tag_names(current.id, session=session))
     result = form.model_copy()
     for changed, before in history.values_before(error.changes).items():
         name = "owner_id" if changed == "owner" else changed
@@ -297,7 +297,7 @@ def _record(
         clock=clock,
         user=user,
         entity="company",
-        entity_id=company.id,  # type: ignore[arg-type]
+        entity_id=company.id,
         action=action,
         changes=changes,
         version=company.version,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.companies.models import Company, CompanyTag, Tag
 from app.db import in_swedish_order
@@ -17,7 +17,7 @@ def set_tags(company: Company, names: Sequence[str], *, session: Session) -> Non
     existing = (
         {
             tag.name_key: tag
-            for tag in session.exec(select(Tag).where(Tag.name_key.in_(list(wanted)))).all()  # type: ignore[attr-defined]
+            for tag in session.exec(select(Tag).where(col(Tag.name_key).in_(list(wanted)))).all()
         }
         if wanted
         else {}
@@ -34,7 +34,7 @@ def set_tags(company: Company, names: Sequence[str], *, session: Session) -> Non
             session.delete(link)
     have = {link.tag_id for link in current}
     for tag_id in keep - have:
-        session.add(CompanyTag(company_id=company.id, tag_id=tag_id))  # type: ignore[arg-type]
+        session.add(CompanyTag(company_id=company.id, tag_id=tag_id))
     session.flush()
 
 
@@ -44,8 +44,8 @@ def tags_by_company(company_ids: Sequence[int], *, session: Session) -> dict[int
         return {}
     rows = session.exec(
         select(CompanyTag.company_id, Tag.name)
-        .join(Tag, Tag.id == CompanyTag.tag_id)  # type: ignore[arg-type]
-        .where(CompanyTag.company_id.in_(company_ids))  # type: ignore[attr-defined]
+        .join(Tag, col(Tag.id) == CompanyTag.tag_id)
+        .where(col(CompanyTag.company_id).in_(company_ids))
         .order_by(in_swedish_order(Tag.name))
     ).all()
     tags: dict[int, list[str]] = defaultdict(list)
@@ -67,7 +67,7 @@ def tag_ids(wanted: dict[str, str], *, session: Session) -> dict[str, int]:
     if not wanted:
         return {}
     found = dict(
-        session.exec(select(Tag.name_key, Tag.id).where(Tag.name_key.in_(list(wanted)))).all()  # type: ignore[attr-defined]
+        session.exec(select(Tag.name_key, Tag.id).where(col(Tag.name_key).in_(list(wanted)))).all()
     )
     for key, name in wanted.items():
         if key not in found:
@@ -75,4 +75,4 @@ def tag_ids(wanted: dict[str, str], *, session: Session) -> dict[str, int]:
             session.add(tag)
             session.flush()
             found[key] = tag.id
-    return found  # type: ignore[return-value]
+    return found

@@ -93,7 +93,7 @@ def _saved(
         )
 
     url = _company_page(company_id)
-    return saving.saved(request, session, url, message, fragment=section, **variables)
+    return saving.saved(request, session, url, message, fragment=section, values=variables)
 
 
 @router.post("/companies/{company_id:int}/contacts")
@@ -119,7 +119,7 @@ def add_contact(
     return _saved(
         request,
         session,
-        company.id,  # type: ignore[arg-type]
+        company.id,
         N_("%(name)s är tillagd."),
         name=contact.name,
     )
@@ -169,7 +169,7 @@ def update_contact(
 
     def refused(error: DomainError) -> Response:
         # NotFound (a 404) when someone removed the contact meanwhile.
-        current = contacts.get(contact_id, session=session)  # type: ignore[arg-type]
+        current = contacts.get(contact_id, session=session)
         shown = (
             contacts.rebase(form, current, error.changes)
             if isinstance(error, EditConflict)

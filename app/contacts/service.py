@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app import search
 from app.auth.models import User
@@ -19,6 +18,7 @@ from app.db import by_name, in_swedish_order, swedish_key
 from app.errors import Conflict, NotFound
 from app.history import service as history
 from app.i18n import N_
+from app.query import Rows, select_columns
 from app.text import search_text
 from app.validation import email, long_text, optional_text, phone, required_text
 
@@ -114,9 +114,9 @@ def list_for_company(company_id: int, *, session: Session) -> list[Contact]:
             select(Contact)
             .where(Contact.company_id == company_id)
             .order_by(
-                Contact.is_primary.desc(),  # type: ignore[attr-defined]
+                col(Contact.is_primary).desc(),
                 in_swedish_order(Contact.name),
-                Contact.id,
+                col(Contact.id),
             )
         ).all()
     )
@@ -136,7 +136,7 @@ def _record(
         clock=clock,
         user=user,
         entity="contact",
-        entity_id=contact.id,  # type: ignore[arg-type]
+        entity_id=contact.id,
         action=action,
         changes=changes,
         company_id=contact.company_id,
@@ -177,7 +177,7 @@ def create(
         raise Conflict("Företaget är arkiverat. Återställ det innan du lägger till kontakter.")
     values = clean(form)
     now = clock.now()
-    contact = Contact(company_id=company.id, name="", created_at=now, updated_at=now)  # type: ignore[arg-type]
+    contact = Contact(company_id=company.id, name="", created_at=now, updated_at=now)
     _apply(contact, values)
     session.add(contact)
     session.flush()
@@ -225,7 +225,7 @@ def erase(contact: Contact, *, user: User, session: Session, clock: Clock) -> No
     """
     session.delete(contact)
     session.flush()
-    history.erase("contact", contact.id, session=session)  # type: ignore[arg-type]
+    history.erase("contact", contact.id, session=session)
     _record(contact, "erase", {}, user=user, session=session, clock=clock)
     session.flush()
 
@@ -289,15 +289,15 @@ class ContactPage:
     has_next: bool
 
 
-def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Select[Any]:
+def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Rows:
     """The list's query for these columns (of Contact and its Company), searched, filtered
     and sorted, without paging: the list pages through it, the CSV export streams it whole.
     Only contacts at companies that are not archived."""
     f = filters.normalized()
     statement = (
-        select(*columns)
-        .join(Company, Company.id == Contact.company_id)  # type: ignore[arg-type]
-        .where(Company.archived_at.is_(None))  # type: ignore[union-attr]
+        select_columns(*columns)
+        .join(Company, col(Company.id) == Contact.company_id)
+        .where(col(Company.archived_at).is_(None))
     )
     dialect = session.get_bind().dialect.name
     condition = search.matches(
@@ -319,7 +319,7 @@ def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Select
         "company": [company_name, Company.id, contact_name],
         "-company": [company_name.desc(), Company.id, contact_name],
     }[f.sort]
-    return statement.order_by(*order, Contact.id)
+    return statement.order_by(*order, col(Contact.id))
 
 
 def list_(filters: ContactFilters, *, session: Session) -> ContactPage:

@@ -32,7 +32,7 @@ def record(
         clock=clock,
         user=user,
         entity="event",
-        entity_id=event.id,  # type: ignore[arg-type]
+        entity_id=event.id,
         action=action,
         changes=changes,
         company_id=company_id,

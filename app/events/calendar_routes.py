@@ -105,11 +105,11 @@ def print_participants(
     owner, members = events.team(event, session=session)
     rows = [
         row
-        for row in event_participants.participants(event.id, session=session, with_contacts=False)  # type: ignore[arg-type]
+        for row in event_participants.participants(event.id, session=session, with_contacts=False)
         if row.link.status != Participation.declined
     ]
     presented: dict[int, list[str]] = {}
-    for item in event_participants.presented(event.id, session=session):  # type: ignore[arg-type]
+    for item in event_participants.presented(event.id, session=session):
         presented.setdefault(item.assignment.company_id, []).append(item.assignment.occupation)
     context = {
         "event": event,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.auth.models import Role, User
 from app.clock import Clock, to_local
@@ -76,9 +76,9 @@ def by_phase(event_id: int, *, session: Session) -> dict[Phase, list[TaskRow]]:
     """The event's items by phase, in order, with their assignees' names: one query."""
     rows = session.exec(
         select(EventTask, User.full_name)
-        .outerjoin(User, User.id == EventTask.assignee_id)  # type: ignore[arg-type]
+        .outerjoin(User, col(User.id) == EventTask.assignee_id)
         .where(EventTask.event_id == event_id)
-        .order_by(EventTask.phase, EventTask.position, EventTask.id)
+        .order_by(col(EventTask.phase), col(EventTask.position), col(EventTask.id))
     ).all()
     result: dict[Phase, list[TaskRow]] = {phase: [] for phase in PHASES}
     for task, name in rows:
@@ -92,7 +92,7 @@ def from_template(event: RecruitmentEvent, *, session: Session, clock: Clock) ->
     now = clock.now()
     tasks = [
         EventTask(
-            event_id=event.id,  # type: ignore[arg-type]
+            event_id=event.id,
             phase=item.phase,
             title=item.title,
             due_on=start + dt.timedelta(days=item.days_from_start),
@@ -119,14 +119,16 @@ def follow_the_start(
         session.exec(
             select(EventTask).where(
                 EventTask.event_id == event_id,
-                EventTask.done_at.is_(None),  # type: ignore[union-attr]
-                EventTask.due_on.is_not(None),  # type: ignore[union-attr]
+                col(EventTask.done_at).is_(None),
+                col(EventTask.due_on).is_not(None),
             )
         ).all()
     )
     now = clock.now()
     for task in tasks:
-        task.due_on = task.due_on + dt.timedelta(days=days)  # type: ignore[operator]
+        if task.due_on is None:  # not selected above: only tasks with a day move
+            continue
+        task.due_on = task.due_on + dt.timedelta(days=days)
         task.updated_at = now
         session.add(task)
     session.flush()
@@ -202,7 +204,7 @@ def _record(
         clock=clock,
         user=user,
         entity="event_task",
-        entity_id=task.id,  # type: ignore[arg-type]
+        entity_id=task.id,
         action=action,
         changes=changes,
         version=task.version,
@@ -220,7 +222,7 @@ def add_task(
     ).one()
     now = clock.now()
     task = EventTask(
-        event_id=event.id,  # type: ignore[arg-type]
+        event_id=event.id,
         position=(last or 0) + 1,
         created_at=now,
         updated_at=now,
@@ -339,8 +341,8 @@ def template(*, session: Session) -> list[ChecklistTemplateItem]:
         session.exec(
             select(ChecklistTemplateItem).order_by(
                 phase_rank(ChecklistTemplateItem.phase),
-                ChecklistTemplateItem.position,
-                ChecklistTemplateItem.id,
+                col(ChecklistTemplateItem.position),
+                col(ChecklistTemplateItem.id),
             )
         ).all()
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlmodel import Session, SQLModel
@@ -107,7 +108,7 @@ def _colleague(value: str, *, field: str, message: str, session: Session, keep: 
     user = get_typed(session, User, value)
     if user is None or (user.id not in keep and (not user.is_active or user.role == Role.viewer)):
         raise ValidationFailed(message, field=field)
-    return user.id  # type: ignore[return-value]
+    return user.id
 
 
 def clean(
@@ -115,7 +116,7 @@ def clean(
     *,
     session: Session,
     current: RecruitmentEvent | None = None,
-    current_members: set[int] = frozenset(),  # type: ignore[assignment]
+    current_members: AbstractSet[int] = frozenset(),
 ) -> dict[str, Any]:
     starts_at = local_instant(
         form.starts_at, field="starts_at", message=N_("Ange när träffen börjar.")

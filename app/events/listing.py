@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import case, func
+from sqlmodel import Session, SQLModel, col
 
 from app.auth.models import User
 from app.clock import Clock
 from app.events.models import EventCompany, EventStatus, Participation, RecruitmentEvent
+from app.query import Rows, select_columns
 from app.validation import typed_id
 
 PAGE_SIZE = 25
@@ -51,16 +52,16 @@ class EventPage:
     has_next: bool
 
 
-def filtered(filters: EventFilters, *columns: Any, user: User, clock: Clock) -> Select[Any]:
+def filtered(filters: EventFilters, *columns: Any, user: User, clock: Clock) -> Rows:
     """The list's query for these columns (of RecruitmentEvent, and of User: the owner,
     outer joined), filtered and in the list's order, without paging: the list pages
     through it, the CSV export streams it whole. Events not yet over come first, soonest
     first; then past ones, latest first."""
     f = filters.normalized()
-    upcoming = RecruitmentEvent.ends_at >= clock.now()  # type: ignore[operator]
-    statement = select(*columns).outerjoin(
+    upcoming = col(RecruitmentEvent.ends_at) >= clock.now()
+    statement = select_columns(*columns).outerjoin(
         User,
-        User.id == RecruitmentEvent.owner_id,  # type: ignore[arg-type]
+        col(User.id) == RecruitmentEvent.owner_id,
     )
     if f.status:
         statement = statement.where(RecruitmentEvent.status == EventStatus(f.status))
@@ -76,11 +77,11 @@ def filtered(filters: EventFilters, *columns: Any, user: User, clock: Clock) -> 
     )
 
 
-def taking_part() -> Select[Any]:
+def taking_part() -> Rows:
     """Per event: the companies taking part (all but those who declined) and how many of
     them confirmed or attended, as (event_id, companies, confirmed)."""
     return (
-        select(
+        select_columns(
             EventCompany.event_id,
             func.count().label("companies"),
             func.sum(
@@ -117,5 +118,5 @@ def list_(filters: EventFilters, *, user: User, session: Session, clock: Clock) 
         ).all()
         by_event = {event_id: (total, confirmed) for event_id, total, confirmed in counts}
         for row in rows:
-            row.companies, row.confirmed = by_event.get(row.event.id, (0, 0))  # type: ignore[arg-type]
+            row.companies, row.confirmed = by_event.get(row.event.id, (0, 0))
     return EventPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)

@@ -3,6 +3,8 @@ presented assignment, added to the assignments' filled counts (participants.py s
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, SQLModel, select
 
 from app.assignments import service as assignments
@@ -62,9 +64,7 @@ def save_outcome(
     statuses = _typed_statuses(event, form, session=session)
     hires = _typed_hires(event, form, session=session)
     on_assignments = sum(new for _, _, new in hires.values()) + sum(
-        p.link.hires
-        for p in presented(event.id, session=session)  # type: ignore[arg-type]
-        if p.assignment.id not in hires
+        p.link.hires for p in presented(event.id, session=session) if p.assignment.id not in hires
     )
     if counts["hires"] is None and on_assignments:
         counts["hires"] = on_assignments
@@ -78,7 +78,7 @@ def save_outcome(
     before = history.snapshot(event, events.OUTCOME_FIELDS)
     for name, value in counts.items():
         setattr(event, name, value)
-    changes = history.diff(before, history.snapshot(event, events.OUTCOME_FIELDS))
+    changes: dict[str, Any] = history.diff(before, history.snapshot(event, events.OUTCOME_FIELDS))
     for link, status in statuses:
         if link.status != status:
             change(
@@ -87,20 +87,20 @@ def save_outcome(
             changes.setdefault("participants_changed", 0)
             changes["participants_changed"] += 1
     hire_changes = []
-    for link, assignment, new in hires.values():
-        if new == link.hires:
+    for shown, assignment, new in hires.values():
+        if new == shown.hires:
             continue
         assignments.add_hires(
             assignment,
-            new - link.hires,
+            new - shown.hires,
             event_title=event.title,
             user=user,
             session=session,
             clock=clock,
         )
-        hire_changes.append((assignment.occupation, link.hires, new))
-        link.hires = new
-        session.add(link)
+        hire_changes.append((assignment.occupation, shown.hires, new))
+        shown.hires = new
+        session.add(shown)
     if hire_changes:
         changes["assignment_hires"] = [
             "; ".join(f"{name}: {old}" for name, old, _ in hire_changes),
@@ -149,7 +149,7 @@ def _typed_hires(
 ) -> dict[int, tuple[EventAssignment, Assignment, int]]:
     if not (len(form.assignment_id) == len(form.seen_hires) == len(form.assignment_hires)):
         raise ValidationFailed("Formuläret är ofullständigt. Ladda om sidan och försök igen.")
-    links = {str(p.assignment.id): p for p in presented(event.id, session=session)}  # type: ignore[arg-type]
+    links = {str(p.assignment.id): p for p in presented(event.id, session=session)}
     result = {}
     for assignment_id, seen, typed in zip(
         form.assignment_id, form.seen_hires, form.assignment_hires, strict=True
@@ -164,5 +164,5 @@ def _typed_hires(
                 "det är nu och spara igen.",
                 variables={"occupation": found.assignment.occupation},
             )
-        result[found.assignment.id] = (found.link, found.assignment, new)  # type: ignore[index]
+        result[found.assignment.id] = (found.link, found.assignment, new)
     return result

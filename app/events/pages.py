@@ -44,9 +44,9 @@ def event_url(event_id: int | None, anchor: str = "") -> str:
     return f"/events/{event_id}" + (f"#{anchor}" if anchor else "")
 
 
-def current(event_id: int | None, session: Session) -> RecruitmentEvent:
+def current(event_id: int, session: Session) -> RecruitmentEvent:
     """The event as saved now; NotFound (a 404) when someone deleted it meanwhile."""
-    return events.get(event_id, session=session)  # type: ignore[arg-type]
+    return events.get(event_id, session=session)
 
 
 def page(
@@ -62,8 +62,8 @@ def page(
     status_code: int = 200,
 ) -> Response:
     owner, members = events.team(event, session=session)
-    rows = participants.participants(event.id, session=session)  # type: ignore[arg-type]
-    presented = participants.presented(event.id, session=session)  # type: ignore[arg-type]
+    rows = participants.participants(event.id, session=session)
+    presented = participants.presented(event.id, session=session)
     can_edit = user.role != Role.viewer
     context = {
         "event": event,
@@ -72,12 +72,12 @@ def page(
         "participants": rows,
         "bcc": participants.bcc_addresses(rows),
         "presented": presented,
-        "assignment_choices": participants.assignment_choices(event.id, session=session)  # type: ignore[arg-type]
+        "assignment_choices": participants.assignment_choices(event.id, session=session)
         if can_edit
         else [],
-        "tasks": checklist.by_phase(event.id, session=session),  # type: ignore[arg-type]
+        "tasks": checklist.by_phase(event.id, session=session),
         "people": companies.owners(session=session) if can_edit else [],
-        "history": events.history_of(event.id, session=session),  # type: ignore[arg-type]
+        "history": events.history_of(event.id, session=session),
         "today": today(clock),
         "now": clock.now(),
         "can_edit": can_edit,
@@ -96,7 +96,7 @@ def refused_at(
     session: Session,
     clock: Clock,
     user: User,
-    event_id: int | None,
+    event_id: int,
     key: str,
     **typed: Any,
 ) -> saving.Refused:

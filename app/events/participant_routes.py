@@ -46,7 +46,7 @@ def find_company(
     taken = {
         row.link.company_id
         for row in participants.participants(event.id, session=session, with_contacts=False)
-    }  # type: ignore[arg-type]
+    }
     context = {"event": event, "q": q, "found": found, "taken": taken}
     return render(request, "events/find_company.html", context, block="found")
 

@@ -63,10 +63,12 @@ def participants(
     dialect = session.get_bind().dialect.name
     rows = session.exec(
         select(EventCompany, Company, Contact)
-        .join(Company, Company.id == EventCompany.company_id)  # type: ignore[arg-type]
-        .outerjoin(Contact, Contact.id == EventCompany.contact_id)  # type: ignore[arg-type]
+        .join(Company, col(Company.id) == EventCompany.company_id)
+        .outerjoin(Contact, col(Contact.id) == EventCompany.contact_id)
         .where(EventCompany.event_id == event_id)
-        .order_by(by_name(Company.name, Company.sort_key, dialect=dialect), Company.id)
+        .order_by(
+            by_name(col(Company.name), col(Company.sort_key), dialect=dialect), col(Company.id)
+        )
     ).all()
     found = [Participant(link=link, company=c, contact=contact) for link, c, contact in rows]
     if with_contacts and found:
@@ -79,12 +81,12 @@ def participants(
             .order_by(
                 col(Contact.is_primary).desc(),
                 by_name(Contact.name, Contact.sort_key, dialect=dialect),
-                Contact.id,
+                col(Contact.id),
             )
         ).all():
             by_company[contact.company_id].append(contact)
         for participant in found:
-            participant.contacts = by_company.get(participant.company.id, [])  # type: ignore[arg-type]
+            participant.contacts = by_company.get(participant.company.id, [])
     return found
 
 
@@ -139,13 +141,13 @@ def invite(
     primary = session.exec(
         select(Contact)
         .where(Contact.company_id == company.id)
-        .order_by(col(Contact.is_primary).desc(), Contact.id)
+        .order_by(col(Contact.is_primary).desc(), col(Contact.id))
         .limit(1)
     ).first()
     now = clock.now()
     link = EventCompany(
-        event_id=event.id,  # type: ignore[arg-type]
-        company_id=company.id,  # type: ignore[arg-type]
+        event_id=event.id,
+        company_id=company.id,
         contact_id=primary.id if primary and primary.is_primary else None,
         created_at=now,
         updated_at=now,
@@ -216,7 +218,7 @@ def remove_participant(
 ) -> None:
     """Takes a company off the event, with its presented assignments; refused while one
     of them has hires from the event (they are in the assignment's filled count)."""
-    links = _company_links(event.id, link.company_id, session=session)  # type: ignore[arg-type]
+    links = _company_links(event.id, link.company_id, session=session)
     company = session.get(Company, link.company_id)
     if any(a.hires for a, _ in links):
         raise Conflict(
@@ -245,7 +247,7 @@ def _company_links(
     return list(
         session.exec(
             select(EventAssignment, Assignment)
-            .join(Assignment, Assignment.id == EventAssignment.assignment_id)  # type: ignore[arg-type]
+            .join(Assignment, col(Assignment.id) == EventAssignment.assignment_id)
             .where(EventAssignment.event_id == event_id, Assignment.company_id == company_id)
         ).all()
     )

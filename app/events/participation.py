@@ -55,7 +55,7 @@ def record(
         clock=clock,
         user=user,
         entity="event_company",
-        entity_id=link.id,  # type: ignore[arg-type]
+        entity_id=link.id,
         action=action,
         changes=changes,
         company_id=link.company_id,
@@ -77,7 +77,7 @@ def change(
     contact_before = link.contact_id
     link.status = status
     link.contact_id = contact_id
-    changes = history.diff(before, _snapshot(link, session=session))
+    changes: dict[str, Any] = history.diff(before, _snapshot(link, session=session))
     if not changes and contact_before == contact_id:
         return link
     if contact_before != contact_id:

@@ -34,13 +34,13 @@ def presented(event_id: int, *, session: Session) -> list[Presented]:
     dialect = session.get_bind().dialect.name
     rows = session.exec(
         select(EventAssignment, Assignment, Company.name)
-        .join(Assignment, Assignment.id == EventAssignment.assignment_id)  # type: ignore[arg-type]
-        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
+        .join(Assignment, col(Assignment.id) == EventAssignment.assignment_id)
+        .join(Company, col(Company.id) == Assignment.company_id)
         .where(EventAssignment.event_id == event_id)
         .order_by(
             by_name(Company.name, Company.sort_key, dialect=dialect),
             Assignment.occupation,
-            Assignment.id,
+            col(Assignment.id),
         )
     ).all()
     return [Presented(link=link, assignment=a, company_name=name) for link, a, name in rows]
@@ -53,7 +53,7 @@ def assignment_choices(event_id: int, *, session: Session) -> list[tuple[Assignm
     linked = select(EventAssignment.assignment_id).where(EventAssignment.event_id == event_id)
     rows = session.exec(
         select(Assignment, Company.name)
-        .join(Company, Company.id == Assignment.company_id)  # type: ignore[arg-type]
+        .join(Company, col(Company.id) == Assignment.company_id)
         .where(
             col(Assignment.company_id).in_(companies),
             col(Assignment.status).in_(OPEN_STATUSES),
@@ -62,7 +62,7 @@ def assignment_choices(event_id: int, *, session: Session) -> list[tuple[Assignm
         .order_by(
             by_name(Company.name, Company.sort_key, dialect=dialect),
             Assignment.occupation,
-            Assignment.id,
+            col(Assignment.id),
         )
     ).all()
     return [(a, name) for a, name in rows]
@@ -96,7 +96,7 @@ def link_assignment(
     ).first()
     if taken is not None:
         raise Conflict("Uppdraget är redan kopplat till träffen.")
-    link = EventAssignment(event_id=event.id, assignment_id=assignment.id)  # type: ignore[arg-type]
+    link = EventAssignment(event_id=event.id, assignment_id=assignment.id)
     session.add(link)
     session.flush()
     company = session.get(Company, assignment.company_id)

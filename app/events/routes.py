@@ -107,7 +107,7 @@ def create_event(
 
 @router.get("/events/{event_id:int}/edit")
 def edit_event(request: Request, session: SessionDep, user: Editor, event: EventDep) -> Response:
-    form = EventForm.from_event(event, events.member_ids(event.id, session=session))  # type: ignore[arg-type]
+    form = EventForm.from_event(event, events.member_ids(event.id, session=session))
     return render(request, "events/form.html", _form_context(session, form, event=event))
 
 

@@ -100,7 +100,7 @@ def team(event: RecruitmentEvent, *, session: Session) -> tuple[User | None, lis
     """The owner and the other members, in Swedish order: one query."""
     ids = select(EventMember.user_id).where(EventMember.event_id == event.id)
     people = session.exec(
-        select(User).where(or_(User.id == event.owner_id, col(User.id).in_(ids)))
+        select(User).where(or_(col(User.id) == event.owner_id, col(User.id).in_(ids)))
     ).all()
     owner = next((p for p in people if p.id == event.owner_id), None)
     others = sorted(
@@ -124,22 +124,22 @@ def _tracked(event: RecruitmentEvent, members: set[int], *, session: Session) ->
     return {
         **fields,
         "event_status": event.status.value,
-        "owner": names.get(event.owner_id),  # type: ignore[arg-type]
+        "owner": names.get(event.owner_id) if event.owner_id is not None else None,
         "members": ", ".join(team_names) or None,
     }
 
 
 def _set_members(event: RecruitmentEvent, members: set[int], *, session: Session) -> None:
-    current = set(member_ids(event.id, session=session))  # type: ignore[arg-type]
+    current = set(member_ids(event.id, session=session))
     if current - members:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(EventMember).where(
                 col(EventMember.event_id) == event.id,
                 col(EventMember.user_id).in_(current - members),
             )
         )
     for user_id in members - current:
-        session.add(EventMember(event_id=event.id, user_id=user_id))  # type: ignore[arg-type]
+        session.add(EventMember(event_id=event.id, user_id=user_id))
 
 
 def new_form(user: User, *, clock: Clock) -> EventForm:
@@ -183,7 +183,7 @@ def update(
     event: RecruitmentEvent, form: EventForm, *, user: User, session: Session, clock: Clock
 ) -> RecruitmentEvent:
     history.check_version(event, "event", form.version, conflict=EditConflict, session=session)
-    current_members = set(member_ids(event.id, session=session))  # type: ignore[arg-type]
+    current_members = set(member_ids(event.id, session=session))
     values = clean(form, session=session, current=event, current_members=current_members)
     members = values.pop("members")
     before = _tracked(event, current_members, session=session)
@@ -202,7 +202,7 @@ def update(
     flush_or_conflict(event, form.version, session)
     record(event, "update", changes, user=user, session=session, clock=clock)
     moved = (to_local(event.starts_at).date() - start_before).days
-    checklist.follow_the_start(event.id, moved, session=session, clock=clock)  # type: ignore[arg-type]
+    checklist.follow_the_start(event.id, moved, session=session, clock=clock)
     return event
 
 
@@ -258,7 +258,7 @@ def delete_event(event: RecruitmentEvent, *, user: User, session: Session, clock
             "Träffen har ett utfall och räknas i uppföljningen, så den tas inte bort. "
             "Ställ in den eller avsluta den i stället."
         )
-    tracked = _tracked(event, set(member_ids(event.id, session=session)), session=session)  # type: ignore[arg-type]
+    tracked = _tracked(event, set(member_ids(event.id, session=session)), session=session)
     removed = {name: [value, None] for name, value in tracked.items() if value not in (None, "")}
     record(event, "delete", removed, user=user, session=session, clock=clock)
     session.delete(event)
@@ -310,7 +310,7 @@ def change_status(
     event_id = event.id  # now: after a rollback, reading it would reload the event
     history.flush_or_raise(
         session,
-        lambda: _status_taken(get(event_id, session=session)),  # type: ignore[arg-type]
+        lambda: _status_taken(get(event_id, session=session)),
     )
     record(
         event,
@@ -332,15 +332,15 @@ def history_of(event_id: int, *, session: Session, limit: int = 50) -> list[hist
     return history.entries_where(
         session,
         or_(
-            and_(AuditEvent.entity == "event", AuditEvent.entity_id == event_id),
+            and_(col(AuditEvent.entity) == "event", col(AuditEvent.entity_id) == event_id),
             and_(
-                AuditEvent.entity == "event_company",
+                col(AuditEvent.entity) == "event_company",
                 col(AuditEvent.entity_id).in_(
                     select(EventCompany.id).where(EventCompany.event_id == event_id)
                 ),
             ),
             and_(
-                AuditEvent.entity == "event_task",
+                col(AuditEvent.entity) == "event_task",
                 col(AuditEvent.entity_id).in_(
                     select(EventTask.id).where(EventTask.event_id == event_id)
                 ),

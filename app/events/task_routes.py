@@ -87,7 +87,7 @@ def update_task(
 
     def refused(error: DomainError) -> Response:
         current_event = pages.current(event_id, session)
-        current = checklist.get_task(event_id, task_id, session=session)  # type: ignore[arg-type]
+        current = checklist.get_task(event_id, task_id, session=session)
         shown = (
             checklist.rebase(form, error, session=session)
             if isinstance(error, checklist.EditConflict)
@@ -129,8 +129,8 @@ def tick_task(
         row = checklist.TaskRow(
             task=task,
             assignee_name=(
-                session.get(User, task.assignee_id).full_name if task.assignee_id else None
-            ),  # type: ignore[union-attr]
+                session.get_one(User, task.assignee_id).full_name if task.assignee_id else None
+            ),
         )
         context = {
             "event": event,

@@ -26,7 +26,7 @@ SYSTEM = "Matcha"
 
 def _system_user() -> User:
     # Never saved: it only lets the listings run with an admin's view of the register.
-    return User(username="matcha", full_name=SYSTEM, role=Role.admin)  # type: ignore[call-arg]
+    return User(username="matcha", full_name=SYSTEM, role=Role.admin)  # type: ignore[call-arg]  # never saved
 
 
 def _companies(session: Session, clock: Clock) -> Table:

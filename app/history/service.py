@@ -15,11 +15,12 @@ from typing import Any, Literal, Protocol, Self
 
 from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import Clock
 from app.errors import Conflict
 from app.history.models import AuditEvent
+from app.query import table_of
 
 
 class Author(Protocol):
@@ -121,7 +122,7 @@ def record_many(
         return
     now = clock.now()
     session.execute(
-        insert(AuditEvent.__table__),  # type: ignore[arg-type]
+        insert(table_of(AuditEvent)),
         [
             {
                 "occurred_at": now,
@@ -151,17 +152,17 @@ def entries_where(
 ) -> list[Entry]:
     """History entries matching the conditions, with their author's and contact's names,
     in one query: the building block of every feature's history list."""
-    order = (AuditEvent.occurred_at, AuditEvent.id)
+    order = (col(AuditEvent.occurred_at), col(AuditEvent.id))
     authors, author_name = _names_of("author")
     contacts, contact_name = _names_of("contact")
     rows = session.exec(
         select(AuditEvent, author_name, contact_name)
         .outerjoin(authors, authors.id == AuditEvent.user_id)
         .outerjoin(
-            contacts, and_(AuditEvent.entity == "contact", contacts.id == AuditEvent.entity_id)
+            contacts, and_(col(AuditEvent.entity) == "contact", contacts.id == AuditEvent.entity_id)
         )
         .where(*conditions)
-        .order_by(*(c.desc() if newest_first else c.asc() for c in order))  # type: ignore[attr-defined]
+        .order_by(*(c.desc() if newest_first else c.asc() for c in order))
         .limit(limit)
     ).all()
     return [
@@ -180,8 +181,8 @@ def for_company(company_id: int, *, session: Session, limit: int = 50) -> list[E
     return entries_where(
         session,
         or_(
-            (AuditEvent.entity == "company") & (AuditEvent.entity_id == company_id),
-            AuditEvent.company_id == company_id,
+            (col(AuditEvent.entity) == "company") & (col(AuditEvent.entity_id) == company_id),
+            col(AuditEvent.company_id) == company_id,
         ),
         limit=limit,
     )
@@ -193,7 +194,7 @@ def since_version(entity: str, entity_id: int, version: int, *, session: Session
         session,
         AuditEvent.entity == entity,
         AuditEvent.entity_id == entity_id,
-        AuditEvent.version > version,  # type: ignore[operator]
+        col(AuditEvent.version) > version,
         limit=20,
         newest_first=False,
     )
@@ -201,9 +202,9 @@ def since_version(entity: str, entity_id: int, version: int, *, session: Session
 
 def erase(entity: str, entity_id: int, *, session: Session) -> None:
     """GDPR erasure: the events stay (something happened), the personal data in them goes."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(AuditEvent)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)  # type: ignore[arg-type]
+        .where(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == entity_id)
         .values(changes={"erased": True})
     )
 

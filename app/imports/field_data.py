@@ -3,8 +3,12 @@ sheets' own words for Matcha's values, Swedish and English (the logic is mapping
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
+
+from sqlmodel import SQLModel
 
 from app.activities.models import KIND_LABELS, ActivityKind
 from app.assignments.models import (
@@ -27,6 +31,7 @@ from app.companies.models import (
 )
 from app.contacts.models import Contact
 from app.i18n import N_
+from app.query import table_of
 
 KINDS = ("companies", "contacts", "activities", "assignments")
 
@@ -40,6 +45,8 @@ PERSON = "person"  # a person's name, mapped by the user to a Matcha user or to 
 COMPANY = "company"  # a company's name: links the row to a company in the register
 
 TRUE, FALSE = "true", "false"  # the values of a yes/no field, as the forms take them
+
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -62,11 +69,11 @@ class Field:
     choices: dict[str, str] | None = None  # value -> Swedish label msgid, for CHOICE
 
 
-def _length(model: type, column: str) -> int | None:
-    return getattr(model.__table__.c[column].type, "length", None)  # type: ignore[attr-defined]
+def _length(model: type[SQLModel], column: str) -> int | None:
+    return getattr(table_of(model).c[column].type, "length", None)
 
 
-def _choices(labels: dict[StrEnum, str]) -> dict[str, str]:
+def _choices(labels: Mapping[E, str]) -> dict[str, str]:
     return {member.value: label for member, label in labels.items()}
 
 

@@ -183,7 +183,7 @@ def choose_sheet(
         return see_other(request, f"/imports/{job.id}")
     previous = job.sheet
 
-    def refused(error: DomainError) -> Response:
+    def refused(error: DomainError) -> Response | None:
         job.sheet = previous
         return _refused_on_mapping(request, session, job, user)(error)
 

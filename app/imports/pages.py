@@ -73,7 +73,7 @@ def labels() -> dict[str, Any]:
 
 def people(session: Session, ids: set[int | None]) -> dict[int, User]:
     found = (session.get(User, i) for i in ids if i is not None)
-    return {person.id: person for person in found if person is not None}  # type: ignore[misc]
+    return {person.id: person for person in found if person is not None}
 
 
 def has_field(kind: ImportKind, name: str | None = None, *, type_: str | None = None) -> bool:

@@ -146,11 +146,11 @@ def _job_page(
     return render(request, "imports/job.html", context, block="status", status_code=status_code)
 
 
-def _refused_on_job_page(request: Request, session: Session, job_id: int | None) -> saving.Refused:
+def _refused_on_job_page(request: Request, session: Session, job_id: int) -> saving.Refused:
     """A refused step shows the job's page as it is now, with the reason."""
 
     def answer(error: DomainError) -> Response:
-        job = engine.get(job_id, session=session)  # type: ignore[arg-type]
+        job = engine.get(job_id, session=session)
         return _job_page(request, session, job, error=error, status_code=error.http_status)
 
     return answer

@@ -172,7 +172,7 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
         session=session,
         clock=clock,
         # None only when the importing account is gone: history then names no one.
-        user=user,  # type: ignore[arg-type]
+        user=user,  # type: ignore[arg-type]  # None: the importing account is gone
         options=engine.options_of(job),
         companies=CompanyIndex(),
         job_id=job.id,

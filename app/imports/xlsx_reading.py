@@ -74,13 +74,13 @@ def read_xlsx(
     )
 
 
-def _choose_sheet(  # type: ignore[no-untyped-def]
+def _choose_sheet(
     workbook, sheet: str | None, *, max_rows: int | None, counter: CellCounter
 ) -> tuple[str | None, Body]:
     """The sheet asked for; by default the first with rows under a header, passing over a
     cover sheet with a line or two of text (chosen only when no sheet has more)."""
 
-    def body(worksheet) -> Body:  # type: ignore[no-untyped-def]
+    def body(worksheet) -> Body:
         rows, merged = _worksheet_rows(workbook, worksheet, counter=counter)
         return build(iter(rows), merged=merged, max_rows=max_rows, counter=counter)
 
@@ -103,7 +103,7 @@ def _choose_sheet(  # type: ignore[no-untyped-def]
 # (first row, first column, last row, last column), 1-based, of one merged area.
 
 
-def _worksheet_rows(  # type: ignore[no-untyped-def]
+def _worksheet_rows(
     workbook, worksheet, *, counter: CellCounter
 ) -> tuple[list[tuple[int, list[Cell]]], list[Area]]:
     """Every row that has cells, with its real row number, and the merged areas.
@@ -151,7 +151,7 @@ def _worksheet_rows(  # type: ignore[no-untyped-def]
     return rows, merged
 
 
-def _bounds(merge_cell):  # type: ignore[no-untyped-def]
+def _bounds(merge_cell):
     from openpyxl.worksheet.cell_range import CellRange
 
     return CellRange(merge_cell.ref)
@@ -159,7 +159,7 @@ def _bounds(merge_cell):  # type: ignore[no-untyped-def]
 
 def _xlsx_value(value: object) -> Cell:
     if value is None or isinstance(value, str | int | float | dt.date):
-        return None if value == "" else value  # type: ignore[return-value]
+        return None if value == "" else value
     if isinstance(value, dt.time):  # a time of day alone: as Excel shows it
         return value.strftime("%H:%M:%S" if value.second else "%H:%M")
     if isinstance(value, dt.timedelta):  # a duration cell ("[h]:mm")

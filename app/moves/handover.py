@@ -151,7 +151,7 @@ def _hand_over(
             clock=clock,
             user=user,
             entity="company",
-            entity_id=company.id,  # type: ignore[arg-type]
+            entity_id=company.id,
             action="handover",
             changes={"owner": [names.get(old) if old else None, taker.full_name]},
             version=company.version,

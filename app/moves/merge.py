@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.activities import service as activities
 from app.activities.models import Activity
@@ -108,12 +108,12 @@ class Mover:
 
 
 def _contacts_preview(kept: Company, other: Company, session: Session) -> list[str]:
-    return [c.name for c in contacts.list_for_company(other.id, session=session)]  # type: ignore[arg-type]
+    return [c.name for c in contacts.list_for_company(other.id, session=session)]
 
 
 def _move_contacts(merge: MergeContext) -> None:
     """The other's contacts move; the kept company's primary contact stays the only one."""
-    moving = contacts.list_for_company(merge.other.id, session=merge.session)  # type: ignore[arg-type]
+    moving = contacts.list_for_company(merge.other.id, session=merge.session)
     if not moving:
         return
     has_primary = (
@@ -125,11 +125,11 @@ def _move_contacts(merge: MergeContext) -> None:
     changes: dict[int, dict[str, list[Any]]] = {}
     now = merge.clock.now()
     for contact in moving:
-        changes[contact.id] = {"merged_from": [None, merge.other.name]}  # type: ignore[index]
-        contact.company_id = merge.kept.id  # type: ignore[assignment]
+        changes[contact.id] = {"merged_from": [None, merge.other.name]}
+        contact.company_id = merge.kept.id
         if contact.is_primary and has_primary:
             contact.is_primary = False
-            changes[contact.id]["is_primary"] = [True, False]  # type: ignore[index]
+            changes[contact.id]["is_primary"] = [True, False]
         has_primary = has_primary or contact.is_primary
         contact.updated_at = now
         merge.session.add(contact)
@@ -140,9 +140,9 @@ def _move_contacts(merge: MergeContext) -> None:
             clock=merge.clock,
             user=merge.user,
             entity="contact",
-            entity_id=contact.id,  # type: ignore[arg-type]
+            entity_id=contact.id,
             action="update",
-            changes=changes[contact.id],  # type: ignore[index]
+            changes=changes[contact.id],
             company_id=merge.kept.id,
             version=contact.version,
         )
@@ -150,10 +150,10 @@ def _move_contacts(merge: MergeContext) -> None:
 
 def _new_tags(kept: Company, other: Company, session: Session) -> tuple[list[str], list[str]]:
     """(the kept company's tags, the other's tags it does not have yet)."""
-    tags = companies.tags_by_company([kept.id, other.id], session=session)  # type: ignore[list-item]
-    have = tags.get(kept.id, [])  # type: ignore[arg-type]
+    tags = companies.tags_by_company([kept.id, other.id], session=session)
+    have = tags.get(kept.id, [])
     keys = {fold(name) for name in have}
-    return have, [name for name in tags.get(other.id, []) if fold(name) not in keys]  # type: ignore[arg-type]
+    return have, [name for name in tags.get(other.id, []) if fold(name) not in keys]
 
 
 def _tags_preview(kept: Company, other: Company, session: Session) -> list[str]:
@@ -175,7 +175,7 @@ def _activities_preview(kept: Company, other: Company, session: Session) -> list
     instants = session.exec(
         select(Activity.occurred_at)
         .where(Activity.company_id == other.id)
-        .order_by(Activity.occurred_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Activity.occurred_at).desc())
     ).all()
     return [to_local(instant).date().isoformat() for instant in instants]
 
@@ -198,7 +198,7 @@ def _assignments_preview(kept: Company, other: Company, session: Session) -> lis
         session.exec(
             select(Assignment.occupation)
             .where(Assignment.company_id == other.id)
-            .order_by(Assignment.created_at.desc(), Assignment.id.desc())  # type: ignore[attr-defined,union-attr]
+            .order_by(col(Assignment.created_at).desc(), col(Assignment.id).desc())
         ).all()
     )
 
@@ -273,7 +273,7 @@ def plan(kept: Company, other: Company, *, session: Session) -> MergePlan:
     owner_names = (
         {
             user.id: user.full_name
-            for user in session.exec(select(User).where(User.id.in_(owner_ids))).all()  # type: ignore[union-attr]
+            for user in session.exec(select(User).where(col(User.id).in_(owner_ids))).all()
         }
         if owner_ids
         else {}
@@ -285,7 +285,7 @@ def plan(kept: Company, other: Company, *, session: Session) -> MergePlan:
         filled=filled,
         not_taken=not_taken,
         moving=moving,
-        owner_names=owner_names,  # type: ignore[arg-type]
+        owner_names=owner_names,
     )
 
 
@@ -342,7 +342,8 @@ def merge(
         **history.diff(before, history.snapshot(kept, filled)),
     }
     if "owner_id" in the_plan.filled:
-        kept_changes["owner"] = [None, the_plan.owner_names.get(kept.owner_id)]  # type: ignore[arg-type]
+        owner = the_plan.owner_names.get(kept.owner_id) if kept.owner_id else None
+        kept_changes["owner"] = [None, owner]
     _refresh_search(kept)
     kept.updated_at = now
     # Always a new version, also when no field was filled: contacts and tags change, and
@@ -363,7 +364,7 @@ def merge(
             clock=clock,
             user=user,
             entity="company",
-            entity_id=company.id,  # type: ignore[arg-type]
+            entity_id=company.id,
             action="merge",
             changes=changes,
             version=company.version,
@@ -385,12 +386,12 @@ def candidates(
     )
     active = [c for c in found if c.archived_at is None]
     names = _owner_names([c.owner_id for c in active if c.owner_id], session)
-    tags = companies.tags_by_company([c.id for c in active], session=session)  # type: ignore[misc]
+    tags = companies.tags_by_company([c.id for c in active], session=session)
     return [
         companies.ListedCompany(
             company=c,
             owner_name=names.get(c.owner_id) if c.owner_id else None,
-            tags=tags.get(c.id, []),  # type: ignore[arg-type]
+            tags=tags.get(c.id, []),
         )
         for c in active
     ]
@@ -399,5 +400,5 @@ def candidates(
 def _owner_names(ids: Sequence[int], session: Session) -> dict[int, str]:
     if not ids:
         return {}
-    users = session.exec(select(User).where(User.id.in_(set(ids)))).all()  # type: ignore[union-attr]
-    return {u.id: u.full_name for u in users}  # type: ignore[misc]
+    users = session.exec(select(User).where(col(User.id).in_(set(ids)))).all()
+    return {u.id: u.full_name for u in users}

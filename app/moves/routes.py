@@ -108,7 +108,7 @@ def merge_companies(
             request,
             session,
             user,
-            companies.get(company_id, session=session),  # type: ignore[arg-type]
+            companies.get(company_id, session=session),
             other_id=other_id,
             error=error,
             status_code=error.http_status,

@@ -121,7 +121,7 @@ def brokers(*, session: Session) -> list[Broker]:
     rows = session.exec(
         select(User.id, User.full_name, User.is_active).where(User.role != Role.viewer)
     ).all()
-    found = [Broker(id=i, name=name, active=active) for i, name, active in rows]  # type: ignore[arg-type]
+    found = [Broker(id=i, name=name, active=active) for i, name, active in rows]
     return sorted(found, key=lambda broker: swedish_sort_key(broker.name))
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, case, func, union
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.activities.models import Activity
 from app.assignments.models import OPEN_STATUSES, Assignment
@@ -31,6 +31,7 @@ from app.companies import service as companies
 from app.companies.models import STATUS_LABELS, Company, CompanyStatus
 from app.db import by_name, swedish_sort_key
 from app.exports.table import Table, batches
+from app.query import select_columns
 from app.today import service as my_day
 
 # Enough to act on in one sitting; the rest are a page away.
@@ -89,22 +90,22 @@ def _due_follow_ups(day: dt.date) -> Any:
     # condition that is always true of the rows wanted, but lets the database start from
     # the few companies with one due (an index) instead of every activity.
     due_companies = select(Company.id).where(
-        Company.next_follow_up_on <= day,  # type: ignore[operator]
-        Company.archived_at.is_(None),  # type: ignore[union-attr]
+        col(Company.next_follow_up_on) <= day,
+        col(Company.archived_at).is_(None),
     )
     return (
         select(
-            Activity.id.label("activity_id"),  # type: ignore[union-attr]
-            Activity.follow_up_on.label("day"),  # type: ignore[union-attr]
-            Company.owner_id.label("owner_id"),  # type: ignore[union-attr]
-            Activity.user_id.label("author_id"),  # type: ignore[union-attr]
+            col(Activity.id).label("activity_id"),
+            col(Activity.follow_up_on).label("day"),
+            col(Company.owner_id).label("owner_id"),
+            col(Activity.user_id).label("author_id"),
         )
-        .join(Company, Company.id == Activity.company_id)  # type: ignore[arg-type]
+        .join(Company, col(Company.id) == Activity.company_id)
         .where(
-            Activity.company_id.in_(due_companies),  # type: ignore[attr-defined]
-            Activity.follow_up_on <= day,  # type: ignore[operator]
-            Activity.follow_up_done_at.is_(None),  # type: ignore[union-attr]
-            Company.archived_at.is_(None),  # type: ignore[union-attr]
+            col(Activity.company_id).in_(due_companies),
+            col(Activity.follow_up_on) <= day,
+            col(Activity.follow_up_done_at).is_(None),
+            col(Company.archived_at).is_(None),
         )
         .cte("due")
     )
@@ -132,7 +133,7 @@ def _follow_ups_by_user(day: dt.date, *, session: Session) -> dict[int, Load]:
         select(due.c.author_id, due.c.activity_id, due.c.day).where(due.c.author_id.is_not(None)),
     ).subquery()
     rows = session.exec(
-        select(pairs.c.user_id, *_follow_up_columns(pairs.c.day, day)).group_by(pairs.c.user_id)  # type: ignore[call-overload]
+        select(pairs.c.user_id, *_follow_up_columns(pairs.c.day, day)).group_by(pairs.c.user_id)
     ).all()
     return {
         user_id: Load(overdue_follow_ups=overdue, follow_ups_today=due_today, oldest_follow_up=old)
@@ -146,9 +147,7 @@ def _follow_ups_of_team(day: dt.date, *, session: Session) -> tuple[Load, Load]:
     due = _due_follow_ups(day)
     nobody = and_(due.c.owner_id.is_(None), due.c.author_id.is_(None))
     team_overdue, team_today, team_oldest, *rest = session.exec(
-        select(  # type: ignore[call-overload]
-            *_follow_up_columns(due.c.day, day), *_follow_up_columns(due.c.day, day, nobody)
-        )
+        select(*_follow_up_columns(due.c.day, day), *_follow_up_columns(due.c.day, day, nobody))
     ).one()
     nobody_overdue, nobody_today, nobody_oldest = rest
     return (
@@ -161,14 +160,12 @@ def _late_assignments_by_owner(day: dt.date, *, session: Session) -> dict[int | 
     """Per owner (None: no owner), the open assignments past deadline as Min dag counts
     them (late_assignments), and the oldest deadline: one query."""
     rows = session.exec(
-        select(  # type: ignore[call-overload]
-            Assignment.owner_id, func.count(), func.min(Assignment.deadline)
-        )
+        select(Assignment.owner_id, func.count(), func.min(Assignment.deadline))
         .where(
-            Assignment.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-            Assignment.deadline < day,  # type: ignore[operator]
+            col(Assignment.status).in_(OPEN_STATUSES),
+            col(Assignment.deadline) < day,
         )
-        .group_by(Assignment.owner_id)
+        .group_by(col(Assignment.owner_id))
     ).all()
     return {
         owner_id: Load(late_assignments=count, oldest_deadline=oldest)
@@ -188,7 +185,7 @@ def workload(*, session: Session, clock: Clock) -> Workload:
     with_day = {user.id for user in owners}
     wanted = (set(follow_ups) | set(assignments)) - with_day - {None}
     # Always run, even for no ids: the page costs the same statements whatever the data.
-    others = session.exec(select(User).where(User.id.in_(wanted))).all()  # type: ignore[union-attr]
+    others = session.exec(select(User).where(col(User.id).in_(wanted))).all()
     people = list(owners) + sorted(
         others, key=lambda user: (not user.is_active, swedish_sort_key(user.full_name))
     )
@@ -240,8 +237,8 @@ class UnownedCompanies:
 
 def _unowned() -> Any:
     return (
-        Company.owner_id.is_(None),  # type: ignore[union-attr]
-        Company.archived_at.is_(None),  # type: ignore[union-attr]
+        col(Company.owner_id).is_(None),
+        col(Company.archived_at).is_(None),
     )
 
 
@@ -256,9 +253,9 @@ def unowned_companies(page: int, *, session: Session) -> UnownedCompanies:
         select(Company)
         .where(*_unowned())
         .order_by(
-            Company.last_activity_at.desc().nulls_last(),  # type: ignore[union-attr]
+            col(Company.last_activity_at).desc().nulls_last(),
             by_name(Company.name, Company.sort_key, dialect=dialect),
-            Company.id,
+            col(Company.id),
         )
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
@@ -316,7 +313,7 @@ def unowned_table(*, session: Session) -> Table:
     """Every company with no owner (not only a page), in the page's order, streamed."""
     dialect = session.get_bind().dialect.name
     statement = (
-        select(
+        select_columns(
             Company.name,
             Company.org_number,
             Company.city,
@@ -326,9 +323,9 @@ def unowned_table(*, session: Session) -> Table:
         )
         .where(*_unowned())
         .order_by(
-            Company.last_activity_at.desc().nulls_last(),  # type: ignore[union-attr]
+            col(Company.last_activity_at).desc().nulls_last(),
             by_name(Company.name, Company.sort_key, dialect=dialect),
-            Company.id,
+            col(Company.id),
         )
     )
 

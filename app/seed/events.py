@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
-from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, col
 
 from app.assignments.models import Assignment
 from app.clock import STOCKHOLM
@@ -23,6 +24,7 @@ from app.events.models import (
     Participation,
     RecruitmentEvent,
 )
+from app.query import select_columns
 from app.seed.data import EVENT_PLACES, EVENT_THEMES
 from app.seed.generator import Generator
 from app.seed.inserts import batches, insert_returning_ids
@@ -43,29 +45,29 @@ def events(
     if count <= 0:
         return 0
     companies = session.execute(
-        select(Company.id, Company.city).where(Company.id >= first_company_id)  # type: ignore[arg-type]
+        select_columns(Company.id, Company.city).where(Company.id >= first_company_id)
     ).all()
     contacts: dict[int, list[int]] = {}
     for contact_id, company_id in session.execute(
-        select(Contact.id, Contact.company_id).where(Contact.company_id >= first_company_id)  # type: ignore[arg-type]
+        select_columns(Contact.id, Contact.company_id).where(Contact.company_id >= first_company_id)
     ):
         contacts.setdefault(company_id, []).append(contact_id)
     assignments: dict[int, list[int]] = {}
     for assignment_id, company_id in session.execute(
-        select(Assignment.id, Assignment.company_id).where(
-            Assignment.company_id >= first_company_id  # type: ignore[arg-type]
+        select_columns(Assignment.id, Assignment.company_id).where(
+            Assignment.company_id >= first_company_id
         )
     ):
         assignments.setdefault(company_id, []).append(assignment_id)
     template = session.execute(
-        select(
+        select_columns(
             ChecklistTemplateItem.phase,
             ChecklistTemplateItem.title,
             ChecklistTemplateItem.days_from_start,
-        ).order_by(ChecklistTemplateItem.position)  # type: ignore[arg-type]
+        ).order_by(col(ChecklistTemplateItem.position))
     ).all()
     now, day = generator.now, generator.today
-    event_rows = []
+    event_rows: list[dict[str, Any]] = []
     for _ in range(count):
         start_day = day + dt.timedelta(days=rng.randrange(-730, 180))
         starts = dt.datetime.combine(start_day, dt.time(rng.choice([9, 10, 13])), tzinfo=STOCKHOLM)
@@ -114,7 +116,10 @@ def events(
         for part in batches(iter(event_rows))
         for event_id in insert_returning_ids(session, RecruitmentEvent, part)
     ]
-    members, participants, presented, tasks = [], [], [], []
+    members: list[dict[str, Any]] = []
+    participants: list[dict[str, Any]] = []
+    presented: list[dict[str, Any]] = []
+    tasks: list[dict[str, Any]] = []
     for event_id, event in zip(event_ids, event_rows, strict=True):
         owner = event["owner_id"]
         members_wanted = rng.choice([0, 1, 2])  # drawn first: the same seed, the same data
@@ -126,15 +131,15 @@ def events(
         past = event["starts_at"].date() < day
         for company_id, _city in rng.sample(companies, min(len(companies), rng.randrange(4, 16))):
             if past:
-                status = Participation.attended if rng.random() < 0.75 else Participation.declined
+                came = Participation.attended if rng.random() < 0.75 else Participation.declined
             else:
-                status = rng.choice(list(Participation)[:3])
+                came = rng.choice(list(Participation)[:3])
             company_contacts = contacts.get(company_id)
             participants.append(
                 {
                     "event_id": event_id,
                     "company_id": company_id,
-                    "status": status,
+                    "status": came,
                     "contact_id": rng.choice(company_contacts) if company_contacts else None,
                     "created_at": event["created_at"],
                     "updated_at": now,

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
+
+from app.query import table_of
 
 BATCH = 5_000
 
@@ -22,6 +24,9 @@ def batches(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[
         yield batch
 
 
-def insert_returning_ids(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
-    statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+def insert_returning_ids(
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]]
+) -> list[int]:
+    table = table_of(model)
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(statement, rows).scalars())

@@ -10,10 +10,11 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from faker import Faker
 from sqlalchemy import Engine, func, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.activities.models import Activity
 from app.activities.service import derived_from_activities
@@ -23,6 +24,7 @@ from app.auth.passwords import hash_password
 from app.clock import Clock, today
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
+from app.query import select_columns, table_of
 from app.seed.data import TAGS
 from app.seed.events import events
 from app.seed.generator import Generator
@@ -54,19 +56,21 @@ def _brokers(
     """The active brokers' ids; a handful of new ones (random, unknown passwords) if none."""
     ids = list(
         session.execute(
-            select(User.id).where(User.role == Role.broker, User.is_active.is_(True))  # type: ignore[attr-defined]
-        ).scalars()  # type: ignore[attr-defined]
+            select_columns(User.id).where(
+                col(User.role) == Role.broker, col(User.is_active).is_(True)
+            )
+        ).scalars()
     )
     report.has_admin = (
         session.execute(
-            select(func.count()).select_from(User).where(User.role == Role.admin)
+            select(func.count()).select_from(User).where(col(User.role) == Role.admin)
         ).scalar_one()
         > 0
     )
     if ids:
         return ids
-    taken = set(session.execute(select(User.username)).scalars())  # type: ignore[attr-defined]
-    rows = []
+    taken = set(session.execute(select_columns(User.username)).scalars())
+    rows: list[dict[str, Any]] = []
     while len(rows) < BROKER_COUNT:
         first, last = fake.first_name(), fake.last_name()
         username = re.sub(r"[^a-z.]", "", fold(f"{first}.{last}"))
@@ -91,23 +95,23 @@ def _brokers(
     session.execute(insert(User), rows)
     return list(
         session.execute(
-            select(User.id).where(User.username.in_(report.created_users))  # type: ignore[attr-defined]
-        ).scalars()  # type: ignore[attr-defined]
+            select_columns(User.id).where(col(User.username).in_(report.created_users))
+        ).scalars()
     )
 
 
 def _tags(session: Session) -> list[int]:
-    existing = set(session.execute(select(Tag.name_key)).scalars())  # type: ignore[attr-defined]
+    existing = set(session.execute(select_columns(Tag.name_key)).scalars())
     new = [{"name": name, "name_key": fold(name)} for name in TAGS if fold(name) not in existing]
     if new:
         session.execute(insert(Tag), new)
-    return list(session.execute(select(Tag.id).order_by(Tag.id)).scalars())  # type: ignore[attr-defined,arg-type]
+    return list(session.execute(select_columns(col(Tag.id)).order_by(col(Tag.id))).scalars())
 
 
 def refresh_contact_dates(session: Session, *, from_id: int = 0) -> None:
     """What every company from `from_id` on derives from its activities, in one UPDATE:
     the activity service's subqueries, correlated."""
-    companies = Company.__table__  # type: ignore[attr-defined]
+    companies = table_of(Company)
     session.execute(
         update(companies)
         .where(companies.c.id >= from_id)
@@ -151,8 +155,8 @@ def seed(
             broker_ids=_brokers(session, rng, fake, now, report),
             taken_org_numbers=set(
                 session.execute(
-                    select(Company.org_number).where(Company.org_number.is_not(None))
-                ).scalars()  # type: ignore[union-attr,attr-defined]
+                    select_columns(Company.org_number).where(col(Company.org_number).is_not(None))
+                ).scalars()
             ),
         )
         tag_ids = _tags(session)

@@ -130,7 +130,7 @@ def complete_follow_up(
     activity: ActivityDep,
     view: Annotated[str, Form()] = "",
 ) -> Response:
-    activity_id: int = activity.id  # type: ignore[assignment]
+    activity_id: int = activity.id
     with saving.attempt(
         session, refused=_refused(request, session, clock, user, activity_id, view)
     ):
@@ -147,7 +147,7 @@ def move_follow_up(
     activity: ActivityDep,
     form: Annotated[MoveForm, Form()],
 ) -> Response:
-    activity_id: int = activity.id  # type: ignore[assignment]
+    activity_id: int = activity.id
     view = form.view
     refused = _refused(request, session, clock, user, activity_id, view, form.follow_up_on)
     with saving.attempt(session, refused=refused):
@@ -155,8 +155,9 @@ def move_follow_up(
             activity, form, user=user, session=session, clock=clock
         )
     day = moved.follow_up_on
+    assert day is not None  # move_follow_up refuses a follow-up without a day
     message = N_("Återkopplingen är flyttad till %(date)s.")
-    if day is not None and day > today(clock):
+    if day > today(clock):
         return _gone(request, session, view, message, date=day.isoformat())
 
     # Still due today (an overdue one moved to today): the row stays, no longer overdue.
@@ -169,5 +170,5 @@ def move_follow_up(
         }
         return render(request, "today/_follow_up.html", context)
 
-    date = day.isoformat()  # type: ignore[union-attr]
+    date = day.isoformat()
     return saving.saved(request, session, _page(view), message, fragment=row, date=date)

@@ -89,9 +89,8 @@ class ActivityKindImport(Kind):
         )
         found, _how = ctx.companies.find(ref.org_number, ref.name) if ref else (None, "")
         # A stand-in for a company the import has yet to create: never added to the session.
-        company = (
-            ctx.session.get_one(Company, found) if found is not None else Company(name="")  # type: ignore[call-arg]  # timestamps are set when saved
-        )
+        stand_in = Company(name="")  # type: ignore[call-arg]  # never saved: no timestamps
+        company = ctx.session.get_one(Company, found) if found is not None else stand_in
         problems: list[Problem] = []
         if day:
             _cleaned, problems = self.validate(

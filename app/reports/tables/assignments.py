@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, literal, union_all
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.assignments.models import (
     EMPLOYMENT_TYPE_LABELS,
@@ -17,6 +17,7 @@ from app.assignments.models import (
 )
 from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.i18n import N_
+from app.query import select_columns
 from app.reports.tables.base import (
     ReportFilters,
     ReportRow,
@@ -117,7 +118,7 @@ def _opened_and_closed(filters: ReportFilters) -> Any:
     # Opened and closed ones apart, each a range of its covering index (created_at or
     # closed_at, then type, status, count, owner, company): no table rows read.
     opened_rows = assignment_filters(
-        select(
+        select_columns(
             literal("opened"),
             Assignment.employment_type,
             Assignment.status,
@@ -127,7 +128,7 @@ def _opened_and_closed(filters: ReportFilters) -> Any:
         filters,
     ).group_by(col(Assignment.employment_type), col(Assignment.status))
     closed_rows = assignment_filters(
-        select(
+        select_columns(
             literal("closed"),
             Assignment.employment_type,
             Assignment.status,

@@ -148,7 +148,7 @@ def company_in(company_id: Any, filters: ReportFilters) -> Any:
 
 
 def user_names(session: Session) -> dict[int, str]:
-    return dict(session.exec(select(User.id, User.full_name)).all())  # type: ignore[arg-type]
+    return dict(session.exec(select(User.id, User.full_name)).all())
 
 
 def broker_rows(values: dict[int | None, list[int]], names: dict[int, str]) -> list[ReportRow]:

@@ -117,7 +117,7 @@ def _new_and_signed(filters: ReportFilters) -> Any:
     period = filters.period
     created = and_(within(Company.created_at, period), col(Company.merged_into_id).is_(None))
     signed = and_(
-        Company.agreement_status == AgreementStatus.signed,
+        col(Company.agreement_status) == AgreementStatus.signed,
         col(Company.agreement_date) >= period.first,
         col(Company.agreement_date) <= period.last,
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.clock import Clock
 from app.events.models import EventCompany, EventStatus, Participation, RecruitmentEvent
 from app.i18n import N_
+from app.query import select_columns
 from app.reports.period import Bucket
 from app.reports.tables.base import (
     ReportFilters,
@@ -40,7 +41,7 @@ def events_table(filters: ReportFilters, *, session: Session, clock: Clock) -> R
     months = filters.period.months()
     grouped = _held(filters, months, now=clock.now()).subquery()
     found = session.exec(
-        select(
+        select_columns(
             grouped.c.bucket,
             func.count(),
             func.sum(grouped.c.confirmed),
@@ -87,7 +88,7 @@ def _held(filters: ReportFilters, months: Sequence[Bucket], *, now: dt.datetime)
             statement = statement.where(company_in(EventCompany.company_id, filters))
         return statement.scalar_subquery()
 
-    inner = select(
+    inner = select_columns(
         bucket_of(RecruitmentEvent.starts_at, months).label("bucket"),
         companies_with(*TAKING_PART).label("confirmed"),
         companies_with(Participation.attended).label("attended"),
