@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.auth.deps import AnyUser
+from app.errors import NotFound
+from app.i18n import N_
 
 # Registered after everything else (static files too), so it only sees unknown paths.
 fallback_router = APIRouter()
@@ -24,4 +26,4 @@ FALLBACK_PATH = "/{path:path}"
 def not_found(path: str, user: AnyUser) -> Response:
     """An unknown address: signed-in users get the 404 page in their own language and
     layout; others go to login first, so unknown and forbidden addresses look alike."""
-    raise HTTPException(status_code=404)
+    raise NotFound(N_("Sidan finns inte."))

@@ -27,7 +27,8 @@ from app.clock import SystemClock
 from app.companies.models import Tag
 from app.companies.service import CompanyFilters
 from app.db import make_engine
-from app.exports.service import company_table, render
+from app.exports.files import render
+from app.exports.service import company_table
 from app.exports.table import ExportFormat
 from app.imports import engine as imports
 from app.imports import jobs, undo

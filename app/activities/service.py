@@ -126,26 +126,7 @@ def _check_may_handle_follow_up(activity: Activity, user: User, *, session: Sess
         )
 
 
-def _record(
-    activity: Activity,
-    action: str,
-    changes: dict[str, Any],
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="activity",
-        entity_id=activity.id,
-        action=action,
-        changes=changes,
-        company_id=activity.company_id,
-        version=activity.version,
-    )
+_record = history.Recorder("activity")
 
 
 def _snapshot(activity: Activity, *, session: Session) -> dict[str, Any]:

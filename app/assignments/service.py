@@ -87,28 +87,7 @@ def _tracked(assignment: Assignment, session: Session) -> dict[str, Any]:
     }
 
 
-def _record(
-    assignment: Assignment,
-    action: str,
-    changes: dict[str, Any] | None,
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    """One history event at the assignment's version after the change. It carries the
-    company, so the company page's history shows its assignments' too."""
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="assignment",
-        entity_id=assignment.id,
-        action=action,
-        changes=changes,
-        company_id=assignment.company_id,
-        version=assignment.version,
-    )
+_record = history.Recorder("assignment")
 
 
 def get(assignment_id: int, *, session: Session) -> Assignment:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from app import templating
 from app.auth import service as users
@@ -20,6 +20,8 @@ from app.auth import sessions
 from app.auth.models import ROLE_LABELS, Role, User, UserSession
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
+from app.errors import Forbidden
+from app.i18n import N_
 
 
 class LoginRequired(Exception):
@@ -95,7 +97,7 @@ def require(*roles: Role) -> Callable[..., User]:
 
     def check(user: CurrentUser) -> User:
         if user.role not in allowed:
-            raise HTTPException(status_code=403)
+            raise Forbidden(N_("Din roll får inte göra det här."))
         return user
 
     return check

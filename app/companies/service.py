@@ -282,26 +282,7 @@ def rebase(form: CompanyForm, error: EditConflict, *, session: Session) -> Compa
     return result
 
 
-def _record(
-    company: Company,
-    action: str,
-    changes: dict[str, Any] | None = None,
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    """One history event for this company, at its version after the change."""
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="company",
-        entity_id=company.id,
-        action=action,
-        changes=changes,
-        version=company.version,
-    )
+_record = history.Recorder("company")
 
 
 def archive(company: Company, *, user: User, session: Session, clock: Clock) -> Company:

@@ -122,26 +122,7 @@ def list_for_company(company_id: int, *, session: Session) -> list[Contact]:
     )
 
 
-def _record(
-    contact: Contact,
-    action: str,
-    changes: dict[str, Any],
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="contact",
-        entity_id=contact.id,
-        action=action,
-        changes=changes,
-        company_id=contact.company_id,
-        version=contact.version,
-    )
+_record = history.Recorder("contact")
 
 
 def _filled(contact: Contact) -> dict[str, Any]:

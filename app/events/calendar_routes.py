@@ -23,8 +23,8 @@ from app.events import service as events
 from app.events.deps import EventDep
 from app.events.models import PARTICIPATION_LABELS, STATUS_LABELS, Participation
 from app.events.service import EventFilters
-from app.exports.routes import download
-from app.exports.table import ExportFormat
+from app.exports.files import download
+from app.exports.table import ExportFormat, filename
 from app.i18n import N_, translate
 from app.templating import locale_of, render
 
@@ -133,7 +133,8 @@ def export_events(
     filters: Annotated[EventFilters, Query()],
 ) -> StreamingResponse:
     table = event_exports.event_table(filters, user=user, session=session, clock=clock)
-    return download(table, file_format, user=user, clock=clock)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
 
 
 @router.get("/events/{event_id:int}/participants.{file_format}")
@@ -141,4 +142,5 @@ def export_participants(
     file_format: ExportFormat, session: SessionDep, clock: ClockDep, user: AnyUser, event: EventDep
 ) -> StreamingResponse:
     table = event_exports.participant_table(event, session=session)
-    return download(table, file_format, user=user, clock=clock)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)

@@ -190,25 +190,7 @@ def _tracked(task: EventTask, *, session: Session) -> dict[str, Any]:
     }
 
 
-def _record(
-    task: EventTask,
-    action: str,
-    changes: dict[str, Any],
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="event_task",
-        entity_id=task.id,
-        action=action,
-        changes=changes,
-        version=task.version,
-    )
+_record = history.Recorder("event_task")
 
 
 def add_task(

@@ -21,7 +21,7 @@ from app.events.models import (
     RecruitmentEvent,
 )
 from app.events.service import EventFilters
-from app.exports.service import slug
+from app.exports.files import slug
 from app.exports.table import Row, Table, batches
 
 EVENT_HEADERS = (

@@ -16,7 +16,7 @@ from starlette.datastructures import URL
 from app import i18n
 from app.clock import STOCKHOLM, to_local
 from app.events.models import EventStatus, RecruitmentEvent
-from app.exports.service import slug
+from app.exports.files import slug
 from app.i18n import N_
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"

@@ -40,27 +40,8 @@ def _snapshot(link: EventCompany, *, session: Session) -> dict[str, Any]:
     return {"participation": link.status.value}
 
 
-def record(
-    link: EventCompany,
-    action: str,
-    changes: dict[str, Any],
-    *,
-    user: User,
-    session: Session,
-    clock: Clock,
-) -> None:
-    """On the participation, and on the company: its page's history shows it."""
-    history.record(
-        session=session,
-        clock=clock,
-        user=user,
-        entity="event_company",
-        entity_id=link.id,
-        action=action,
-        changes=changes,
-        company_id=link.company_id,
-        version=link.version,
-    )
+# On the participation, and on the company: its page's history shows it.
+record = history.Recorder("event_company")
 
 
 def change(

@@ -11,33 +11,16 @@ from fastapi.responses import StreamingResponse
 
 from app.assignments.listing import AssignmentFilters
 from app.auth.deps import AnyUser
-from app.auth.models import User
-from app.clock import Clock
 from app.companies.deps import CompanyDep
 from app.companies.service import CompanyFilters
 from app.contacts.service import ContactFilters
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.exports import service as exports
-from app.exports.table import ExportFormat, Table, filename
+from app.exports.files import download
+from app.exports.table import ExportFormat, filename
 
 router = APIRouter()
-
-
-def download(
-    table: Table, file_format: ExportFormat, *, user: User, clock: Clock
-) -> StreamingResponse:
-    """The table as a file download; CSV in the delimiter the user chose."""
-    return StreamingResponse(
-        exports.render(table, file_format, delimiter=user.csv_delimiter),
-        media_type=exports.MEDIA_TYPES[file_format],
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{filename(table, file_format, clock=clock)}"'
-            ),
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 @router.get("/companies/export.{file_format}")
@@ -49,7 +32,8 @@ def export_companies(
     filters: Annotated[CompanyFilters, Query()],
 ) -> StreamingResponse:
     table = exports.company_table(filters, user=user, session=session, clock=clock)
-    return download(table, file_format, user=user, clock=clock)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
 
 
 @router.get("/contacts/export.{file_format}")
@@ -61,7 +45,8 @@ def export_contacts(
     filters: Annotated[ContactFilters, Query()],
 ) -> StreamingResponse:
     table = exports.contact_table(filters, session=session)
-    return download(table, file_format, user=user, clock=clock)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
 
 
 @router.get("/companies/{company_id:int}/activities.{file_format}")
@@ -73,7 +58,8 @@ def export_activities(
     user: AnyUser,
 ) -> StreamingResponse:
     table = exports.activity_table(company, session=session)
-    return download(table, file_format, user=user, clock=clock)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
 
 
 @router.get("/assignments/export.{file_format}")
@@ -85,4 +71,5 @@ def export_assignments(
     filters: Annotated[AssignmentFilters, Query()],
 ) -> StreamingResponse:
     table = exports.assignment_table(filters, user=user, session=session)
-    return download(table, file_format, user=user, clock=clock)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)

@@ -1,5 +1,5 @@
 """The exports of the register's lists: what each file holds, as a Table of typed rows
-that the CSV and the XLSX writer render (`render`). Rows are read through a server-side
+that the CSV and the XLSX writer render (app/exports/files.py). Rows are read through a server-side
 cursor (yield_per) in batches, and each batch becomes one chunk of a CSV file, so memory
 stays flat however long the list is.
 
@@ -9,8 +9,6 @@ depend on who downloaded it."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,14 +33,9 @@ from app.companies.service import CompanyFilters
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.service import ContactFilters
-from app.exports import csv_format, xlsx_format
-from app.exports.table import ExportFormat, Row, Table, batches
+from app.exports.files import slug
+from app.exports.table import Row, Table, batches
 from app.query import select_columns
-
-MEDIA_TYPES = {
-    ExportFormat.csv: "text/csv; charset=utf-8",
-    ExportFormat.xlsx: xlsx_format.MEDIA_TYPE,
-}
 
 COMPANY_HEADERS = (
     "Namn",
@@ -109,20 +102,6 @@ ASSIGNMENT_HEADERS = (
     "Avslutat",
 )
 REMOVED_CONTACT = "borttagen kontakt"
-
-
-def render(table: Table, file_format: ExportFormat, *, delimiter: str = ";") -> Iterator[bytes]:
-    """The table as a file of that format, in chunks. `delimiter` is the CSV's."""
-    if file_format == ExportFormat.xlsx:
-        return xlsx_format.xlsx_file(table)
-    return csv_format.csv_file(table, delimiter=delimiter)
-
-
-def slug(text: str) -> str:
-    """A file name part from a company name: ASCII, lower case, dashes ("Åkeri Öst AB" →
-    "akeri-ost-ab")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "foretag"
 
 
 # --- companies --------------------------------------------------------------------------

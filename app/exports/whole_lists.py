@@ -17,8 +17,8 @@ from app.companies.service import CompanyFilters
 from app.contacts.service import ContactFilters
 from app.events import exports as event_exports
 from app.events.service import EventFilters
+from app.exports import files, xlsx_format
 from app.exports import service as exports
-from app.exports import xlsx_format
 from app.exports.table import ExportFormat, Row, Table
 
 SYSTEM = "Matcha"
@@ -88,7 +88,7 @@ def write_file(table: Table, file_format: ExportFormat, path: Path, *, delimiter
             if file_format == ExportFormat.xlsx:
                 xlsx_format.write(counting, target)
             else:
-                for chunk in exports.render(counting, file_format, delimiter=delimiter):
+                for chunk in files.render(counting, file_format, delimiter=delimiter):
                     target.write(chunk)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -106,6 +106,49 @@ def record(
     return event
 
 
+class Versioned(Protocol):
+    """A row whose changes history records: its id and its version after the change; a
+    row that belongs to a company also has a company_id."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """Writes the history of one kind of row: `_record = Recorder("contact")` in a
+    feature's service, then `_record(contact, "update", changes, user=…)`. The entry is at
+    the row's version after the change and carries its company_id where it has one, so the
+    company page's history lists it too."""
+
+    entity: str
+
+    def __call__(
+        self,
+        row: Versioned,
+        action: str,
+        changes: Mapping[str, Any] | None = None,
+        *,
+        user: Author | None,
+        session: Session,
+        clock: Clock,
+    ) -> AuditEvent:
+        return record(
+            session=session,
+            clock=clock,
+            user=user,
+            entity=self.entity,
+            entity_id=row.id,
+            action=action,
+            changes=changes,
+            company_id=getattr(row, "company_id", None),
+            version=row.version,
+        )
+
+
 def record_many(
     *,
     session: Session,

@@ -5,7 +5,6 @@ only: every signed-in role, viewers too (managers and analysts)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,7 +20,7 @@ from app.clock import today
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import NotFound
-from app.exports import service as exports
+from app.exports.files import download
 from app.exports.table import ExportFormat, Row, Table
 from app.i18n import N_, gettext
 from app.reports import charts
@@ -161,10 +160,6 @@ def export_table(table: ReportTable) -> Table:
     return Table(table.stem, _SHEET_UNSAFE.sub("", table.title)[:31].strip(), headers, [rows])
 
 
-def _file(table: Table, file_format: ExportFormat, delimiter: str) -> Iterator[bytes]:
-    yield from exports.render(table, file_format, delimiter=delimiter)
-
-
 @router.get("/reports/{table_key}.{file_format}")
 def export_report_table(
     table_key: str,
@@ -181,11 +176,4 @@ def export_report_table(
     report = reports.report(params.filters(period), session=session, clock=clock)
     table = export_table(report.tables[table_key])
     name = f"{table.stem}-{period.slug}.{file_format.value}"
-    return StreamingResponse(
-        _file(table, file_format, user.csv_delimiter),
-        media_type=exports.MEDIA_TYPES[file_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)

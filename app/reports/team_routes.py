@@ -14,7 +14,7 @@ from app.companies.models import STATUS_LABELS
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import NotFound
-from app.exports import service as exports
+from app.exports.files import download
 from app.exports.table import ExportFormat, filename
 from app.reports.team import unowned_companies, unowned_table, workload, workload_table
 from app.templating import render
@@ -59,11 +59,4 @@ def export_team_table(
     else:
         raise NotFound("Sidan finns inte")
     name = filename(table, file_format, clock=clock)
-    return StreamingResponse(
-        exports.render(table, file_format, delimiter=user.csv_delimiter),
-        media_type=exports.MEDIA_TYPES[file_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)

@@ -34,6 +34,7 @@ from app.companies.models import AgreementStatus, Company, CompanyStatus, SizeCl
 from app.companies.orgnr import luhn_ok
 from app.contacts import service as contacts
 from app.contacts.models import Contact
+from app.exports import files
 from app.exports import service as exports
 from app.exports.table import ExportFormat
 from app.imports.models import ImportStatus
@@ -300,8 +301,8 @@ def export(session: Session, clock: SettableClock, user: User, file_format: str,
     )
     contact_table = exports.contact_table(contacts.ContactFilters(), session=session)
     return (
-        b"".join(exports.render(company_table, ExportFormat(file_format), **kw)),
-        b"".join(exports.render(contact_table, ExportFormat(file_format), **kw)),
+        b"".join(files.render(company_table, ExportFormat(file_format), **kw)),
+        b"".join(files.render(contact_table, ExportFormat(file_format), **kw)),
     )
 
 
