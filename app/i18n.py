@@ -22,9 +22,8 @@ SOURCE_LOCALE = "sv"
 SUPPORTED_LOCALES = ("sv", "en")
 
 _SOURCE = gettext_module.NullTranslations()
-_active: contextvars.ContextVar[gettext_module.NullTranslations | None] = contextvars.ContextVar(
-    "translations", default=None
-)
+# The locale of the page being rendered (None outside a render: the source language).
+_active: contextvars.ContextVar[str | None] = contextvars.ContextVar("locale", default=None)
 
 
 @cache
@@ -40,21 +39,31 @@ def translations(locale: str) -> gettext_module.NullTranslations:
     return gettext_module.GNUTranslations(buffer)
 
 
-def activate(locale: str) -> contextvars.Token[gettext_module.NullTranslations | None]:
-    return _active.set(translations(locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE))
+def activate(locale: str) -> contextvars.Token[str | None]:
+    return _active.set(locale if locale in SUPPORTED_LOCALES else SOURCE_LOCALE)
 
 
-def deactivate(token: contextvars.Token[gettext_module.NullTranslations | None]) -> None:
+def deactivate(token: contextvars.Token[str | None]) -> None:
     _active.reset(token)
 
 
+def active_locale() -> str:
+    """The locale of the page being rendered; the source language outside a render."""
+    return _active.get() or SOURCE_LOCALE
+
+
+def _catalogue() -> gettext_module.NullTranslations:
+    locale = _active.get()
+    return translations(locale) if locale else _SOURCE
+
+
 def gettext(message: str, **variables: object) -> str:
-    text = (_active.get() or _SOURCE).gettext(message)
+    text = _catalogue().gettext(message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = (_active.get() or _SOURCE).ngettext(singular, plural, n)
+    text = _catalogue().ngettext(singular, plural, n)
     return text % {"num": n, **variables}
 
 
@@ -63,7 +72,35 @@ def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
     return message
 
 
+class LazyText:
+    """A msgid used as the value of another message's placeholder (the name of the field
+    a message is about): translated when, and into the language that, the message is."""
+
+    __slots__ = ("msgid",)
+
+    def __init__(self, msgid: str) -> None:
+        self.msgid = msgid
+
+    def __str__(self) -> str:
+        return _catalogue().gettext(self.msgid)
+
+    def __repr__(self) -> str:
+        return f"LazyText({self.msgid!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyText) and other.msgid == self.msgid
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
 def translate(locale: str, message: str, **variables: object) -> str:
     """Translate outside a render, e.g. a flash message set before a redirect."""
-    text = translations(locale).gettext(message)
-    return text % variables if variables else text
+    catalogue = translations(locale)
+    text = catalogue.gettext(message)
+    if not variables:
+        return text
+    return text % {
+        name: catalogue.gettext(value.msgid) if isinstance(value, LazyText) else value
+        for name, value in variables.items()
+    }

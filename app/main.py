@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import health, home
+from app import date_preview, health, home
 from app.activities import routes as activity_routes
 from app.admin import routes as admin_routes
 from app.admission import AdmissionMiddleware
@@ -52,6 +52,7 @@ from app.reports import routes as report_routes
 from app.reports import team_routes as report_team
 from app.saving import Answered
 from app.templating import render, see_other, translate
+from app.today import follow_up_routes as today_follow_up_routes
 from app.today import routes as today_routes
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,11 @@ def create_app(
     app.state.secret_key = settings.resolved_secret_key()
 
     app.include_router(health.router)
+    app.include_router(date_preview.router)
     app.include_router(auth_routes.router)
     app.include_router(event_feed_routes.router)
     app.include_router(today_routes.router)
+    app.include_router(today_follow_up_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(move_routes.router)
     app.include_router(company_routes.router)

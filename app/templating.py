@@ -4,7 +4,8 @@ A block is rendered alone only for an htmx request that is neither boosted nor a
 restore; every answer says `Vary: HX-Request` so caches keep the two apart.
 
 What every page needs from a feature (auth: the signed-in user, the CSRF token, the role
-labels) the feature registers here: register_globals() and register_request_value().
+labels, may_open) the feature registers here: register_globals() and
+register_request_value().
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2_fragments import render_block
 
-from app import flash, i18n
+from app import dates, flash, i18n
 from app.clock import to_local
 from app.config import PROJECT_ROOT
 from app.errors import DatabaseBusy
@@ -54,6 +56,17 @@ def _local_date(value: dt.date | dt.datetime | None) -> str:
     return value.isoformat()
 
 
+def weekday_date(value: dt.date, locale: str) -> str:
+    """A day as a person says it: "tis 3 mars" in Swedish, "Tue 3 March" in English
+    (the month in full: an abbreviation's dot would end a sentence twice)."""
+    return format_date(value, "EEE d MMMM", locale=locale)
+
+
+@pass_context
+def _weekday_date(context: Mapping[str, Any], value: dt.date) -> str:
+    return weekday_date(value, context["locale"])
+
+
 def _number(value: int | None) -> str:
     return "" if value is None else grouped(value)
 
@@ -61,14 +74,25 @@ def _number(value: int | None) -> str:
 env.filters["number"] = _number
 env.filters["local_datetime"] = _local_datetime
 env.filters["local_date"] = _local_date
+env.filters["weekday_date"] = _weekday_date
 env.globals["FIELD_LABELS"] = FIELD_LABELS
 env.globals["ACTION_LABELS"] = ACTION_LABELS
 env.globals["display_value"] = display_value
+# N_() marks a msgid a template passes on untranslated: a date field's name, which its
+# refusals show in the language they are shown in.
+env.globals["N_"] = i18n.N_
+env.globals["date_reading"] = dates.reading
+env.globals["date_understood"] = dates.understood
 # Blocks rendered alone do not run a template's imports, so the form macros are globals.
 # Their module reads env.globals itself, not a copy, so it sees the globals that features
 # register after this (the CSRF field's name).
 _forms = env.get_template("_shared/forms.html").make_module(vars=env.globals, shared=True)
-env.globals.update({name: getattr(_forms, name) for name in ("csrf_field", "field", "form_error")})
+env.globals.update(
+    {
+        name: getattr(_forms, name)
+        for name in ("csrf_field", "field", "date_input", "date_field", "form_error")
+    }
+)
 
 
 def _translated(labels: Mapping[Any, str]) -> dict[Any, str]:
@@ -108,9 +132,13 @@ def locale_of(request: Request) -> str:
 
 
 def _base_context(request: Request) -> dict[str, Any]:
+    now = request.app.state.clock.now()
     return {
         "request": request,
         "locale": locale_of(request),
+        # The instant and the Stockholm date a date field's "i morgon" or "1/12 9" is read at.
+        "now": now,
+        "today": to_local(now).date(),
         "flash_messages": flash.pending(request),
         **{name: value(request) for name, value in _request_values.items()},
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from app.errors import ValidationFailed
@@ -55,16 +54,6 @@ def phone(value: str | None, *, field: str = "phone") -> str | None:
             "Telefonnumret får bara innehålla siffror, mellanslag och + - ( ).", field=field
         )
     return value
-
-
-def iso_date(value: str | None, *, field: str) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field=field) from None
 
 
 # The largest id the databases store (a signed 64-bit integer).

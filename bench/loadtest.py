@@ -55,7 +55,7 @@ PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MIX = {"search": 20, "company": 20, "today": 15, "list": 15, "log_call": 30}
 LISTS = ("/companies", "/contacts", "/assignments", "/events")
 SEARCH_TERMS = ("ab", "bygg", "vård", "stock", "ängel", "556", "göte", "rest", "logistik", "it")
-FOLLOW_UPS = ("", "", "tomorrow", "week", "month")
+FOLLOW_UPS = ("", "", "tomorrow", "next_week", "two_weeks", "month")
 READS = frozenset({"search", "company", "today", "list"})
 
 # The targets of the issue that asked for this test (docs/benchmarks.md).

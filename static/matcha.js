@@ -1,5 +1,10 @@
 // Matcha's only script of its own: tell the user when an htmx request fails, since htmx
 // by default swaps nothing on an error and the page would just sit there.
+
+// Nothing here animates the settling of swapped content: settle at once, so that a swap,
+// its autofocus and its afterSettle listeners are all done when htmx:afterRequest fires
+// (where focus is put back after a swap, below).
+htmx.config.defaultSettleDelay = 0;
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
   if ((event.detail.xhr.getResponseHeader("HX-Trigger") || "").includes("matcha:refused")) return;
@@ -93,48 +98,55 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (!target.matches("input, select, textarea")) target.setAttribute("tabindex", "-1");
   target.focus();
 });
-// The call log: opening its form puts focus in the notes, and Ctrl+Enter (Cmd+Enter) in a
-// textarea marked data-submit-on-ctrl-enter saves, so a call is logged without the mouse.
-document.addEventListener(
-  "toggle",
-  (event) => {
-    const details = event.target;
-    if (!(details instanceof HTMLDetailsElement) || !details.open) return;
-    if (!details.hasAttribute("data-focus-on-open")) return;
-    details.querySelector("textarea")?.focus();
-  },
-  true,
-);
+// Ctrl+Enter (Cmd+Enter on a Mac) in any field of a form marked data-submit-on-ctrl-enter
+// saves it, as the submit button would: through htmx where the form has hx-post (htmx
+// handles the submit event), as a plain post where not. Used by the call-log forms, so a
+// call is logged from the notes, a follow-up choice or the date without the mouse.
 document.addEventListener("keydown", (event) => {
-  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey) return;
   const field = event.target;
-  if (!(field instanceof HTMLTextAreaElement) || !field.hasAttribute("data-submit-on-ctrl-enter")) return;
+  if (!(field instanceof Element)) return;
+  const form = field.closest("form[data-submit-on-ctrl-enter]");
+  if (!(form instanceof HTMLFormElement)) return;
   event.preventDefault();
-  field.form?.requestSubmit();
+  form.requestSubmit();
 });
-// Min dag: "Klar" or "Flytta" takes a follow-up off the list, and the button that had focus
-// goes with it. Put focus where a keyboard user goes on: the same button of the next row
-// (or the previous one), else the section's heading. The row is gone by then, so htmx's
-// later events (fired on it) never reach the document: wait for the swap instead.
-document.addEventListener("htmx:beforeSwap", (event) => {
-  const row = event.detail.target;
-  if (!(row instanceof HTMLElement) || !row.matches("li.follow-up")) return;
-  const neighbour = row.nextElementSibling || row.previousElementSibling;
-  const section = row.closest("section");
-  let frames = 0;
-  const refocus = () => {
-    if (row.isConnected && frames++ < 60) return requestAnimationFrame(refocus);
-    if (document.activeElement && document.activeElement !== document.body) return;
-    const replaced = document.getElementById(row.id);
-    const next = replaced || (neighbour?.isConnected ? neighbour : null);
-    let target = next?.querySelector(".follow-up-actions button") || next?.querySelector("a");
-    if (!target && section) {
-      target = section.querySelector("h2");
-      target?.setAttribute("tabindex", "-1");
-    }
-    target?.focus();
+// A follow-up's choices (data-follow-up): a quick choice, "Ingen" or "Annat datum", and a
+// date field. Typing a date picks "Annat datum"; emptying it while that is picked picks
+// "Ingen"; picking anything else empties the date, so what is seen is what is saved.
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || field.name !== "follow_up_on") return;
+  const group = field.closest("[data-follow-up]");
+  if (!group) return;
+  const choose = (value) => {
+    const radio = group.querySelector(`input[name="follow_up"][value="${value}"]`);
+    if (radio) radio.checked = true;
   };
-  requestAnimationFrame(refocus);
+  if (field.value) choose("date");
+  else if (group.querySelector('input[name="follow_up"][value="date"]:checked')) choose("");
+});
+document.addEventListener("change", (event) => {
+  const radio = event.target;
+  if (!(radio instanceof HTMLInputElement) || radio.name !== "follow_up" || radio.value === "date") return;
+  const date = radio.closest("[data-follow-up]")?.querySelector('input[name="follow_up_on"]');
+  if (date) date.value = "";
+});
+// Disclosure menus (<details data-menu>): Escape closes the open one and puts focus back
+// on its summary; a click elsewhere closes it. Without JavaScript they open and close with
+// their summary, as any <details>.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+  const menu = event.target.closest("details[data-menu][open]");
+  if (!menu) return;
+  menu.open = false;
+  menu.querySelector("summary")?.focus();
+});
+document.addEventListener("click", (event) => {
+  const inside = event.target instanceof Element ? event.target.closest("details[data-menu]") : null;
+  document.querySelectorAll("details[data-menu][open]").forEach((menu) => {
+    if (menu !== inside) menu.open = false;
+  });
 });
 // Links drawn as buttons (Pico's <a role="button">) are announced as buttons, and a button
 // is pressed with Space as well as Enter: make Space follow the link too.
@@ -156,3 +168,124 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
     navigator.clipboard.writeText(field.value);
   });
 });
+// Focus after a swap. A swap that takes away the element that had focus (the button just
+// pressed, the form just saved) would drop keyboard and screen reader users on <body>.
+// Where nothing else has put focus (htmx keeps an element with the same id, autofocus, the
+// error focus above, or the user is in an element the swap left alone), it goes into what
+// was swapped in: to the element marked data-swap-focus; else, for a form just fetched, its
+// first field; else to the row the focus was in (the control matching the one that had
+// focus, else the row's heading, else the row); else to the matching control elsewhere in
+// it (the same button of the row that took its place); else its heading, else itself. A
+// target that went with nothing in its place (a row taken off a list) hands on to the
+// matching control of its neighbour, else to the nearest heading around it. Last, the flash.
+{
+  const swaps = new WeakMap();
+  const FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+  const HEADINGS = "h1, h2, h3, h4, h5, h6";
+  const shown = (element) => element instanceof HTMLElement && element.getClientRects().length > 0;
+  const first = (root, selector) =>
+    root ? [...(root.matches(selector) ? [root] : []), ...root.querySelectorAll(selector)].find(shown) : null;
+  // What makes a control "the same one" in another row: its kind, name, value, classes (not
+  // htmx's own) and its own words ("Klar", not the company named after it for screen readers).
+  const signature = (element) =>
+    element instanceof HTMLElement && element !== document.body
+      ? [
+          element.tagName,
+          element.getAttribute("type"),
+          element.getAttribute("name"),
+          element.getAttribute("value"),
+          [...element.classList].filter((name) => !name.startsWith("htmx-")).join(" "),
+          [...element.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE)
+            .map((node) => node.textContent.trim()).join(" "),
+        ].join("\u0000")
+      : null;
+  const matching = (root, lost) =>
+    root && lost
+      ? [...root.querySelectorAll(lost.split("\u0000")[0])].find(
+          (element) => signature(element) === lost && shown(element))
+      : null;
+  const focusOn = (element) => {
+    if (!(element instanceof HTMLElement) || !shown(element)) return false;
+    if (!element.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+    return document.activeElement === element;
+  };
+  // The id of the row the element is in: its nearest ancestor with an id, up to the target.
+  const rowOf = (element, target) => {
+    for (let row = element?.parentElement; row && target.contains(row); row = row.parentElement) {
+      if (row.id) return row.id;
+    }
+    return null;
+  };
+  const focusInside = (region, swap) => {
+    const row = swap.row && (region.id === swap.row ? region : region.querySelector(`#${CSS.escape(swap.row)}`));
+    return (
+      focusOn(first(region, "[data-swap-focus]")) ||
+      (swap.fetched && focusOn(first(region, FIELDS))) ||
+      (row && (focusOn(matching(row, swap.lost)) || focusOn(first(row, HEADINGS)) || focusOn(row))) ||
+      focusOn(matching(region, swap.lost)) ||
+      focusOn(first(region, HEADINGS)) ||
+      focusOn(region)
+    );
+  };
+  // What took the target's place: the target itself (its content swapped), the element with
+  // its id, or what was put between its neighbours; not what came out of band (the flash,
+  // a history list).
+  const replacement = (swap) => {
+    if (swap.target.isConnected) return [swap.target];
+    const same = swap.id && document.getElementById(swap.id);
+    if (same) return [same];
+    const follows = (a, b) => !a?.isConnected || Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+    return swap.settled.filter(
+      (element) =>
+        element.isConnected &&
+        element.parentElement === swap.parent &&
+        follows(swap.previous, element) &&
+        follows(element, swap.next),
+    );
+  };
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!(target instanceof HTMLElement)) return;
+    const active = document.activeElement;
+    const inside = active instanceof HTMLElement && target.contains(active);
+    swaps.set(event.detail.xhr, {
+      detail: event.detail,
+      target,
+      id: target.id,
+      parent: target.parentElement,
+      next: target.nextElementSibling,
+      previous: target.previousElementSibling,
+      settled: [],
+      lost: inside ? signature(active) : null,
+      row: inside ? rowOf(active, target) : null,
+      fetched: event.detail.requestConfig?.verb === "get",
+    });
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    swaps.get(event.detail.xhr)?.settled.push(event.target);
+  });
+  // After the swap and its settling (at once: see the top of this file); when the element
+  // that sent the request went with the swap, htmx fires this on its nearest remaining
+  // ancestor, so it still reaches the document.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const swap = swaps.get(event.detail.xhr);
+    if (!swap || swap.done) return;
+    swap.done = true;
+    if (!swap.detail.shouldSwap) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const regions = replacement(swap);
+    if (regions.some((region) => focusInside(region, swap))) return;
+    if (!regions.length) {
+      const neighbour = [swap.next, swap.previous].find((element) => element?.isConnected);
+      if (focusOn(matching(neighbour, swap.lost)) || focusOn(first(neighbour, "[data-swap-focus]"))) return;
+      for (let section = swap.parent?.isConnected ? swap.parent : null; section; section = section.parentElement) {
+        if (focusOn(first(section, HEADINGS))) return;
+      }
+    }
+    focusOn(document.querySelector("#flash .flash")) || focusOn(document.getElementById("main"));
+  });
+}

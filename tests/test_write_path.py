@@ -164,6 +164,10 @@ SAVES: dict[tuple[str, str], Save] = {
     ("POST", "/today/follow-ups/{activity_id:int}/move"): Save(
         lambda s: {"follow_up_on": "2026-03-11"}, user="broker"
     ),
+    ("POST", "/today/follow-ups/{activity_id:int}/log"): Save(
+        lambda s: {"kind": "call", "notes": "Ringde om återkopplingen", "done": "1"},
+        user="broker",
+    ),
     ("POST", "/admin/users"): Save(
         lambda s: {
             "username": "nyanvandare",
@@ -270,8 +274,9 @@ SAVES: dict[tuple[str, str], Save] = {
     ("POST", "/events"): Save(
         lambda s: {
             "title": "Vårens rekryteringsträff",
-            "starts_at": "2026-04-15T09:00",
-            "ends_at": "2026-04-15T12:00",
+            # As the form shows a date and time again (app/dates.reading).
+            "starts_at": "2026-04-15 09:00",
+            "ends_at": "2026-04-15 12:00",
             "place": "Folkets hus",
             "owner_id": str(s["user_id"]),
         },
@@ -280,8 +285,8 @@ SAVES: dict[tuple[str, str], Save] = {
     ("POST", "/events/{event_id:int}"): Save(
         lambda s: {
             "title": "Provträffen i stadshuset",
-            "starts_at": "2026-03-16T09:00",
-            "ends_at": "2026-03-16T13:00",
+            "starts_at": "2026-03-16 09:00",
+            "ends_at": "2026-03-16 13:00",
             "place": "Stadshuset",
             "owner_id": str(s["user_id"]),
         },

@@ -14,12 +14,24 @@ from app.assignments.models import Assignment
 from app.clock import STOCKHOLM, Clock, local_now, to_local, today
 from app.companies.models import Company
 from app.contacts.models import Contact
+from app.dates import parse_date, parse_moment
 from app.db import get_typed
 from app.errors import ValidationFailed
+from app.i18n import N_
+from app.templating import register_globals
 from app.validation import long_text, optional_text
+from app.workdays import next_working_day, working_day_from
 
-# The follow-up quick choices of the form, by value.
-QUICK_FOLLOW_UPS = ("tomorrow", "week", "month")
+# The follow-up quick choices the forms offer, by value, with their labels. Each lands on
+# a working day (app/workdays.py): a broker never gets a follow-up on a Sunday or julafton.
+QUICK_FOLLOW_UPS: dict[str, str] = {
+    "tomorrow": N_("I morgon"),
+    "next_week": N_("Nästa vecka"),
+    "two_weeks": N_("Om två veckor"),
+    "month": N_("Om en månad"),
+}
+# The log form's choice of the date typed in follow_up_on: not a quick choice.
+TYPED_DATE = "date"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -31,14 +43,35 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
+def follow_up_day(choice: str, day: dt.date) -> dt.date | None:
+    """The working day a quick choice means, counted from `day`; None if `choice` is none.
+
+    - tomorrow: the next working day (Friday → Monday; 23 December → 28 December);
+    - next_week: Monday of next week, or the first working day after it (Annandag påsk);
+    - two_weeks, month: 14 days or a month on, moved on to a working day if it is none;
+    - week: seven days on, likewise; no longer offered, but links and forms made before
+      ("Om en vecka") still send it.
+    """
+    if choice == "tomorrow":
+        return next_working_day(day)
+    if choice == "next_week":
+        return working_day_from(day + dt.timedelta(days=7 - day.weekday()))
+    if choice == "week":
+        return working_day_from(day + dt.timedelta(days=7))
+    if choice == "two_weeks":
+        return working_day_from(day + dt.timedelta(days=14))
+    if choice == "month":
+        return working_day_from(add_months(day, 1))
+    return None
+
+
 def quick_follow_up(choice: str, *, clock: Clock) -> dt.date | None:
-    """i morgon / om en vecka / om en månad, from today in Stockholm."""
-    day = today(clock)
-    return {
-        "tomorrow": day + dt.timedelta(days=1),
-        "week": day + dt.timedelta(days=7),
-        "month": add_months(day, 1),
-    }.get(choice)
+    """A quick choice's day, counted from today in Stockholm; None if `choice` is none."""
+    return follow_up_day(choice, today(clock))
+
+
+# The log form shows each choice with the day it means.
+register_globals(QUICK_FOLLOW_UPS=QUICK_FOLLOW_UPS, follow_up_day=follow_up_day)
 
 
 class ActivityForm(SQLModel):
@@ -47,11 +80,12 @@ class ActivityForm(SQLModel):
     kind: str = ActivityKind.call.value
     contact_id: str = ""
     assignment_id: str = ""
-    # datetime-local in Stockholm time ("2026-03-02T09:30"); empty means now.
+    # Stockholm time as typed ("2026-03-02 09:30", "i går 14", app/dates.py); empty is now.
     occurred_at: str = ""
     notes: str = ""
     outcome: str = ""
-    # A quick choice (QUICK_FOLLOW_UPS) wins over the date typed in follow_up_on.
+    # A quick choice (QUICK_FOLLOW_UPS) wins over the date typed in follow_up_on; "" and
+    # TYPED_DATE take the date typed ("" also none typed, TYPED_DATE refuses that).
     follow_up: str = ""
     follow_up_on: str = ""
     # The version the user started editing from: a later save by someone else is a conflict.
@@ -63,7 +97,7 @@ class ActivityForm(SQLModel):
             kind=activity.kind.value,
             contact_id=str(activity.contact_id or ""),
             assignment_id=str(activity.assignment_id or ""),
-            occurred_at=to_local(activity.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            occurred_at=to_local(activity.occurred_at).strftime("%Y-%m-%d %H:%M"),
             notes=activity.notes,
             outcome=activity.outcome or "",
             follow_up_on=activity.follow_up_on.isoformat() if activity.follow_up_on else "",
@@ -72,16 +106,19 @@ class ActivityForm(SQLModel):
 
 
 def _occurred_at(value: str, *, clock: Clock) -> dt.datetime:
-    value = value.strip()
-    if not value:
+    """When it happened: empty is now; a date without a time is now today, noon another
+    day; a date without a year the latest such day."""
+    local = parse_moment(
+        value,
+        now=clock.now(),
+        direction="past",
+        time="optional",
+        field="occurred_at",
+        label=N_("När"),
+    )
+    if local is None:
         return clock.now()
-    try:
-        local = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.", field="occurred_at") from None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=STOCKHOLM)
-    instant = local.astimezone(dt.UTC)
+    instant = local.replace(tzinfo=STOCKHOLM).astimezone(dt.UTC)
     # The minute typed may be the current one: compare at minute precision.
     if instant > local_now(clock).replace(second=59, microsecond=999_999):
         raise ValidationFailed("Tidpunkten kan inte ligga i framtiden.", field="occurred_at")
@@ -102,15 +139,22 @@ def parse_follow_up(
     current: dt.date | None,
     allow_past: bool = False,
 ) -> dt.date | None:
-    if form.follow_up in QUICK_FOLLOW_UPS:
-        return quick_follow_up(form.follow_up, clock=clock)
-    value = form.follow_up_on.strip()
-    if not value:
+    quick = quick_follow_up(form.follow_up, clock=clock)
+    if quick is not None:
+        return quick
+    if not form.follow_up_on.strip() and form.follow_up == TYPED_DATE:
+        raise ValidationFailed(
+            "Skriv datumet för återkoppling, eller välj Ingen.", field="follow_up_on"
+        )
+    day = parse_date(
+        form.follow_up_on,
+        today=today(clock),
+        direction="future",
+        field="follow_up_on",
+        label=N_("Återkoppling"),
+    )
+    if day is None:
         return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed("Ange datum som ÅÅÅÅ-MM-DD.", field="follow_up_on") from None
     # An overdue follow-up kept as it was is no error; a new date must not be in the past.
     if day != current and day < today(clock) and not allow_past:
         raise ValidationFailed("Datumet för återkoppling har redan passerat.", field="follow_up_on")

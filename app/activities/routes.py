@@ -26,7 +26,7 @@ from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, Forbidden
 from app.i18n import N_
-from app.templating import is_fragment_request, render, see_other
+from app.templating import is_fragment_request, locale_of, render, see_other, weekday_date
 
 router = APIRouter()
 
@@ -56,18 +56,15 @@ def _saved(
     user: User,
     company_id: int,
     message: str,
-    *,
-    opened: bool = False,
 ) -> Response:
-    """After a change: htmx gets the call-log section again (a fresh form, the timeline's
-    first page, the notice in the flash area); a plain form goes back to the company page."""
+    """After a change: htmx gets the timeline again (its first page, the notice in the flash
+    area); a plain form goes back to the company page's timeline."""
 
     def section(notice: str | None) -> Response:
         company = companies.get(company_id, session=session)
         context = {
             **_common(session, clock, user, company),
             "timeline": activities.timeline(company_id, session=session),
-            "opened": opened,
             "notice": notice,
         }
         return render(
@@ -119,15 +116,30 @@ def add_activity(
         )
 
     with saving.attempt(session, refused=refused):
-        activities.create(company, form, user=user, session=session, clock=clock)
-    return _saved(
+        activity = activities.create(company, form, user=user, session=session, clock=clock)
+    activity_id = activity.id
+
+    def added(notice: str | None) -> Response:
+        """htmx: the form again, empty, in place of the one sent; the timeline out of band
+        with focus on the new entry; the notice in the flash area (activities/_added.html)."""
+        context = {
+            **_common(session, clock, user, company),
+            "timeline": activities.timeline(company.id, session=session),
+            "added_id": activity_id,
+            "notice": notice,
+        }
+        return render(request, "activities/_added.html", context)
+
+    follow_up_on = activity.follow_up_on
+    return saving.saved(
         request,
         session,
-        clock,
-        user,
-        company.id,
-        N_("Kontakthändelsen är sparad."),
-        opened=True,
+        _company_page(company.id, activity_id),
+        N_("Kontakthändelsen är sparad. Återkoppling %(date)s.")
+        if follow_up_on
+        else N_("Kontakthändelsen är sparad."),
+        fragment=added,
+        values={"date": weekday_date(follow_up_on, locale_of(request))} if follow_up_on else None,
     )
 
 

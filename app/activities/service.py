@@ -115,15 +115,19 @@ def may_handle_follow_up(activity: Activity, user: User, *, owner_id: int | None
     )
 
 
-def _check_may_handle_follow_up(activity: Activity, user: User, *, session: Session) -> None:
-    company = session.get(Company, activity.company_id)
-    if not may_handle_follow_up(activity, user, owner_id=company.owner_id if company else None):
+def check_may_handle_follow_up(activity: Activity, user: User, *, owner_id: int | None) -> None:
+    if not may_handle_follow_up(activity, user, owner_id=owner_id):
         raise Forbidden(
             N_(
                 "Bara den som skrev kontakthändelsen, företagets ansvariga jobbmäklare eller "
                 "en administratör kan ändra återkopplingen."
             )
         )
+
+
+def _check_may_handle_follow_up(activity: Activity, user: User, *, session: Session) -> None:
+    company = session.get(Company, activity.company_id)
+    check_may_handle_follow_up(activity, user, owner_id=company.owner_id if company else None)
 
 
 _record = history.Recorder("activity")

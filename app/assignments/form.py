@@ -18,11 +18,13 @@ from app.assignments.models import (
     SourceKind,
 )
 from app.auth.models import Role, User
+from app.clock import Clock, today
 from app.contacts.models import Contact
+from app.dates import parse_date
 from app.db import get_typed
 from app.errors import ValidationFailed
 from app.i18n import N_
-from app.validation import iso_date, long_text, optional_text, required_text
+from app.validation import long_text, optional_text, required_text
 
 MAX_POSITIONS = 999
 # The fields history records and an edit conflict compares, besides the owner and the
@@ -202,8 +204,10 @@ def clean(
     company_id: int,
     *,
     session: Session,
+    clock: Clock,
     current: Assignment | None = None,
 ) -> dict[str, Any]:
+    day = today(clock)
     source_kind = parse_choice(
         SourceKind,
         form.source_kind,
@@ -241,8 +245,16 @@ def clean(
             message=N_("Välj en anställningsform."),
         ),
         "workplace": optional_text(form.workplace, field="workplace", max_length=200),
-        "start_on": iso_date(form.start_on, field="start_on"),
-        "deadline": iso_date(form.deadline, field="deadline"),
+        "start_on": parse_date(
+            form.start_on,
+            today=day,
+            direction="future",
+            field="start_on",
+            label=N_("Startdatum"),
+        ),
+        "deadline": parse_date(
+            form.deadline, today=day, direction="future", field="deadline", label=N_("Sista dag")
+        ),
         "contact_id": _contact(form.contact_id, company_id, session=session),
         "owner_id": _broker(
             form.owner_id,

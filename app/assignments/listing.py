@@ -1,6 +1,7 @@
 """Finding assignments: the list (filtered, sorted, paged, and whole for the CSV export)
-and the pipeline board (the open statuses as columns, most urgent first, paged per
-column). Each page costs the same few statements however many assignments there are."""
+and the pipeline board (the open statuses as columns with their counts, newest first,
+paged per column). Each page costs the same few statements however many assignments
+there are."""
 
 from __future__ import annotations
 
@@ -230,7 +231,9 @@ def column(
     session: Session,
     company_ids: Rows | None = None,
 ) -> tuple[list[ListedAssignment], bool]:
-    """One page of a board column, most urgent first: the earliest deadline, none last."""
+    """One page of a board column, newest first: an assignment just registered is at the
+    top of "Ny" for the one who registered it (and everyone whose filters it matches);
+    the deadline shows on the card, overdue ones marked."""
     f = filters.normalized()
     page = max(1, min(page, 10_000))
     statement = _where(
@@ -242,7 +245,7 @@ def column(
     )
     statement = (
         statement.where(col(Assignment.status) == status)
-        .order_by(col(Assignment.deadline).asc().nulls_last(), col(Assignment.id))
+        .order_by(col(Assignment.created_at).desc(), col(Assignment.id).desc())
         .offset((page - 1) * COLUMN_SIZE)
         .limit(COLUMN_SIZE + 1)
     )
@@ -352,6 +355,6 @@ def link_choices(company_id: int, *, keep: int | None = None, session: Session) 
         session.exec(
             select(Assignment)
             .where(Assignment.company_id == company_id, wanted)
-            .order_by(col(Assignment.deadline).asc().nulls_last(), col(Assignment.id))
+            .order_by(col(Assignment.created_at).desc(), col(Assignment.id).desc())
         ).all()
     )

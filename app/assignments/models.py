@@ -93,8 +93,10 @@ _assignment_version = version_column()
 
 class Assignment(SQLModel, table=True):
     __table_args__ = (
-        # The board's columns and the list's default order: by status, most urgent first.
+        # The list's default order (by status, most urgent first) and the overdue ones.
         Index("ix_assignment_status_deadline", "status", "deadline"),
+        # The board's columns: by status, newest first.
+        Index("ix_assignment_status_created_at", "status", "created_at"),
         # "My assignments" (board and list filter, Min dag's overdue ones); also serves the
         # owner_id foreign key.
         Index("ix_assignment_owner_status_deadline", "owner_id", "status", "deadline"),

@@ -114,7 +114,7 @@ def create(
         raise Conflict(
             "Företaget är arkiverat. Återställ det innan du lägger in rekryteringsuppdrag."
         )
-    values = clean(form, company.id, session=session)
+    values = clean(form, company.id, session=session, clock=clock)
     now = clock.now()
     assignment = Assignment(
         company_id=company.id,
@@ -137,7 +137,7 @@ def update(
     history.check_version(
         assignment, "assignment", form.version, conflict=EditConflict, session=session
     )
-    values = clean(form, assignment.company_id, session=session, current=assignment)
+    values = clean(form, assignment.company_id, session=session, clock=clock, current=assignment)
     before = _tracked(assignment, session)
     contact_before = assignment.contact_id
     _apply(assignment, values)

@@ -3,6 +3,11 @@
 `require(...)` is the only gate. Reading needs any signed-in user; changing data needs a
 role that may change it. A viewer changes nothing except their own account, and only an
 admin manages users.
+
+Pages ask the same gates before they show a link: `may_open(path)` in a template is true
+when the route that answers GET `path` admits the signed-in user's role, so a link is
+never shown to a role its page would refuse (a rule about one record, such as who may
+edit an activity, is the service's and the page's own).
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.routing import Match
 
 from app import templating
 from app.auth import service as users
@@ -91,6 +99,10 @@ def current_user(login: LoginDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+# {a gate made by require(): the roles it admits}, for may_open() to read.
+_gates: dict[Callable[..., User], frozenset[Role]] = {}
+
+
 def require(*roles: Role) -> Callable[..., User]:
     """A dependency admitting signed-in users with one of these roles (any role if none)."""
     allowed = frozenset(roles or Role)
@@ -100,7 +112,53 @@ def require(*roles: Role) -> Callable[..., User]:
             raise Forbidden(N_("Din roll får inte göra det här."))
         return user
 
+    _gates[check] = allowed
     return check
+
+
+def _admitted(dependant: Dependant | None) -> frozenset[Role]:
+    """The roles every gate on a route (its own and its routers') admits."""
+
+    def gates(dependant: Dependant) -> list[frozenset[Role]]:
+        found = [_gates[dependant.call]] if dependant.call in _gates else []
+        for sub in dependant.dependencies:
+            found += gates(sub)
+        return found
+
+    return frozenset(Role).intersection(*gates(dependant)) if dependant else frozenset(Role)
+
+
+def _pages(app: Any) -> list[tuple[RouteContext, frozenset[Role]]]:
+    """The app's GET routes in the order they match, with the roles each admits; worked
+    out at the first ask and kept with the app. The last route, which takes every unknown
+    address to answer 404 (app/home.py), is no page."""
+    pages = getattr(app.state, "gated_pages", None)
+    if pages is None:
+        pages = [
+            (context, _admitted(context.dependant))
+            for context in iter_route_contexts(app.routes)
+            if isinstance(context.original_route, APIRoute)
+            and "GET" in (context.methods or ())
+            and context.path != "/{path:path}"
+        ]
+        app.state.gated_pages = pages
+    return pages
+
+
+def may_open(request: Request, path: str) -> bool:
+    """Whether the signed-in user's role passes the gates of the route answering GET
+    `path` (a path of this app, without query string); False for a path no route has."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return False
+    scope: dict[str, Any] = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+    for context, roles in _pages(request.app):
+        if context.matches(scope)[0] == Match.FULL:
+            return user.role in roles
+    return False
+
+
+templating.register_request_value("may_open", lambda request: lambda path: may_open(request, path))
 
 
 # A viewer reads; brokers and admins change the register; only admins manage users.

@@ -10,13 +10,15 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from app.auth.models import Role, User
+from app.clock import Clock, today
 from app.companies import orgnr
 from app.companies.models import AgreementStatus, Company, CompanyStatus, SizeClass
+from app.dates import parse_date
 from app.db import get_typed
 from app.errors import ValidationFailed
 from app.i18n import N_
 from app.text import fold
-from app.validation import email, iso_date, long_text, optional_text, phone, required_text
+from app.validation import email, long_text, optional_text, phone, required_text
 
 MAX_TAGS = 20
 # The fields history records and an edit conflict compares.
@@ -139,14 +141,21 @@ def parse_tags(value: str) -> list[str]:
     return list(names.values())
 
 
-def clean(form: CompanyForm, *, session: Session) -> CleanCompany:
+def clean(form: CompanyForm, *, session: Session, clock: Clock) -> CleanCompany:
     agreement = _choice(
         AgreementStatus,
         form.agreement_status,
         field="agreement_status",
         message=N_("Välj status för avsiktsförklaringen."),
     )
-    agreement_date = iso_date(form.agreement_date, field="agreement_date")
+    # When the letter was sent or signed: a date without a year is the latest one.
+    agreement_date = parse_date(
+        form.agreement_date,
+        today=today(clock),
+        direction="past",
+        field="agreement_date",
+        label=N_("Datum för avsiktsförklaring"),
+    )
     if agreement == AgreementStatus.none:
         agreement_date = None
     elif agreement_date is None:

@@ -127,8 +127,15 @@ def create_company(
 
 @router.get("/{company_id:int}")
 def company_page(
-    request: Request, session: SessionDep, clock: ClockDep, user: AnyUser, company: CompanyDep
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    company: CompanyDep,
+    log: bool = False,
 ) -> Response:
+    """The company; with ?log=1 its call-log form open, focus in its notes (where Min dag's
+    "Logga samtal" leads without JavaScript)."""
     owner = session.get(User, company.owner_id) if company.owner_id else None
     context = {
         "company": company,
@@ -137,6 +144,7 @@ def company_page(
         "contacts": contacts.list_for_company(company.id, session=session),
         # The call log (templates/activities/_section.html).
         "timeline": activities.timeline(company.id, session=session),
+        "opened": log,
         "kind_labels": KIND_LABELS,
         "today": today(clock),
         "may_change_activity": activities.may_change,

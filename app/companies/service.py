@@ -124,7 +124,7 @@ def get(company_id: int, *, session: Session) -> Company:
 
 
 def create(form: CompanyForm, *, user: User, session: Session, clock: Clock) -> Company:
-    cleaned = clean(form, session=session)
+    cleaned = clean(form, session=session, clock=clock)
     candidates, same_org_number = possible_duplicates(
         cleaned.values["name"], cleaned.values["org_number"], session=session
     )
@@ -230,7 +230,7 @@ def update(
     if company.merged_into_id is not None:
         raise MergedAway(session.get(Company, company.merged_into_id))
     history.check_version(company, "company", form.version, conflict=EditConflict, session=session)
-    cleaned = clean(form, session=session)
+    cleaned = clean(form, session=session, clock=clock)
     if cleaned.values["org_number"]:
         taken, _ = possible_duplicates(
             "", cleaned.values["org_number"], session=session, exclude_id=company.id

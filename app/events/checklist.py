@@ -1,7 +1,8 @@
 """An event's checklist by phase (planering, rekrytering, genomförande, avslut): items with
 a due date, an assignee and done; and the default checklist a new event starts from,
 which an admin edits. An item's due date from the template is the event's start date (in
-Swedish time) plus the item's days_from_start."""
+Swedish time) plus the item's days_from_start, but never before today: an item whose day
+has already passed when the event is made (or moved) is due today, not overdue."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, SQLModel, col, select
 
 from app.auth.models import Role, User
-from app.clock import Clock, to_local
+from app.clock import Clock, to_local, today
+from app.dates import parse_date
 from app.db import get_typed, hold_write_lock
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.audit import record
@@ -26,7 +28,7 @@ from app.events.models import (
 )
 from app.history import service as history
 from app.i18n import N_
-from app.validation import iso_date, required_text
+from app.validation import required_text
 
 MAX_DAYS = 365
 
@@ -87,15 +89,16 @@ def by_phase(event_id: int, *, session: Session) -> dict[Phase, list[TaskRow]]:
 
 
 def from_template(event: RecruitmentEvent, *, session: Session, clock: Clock) -> list[EventTask]:
-    """The default checklist's items as the new event's tasks, assigned to its owner."""
-    start = to_local(event.starts_at).date()
+    """The default checklist's items as the new event's tasks, assigned to its owner. An
+    item whose offset has already passed (an event made at short notice) is due today."""
+    start, first_day = to_local(event.starts_at).date(), today(clock)
     now = clock.now()
     tasks = [
         EventTask(
             event_id=event.id,
             phase=item.phase,
             title=item.title,
-            due_on=start + dt.timedelta(days=item.days_from_start),
+            due_on=max(start + dt.timedelta(days=item.days_from_start), first_day),
             assignee_id=event.owner_id,
             position=item.position,
             created_at=now,
@@ -112,7 +115,9 @@ def follow_the_start(
     event_id: int, days: int, *, session: Session, clock: Clock
 ) -> list[EventTask]:
     """The event moved `days` days: its open items' due dates move with it, as the plan
-    was made relative to the start. Items already done keep their dates."""
+    was made relative to the start. Items already done keep their dates. Moving the event
+    earlier makes no item overdue that was not: one whose new day has passed is due today
+    (one already overdue keeps its day)."""
     if days == 0:
         return []
     tasks = list(
@@ -124,11 +129,11 @@ def follow_the_start(
             )
         ).all()
     )
-    now = clock.now()
+    now, first_day = clock.now(), today(clock)
     for task in tasks:
         if task.due_on is None:  # not selected above: only tasks with a day move
             continue
-        task.due_on = task.due_on + dt.timedelta(days=days)
+        task.due_on = max(task.due_on + dt.timedelta(days=days), min(task.due_on, first_day))
         task.updated_at = now
         session.add(task)
     session.flush()
@@ -169,11 +174,19 @@ def _assignee(value: str, *, session: Session, keep: int | None) -> int | None:
     return user.id
 
 
-def _clean(form: TaskForm, *, session: Session, current: EventTask | None = None) -> dict[str, Any]:
+def _clean(
+    form: TaskForm, *, session: Session, clock: Clock, current: EventTask | None = None
+) -> dict[str, Any]:
     return {
         "phase": _phase(form.phase),
         "title": _title(form.title),
-        "due_on": iso_date(form.due_on, field="due_on"),
+        "due_on": parse_date(
+            form.due_on,
+            today=today(clock),
+            direction="future",
+            field="due_on",
+            label=N_("Klart senast"),
+        ),
         "assignee_id": _assignee(
             form.assignee_id, session=session, keep=current.assignee_id if current else None
         ),
@@ -196,7 +209,7 @@ _record = history.Recorder("event_task")
 def add_task(
     event: RecruitmentEvent, form: TaskForm, *, user: User, session: Session, clock: Clock
 ) -> EventTask:
-    values = _clean(form, session=session)
+    values = _clean(form, session=session, clock=clock)
     last = session.exec(
         select(func.max(EventTask.position)).where(
             EventTask.event_id == event.id, EventTask.phase == values["phase"]
@@ -237,7 +250,7 @@ def update_task(
     task: EventTask, form: TaskForm, *, user: User, session: Session, clock: Clock
 ) -> EventTask:
     history.check_version(task, "event_task", form.version, conflict=EditConflict, session=session)
-    values = _clean(form, session=session, current=task)
+    values = _clean(form, session=session, clock=clock, current=task)
     before = _tracked(task, session=session)
     if values["phase"] != task.phase:
         last = session.exec(

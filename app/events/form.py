@@ -11,7 +11,8 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from app.auth.models import Role, User
-from app.clock import STOCKHOLM, to_local
+from app.clock import STOCKHOLM, Clock, to_local
+from app.dates import parse_moment
 from app.db import get_typed
 from app.errors import ValidationFailed
 from app.events.models import RecruitmentEvent
@@ -23,15 +24,16 @@ _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
 def local_input(instant: dt.datetime | None) -> str:
-    """An instant as a datetime-local field shows it, in Swedish time."""
-    return to_local(instant).strftime("%Y-%m-%dT%H:%M") if instant else ""
+    """An instant as its date-and-time field shows it, in Swedish time (as date_field
+    shows any date and time it reads: app/dates.reading)."""
+    return to_local(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
 class EventForm(SQLModel):
     """The event form as typed; `clean()` turns it into checked values or refuses it."""
 
     title: str = ""
-    starts_at: str = ""  # datetime-local in Swedish time: "2026-04-15T09:00"
+    starts_at: str = ""  # Swedish time as typed: "2026-04-15 09:00", "15/4 9" (app/dates.py)
     ends_at: str = ""
     place: str = ""
     online_url: str = ""
@@ -59,15 +61,22 @@ class EventForm(SQLModel):
         )
 
 
-def local_instant(value: str, *, field: str, message: str) -> dt.datetime:
-    """A datetime-local value typed in Swedish time, as a UTC instant."""
-    value = value.strip()
-    if not value:
+def local_instant(
+    value: str,
+    *,
+    field: str,
+    label: str,
+    message: str,
+    now: dt.datetime,
+    near: dt.date | None = None,
+) -> dt.datetime:
+    """A date and time typed in Swedish time (its time required; without a year the next
+    such day on or after `near`, else today), as a UTC instant."""
+    typed = parse_moment(
+        value, now=now, direction="future", time="required", field=field, label=label, near=near
+    )
+    if typed is None:
         raise ValidationFailed(message, field=field)
-    try:
-        typed = dt.datetime.fromisoformat(value).replace(tzinfo=None, second=0, microsecond=0)
-    except ValueError:
-        raise ValidationFailed("Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.", field=field) from None
     instant = typed.replace(tzinfo=STOCKHOLM).astimezone(dt.UTC)
     if to_local(instant).replace(tzinfo=None) != typed:
         raise ValidationFailed(
@@ -115,13 +124,27 @@ def clean(
     form: EventForm,
     *,
     session: Session,
+    clock: Clock,
     current: RecruitmentEvent | None = None,
     current_members: AbstractSet[int] = frozenset(),
 ) -> dict[str, Any]:
+    now = clock.now()
     starts_at = local_instant(
-        form.starts_at, field="starts_at", message=N_("Ange när träffen börjar.")
+        form.starts_at,
+        field="starts_at",
+        label=N_("Börjar"),
+        message=N_("Ange när träffen börjar."),
+        now=now,
     )
-    ends_at = local_instant(form.ends_at, field="ends_at", message=N_("Ange när träffen slutar."))
+    # Without a year, it ends on the first such day from its start.
+    ends_at = local_instant(
+        form.ends_at,
+        field="ends_at",
+        label=N_("Slutar"),
+        message=N_("Ange när träffen slutar."),
+        now=now,
+        near=to_local(starts_at).date(),
+    )
     if ends_at <= starts_at:
         raise ValidationFailed("Träffen måste sluta efter att den har börjat.", field="ends_at")
     if not form.owner_id:

@@ -1,5 +1,6 @@
 """An event's outcome: the four counts, each company's participation, and the hires per
-presented assignment, added to the assignments' filled counts (participants.py says how)."""
+presented assignment, added to the assignments' filled counts (participants.py says how).
+Saving the outcome of an event that is over closes it (Avslutad)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ class OutcomeForm(SQLModel):
 
 def may_record_outcome(event: RecruitmentEvent, *, clock: Clock) -> bool:
     return event.status != EventStatus.cancelled and event.starts_at <= clock.now()
+
+
+def closes_on_outcome(event: RecruitmentEvent, *, clock: Clock) -> bool:
+    """Whether saving the outcome closes the event: it has been held (it has ended, and
+    was not cancelled) and is not yet Avslutad. A count taken while it is on does not."""
+    return (
+        event.status not in (EventStatus.cancelled, EventStatus.closed)
+        and event.ends_at <= clock.now()
+    )
 
 
 def save_outcome(
@@ -106,6 +116,11 @@ def save_outcome(
             "; ".join(f"{name}: {old}" for name, old, _ in hire_changes),
             "; ".join(f"{name}: {new}" for name, _, new in hire_changes),
         ]
+    if closes_on_outcome(event, clock=clock):
+        # The outcome is what is left to do once the event is over: saving it closes the
+        # event, in the same history entry (an inställd one never gets here).
+        changes["event_status"] = [event.status.value, EventStatus.closed.value]
+        event.status = EventStatus.closed
     if not changes:
         return event
     event.updated_at = clock.now()  # a new version: a stale outcome form is a conflict

@@ -83,6 +83,7 @@ def page(
         "can_edit": can_edit,
         "may_manage": events.may_manage(event, user),
         "may_record_outcome": participants.may_record_outcome(event, clock=clock),
+        "outcome_closes": participants.closes_on_outcome(event, clock=clock),
         "errors": errors or {},
         "outcome_form": outcome_form,
         "task_forms": task_forms or {},

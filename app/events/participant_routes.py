@@ -177,7 +177,7 @@ def save_outcome(
     event: EventDep,
     form: Annotated[OutcomeForm, Form()],
 ) -> Response:
-    event_id = event.id
+    event_id, status_before = event.id, event.status
 
     def refused(error: DomainError) -> Response | None:
         # After a conflict the form starts again from what is saved now.
@@ -189,6 +189,8 @@ def save_outcome(
 
     with saving.attempt(session, refused=refused):
         participants.save_outcome(event, form, user=user, session=session, clock=clock)
-    return saving.saved(
-        request, session, pages.event_url(event_id, "outcome"), N_("Utfallet är sparat.")
+    closed = event.status != status_before
+    message = (
+        N_("Utfallet är sparat och träffen är avslutad.") if closed else N_("Utfallet är sparat.")
     )
+    return saving.saved(request, session, pages.event_url(event_id, "outcome"), message)

@@ -33,6 +33,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events import service as events
 from app.events.models import EventAssignment, EventCompany, Participation, RecruitmentEvent
 from app.events.outcome import OutcomeForm as OutcomeForm
+from app.events.outcome import closes_on_outcome as closes_on_outcome
 from app.events.outcome import may_record_outcome as may_record_outcome
 from app.events.outcome import save_outcome as save_outcome
 from app.events.participation import EditConflict as EditConflict

@@ -8,7 +8,8 @@ The rules (the form's in form.py, with their messages in Swedish):
 - any broker or admin changes an event, its companies, checklist and outcome: it is the
   team's work; only the owner or an admin cancels it (inställd) or takes it back from
   cancelled, and deletes it;
-- avslutad only once the event has started;
+- avslutad only once the event has started; saving the outcome of an event that has
+  ended closes it (outcome.py);
 - an event with an outcome (any count or hire) is not deleted: it counts in the follow-up;
   cancel or close it instead.
 
@@ -19,6 +20,7 @@ from here too.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -149,7 +151,7 @@ def new_form(user: User, *, clock: Clock) -> EventForm:
 
 def create(form: EventForm, *, user: User, session: Session, clock: Clock) -> RecruitmentEvent:
     """A new event, with its checklist from the default template."""
-    values = clean(form, session=session)
+    values = clean(form, session=session, clock=clock)
     members = values.pop("members")
     now = clock.now()
     event = RecruitmentEvent(**values, created_by_id=user.id, created_at=now, updated_at=now)
@@ -184,7 +186,9 @@ def update(
 ) -> RecruitmentEvent:
     history.check_version(event, "event", form.version, conflict=EditConflict, session=session)
     current_members = set(member_ids(event.id, session=session))
-    values = clean(form, session=session, current=event, current_members=current_members)
+    values = clean(
+        form, session=session, clock=clock, current=event, current_members=current_members
+    )
     members = values.pop("members")
     before = _tracked(event, current_members, session=session)
     start_before = to_local(event.starts_at).date()
@@ -219,6 +223,8 @@ def rebase(form: EventForm, error: EditConflict, *, session: Session) -> EventFo
         typed: Any = getattr(form, name)
         if name in ("starts_at", "ends_at") and recorded:
             recorded = local_input(dt.datetime.fromisoformat(recorded))
+            # The field's ISO form either way: "2026-04-15T09:00" is "2026-04-15 09:00".
+            typed = re.sub(r"^(\d{4}-\d{2}-\d{2})T", r"\1 ", typed.strip())
         if history.same_value(typed, recorded):
             setattr(result, name, getattr(current, name))
     for name, field in (("owner", "owner_id"), ("members", "member_ids")):

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from app.dates import month_number
 from app.i18n import N_
 from app.text import fold
 
@@ -41,28 +42,6 @@ _EXCEL_LEAP_BUG = 60
 _EXCEL_LAST = 2958465  # 9999-12-31
 # Years Matcha takes: a typo like 0224 or 2204 is an error, not a date.
 _YEARS = range(1900, 2101)
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("januari", "january"),
-            ("februari", "february"),
-            ("mars", "march"),
-            ("april",),
-            ("maj", "may"),
-            ("juni", "june"),
-            ("juli", "july"),
-            ("augusti", "august"),
-            ("september",),
-            ("oktober", "october"),
-            ("november",),
-            ("december",),
-        ),
-        start=1,
-    )
-    for name in names
-}
 
 _ISO = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?")
 _NUMERIC = re.compile(r"(\d{1,2})([-./])(\d{1,2})\2(\d{4}|\d{2})")
@@ -180,24 +159,13 @@ def _text_month_date(text: str) -> dt.date:
         month_name, day, year = match.groups()
     else:
         raise ValueProblem(UNREADABLE_DATE, value=text)
-    month = _month(month_name)
+    month = month_number(month_name)
     if month is None:
         raise ValueProblem(UNREADABLE_DATE, value=text)
     if year is None:
         raise ValueProblem(NO_YEAR, value=text)
     number = int(year)
     return _date(_full_year(number) if number < 100 else number, month, int(day), shown=text)
-
-
-def _month(name: str) -> int | None:
-    """'mars', 'Mar', 'sept', 'okt', 'MAJ' -> month number: a full name or its first three
-    or more letters."""
-    if len(name) < 3:
-        return None
-    found = {number for full, number in _MONTHS.items() if full.startswith(name)}
-    if len(found) == 1:
-        return found.pop()
-    return {"sept": 9, "okt": 10}.get(name)
 
 
 def date_orders(values: Iterable[Value]) -> list[str]:

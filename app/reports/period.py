@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from app.clock import STOCKHOLM
+from app.dates import Direction, parse_date
 from app.errors import ValidationFailed
 from app.i18n import N_, gettext
 
@@ -36,7 +37,6 @@ PRESET_LABELS = {
 DEFAULT_PRESET = Preset.this_month
 # The longest custom period: three years of weeks still make a readable table and chart.
 MAX_YEARS = 3
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 MONTH_ABBREVIATIONS = (
     N_("jan"),
@@ -223,19 +223,21 @@ def preset_period(preset: Preset, *, today: dt.date) -> Period:
     raise ValueError(f"not a preset with fixed days: {preset}")
 
 
-def _date(value: str, *, field: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationFailed(N_("Ange datum som ÅÅÅÅ-MM-DD."), field=field) from None
-    # Far enough for any register, and the instants around it stay within what dates hold.
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValidationFailed(
-            N_("Ange ett datum mellan år %(first)s och %(last)s."),
-            field=field,
-            variables={"first": FIRST_YEAR, "last": LAST_YEAR},
-        )
-    return day
+# The labels of the period's dates, which name them in a refusal.
+DATE_LABELS = {"from": N_("Från och med"), "to": N_("Till och med")}
+
+
+def typed_day(
+    value: str, *, field: str, today: dt.date, near: dt.date | None = None
+) -> dt.date | None:
+    """A day of the period as typed (app/dates.py; its years are far enough for any
+    register, and the instants around them stay within what dates hold). Without a year,
+    the first day is the latest such day up to today, the last day the first such day
+    on or after the first day (`near`): 1/11–31/1 typed in March is the winter just gone."""
+    direction: Direction = "past" if field == "from" else "future"
+    return parse_date(
+        value, today=today, direction=direction, field=field, label=DATE_LABELS[field], near=near
+    )
 
 
 def resolve(preset: str = "", start: str = "", end: str = "", *, today: dt.date) -> Period:
@@ -252,7 +254,9 @@ def resolve(preset: str = "", start: str = "", end: str = "", *, today: dt.date)
         raise ValidationFailed(N_("Ange första dagen i perioden."), field="from")
     if not end:
         raise ValidationFailed(N_("Ange sista dagen i perioden."), field="to")
-    first, last = _date(start, field="from"), _date(end, field="to")
+    first = typed_day(start, field="from", today=today)
+    last = typed_day(end, field="to", today=today, near=first)
+    assert first is not None and last is not None  # neither is empty
     if first > last:
         raise ValidationFailed(
             N_("Periodens första dag måste vara före eller samma som den sista."), field="to"

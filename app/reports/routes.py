@@ -141,12 +141,28 @@ def show_reports(
         "employment_type_labels": EMPLOYMENT_TYPE_LABELS,
         "fragment": is_fragment_request(request),
     }
+    headers = None
+    if filters is not None and is_fragment_request(request) and _typed_otherwise(params, period):
+        # The address keeps the days as read, not as typed: "1/12" would be another day
+        # next year, and a bookmark must show the same period every time.
+        headers = {"HX-Push-Url": "/reports?" + urlencode(filters.query())}
     return render(
         request,
         "reports/index.html",
         context,
         block="results",
         status_code=422 if error else 200,
+        headers=headers,
+    )
+
+
+def _typed_otherwise(params: ReportQuery, period: Period | None) -> bool:
+    """Whether a custom period's days were typed other than as ISO dates ("1 dec")."""
+    if period is None or period.preset != Preset.custom:
+        return False
+    return (params.start.strip(), params.end.strip()) != (
+        period.first.isoformat(),
+        period.last.isoformat(),
     )
 
 

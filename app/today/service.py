@@ -1,6 +1,7 @@
-"""Min dag: a broker's follow-ups overdue and due today, their event checklist items
-overdue, their assignments past deadline, their companies not contacted for 90 days and
-colleagues' latest activities on them; an admin sees anyone's day or the team's.
+"""Min dag: a broker's follow-ups due today and overdue (follow_ups.py), their event
+checklist items overdue, their assignments past deadline, their companies not contacted
+for 90 days and colleagues' latest activities on them; an admin sees anyone's day or the
+team's.
 
 Whose follow-ups are "mine": those on companies I own and those I wrote myself, since the
 owner answers for the relationship and the author promised to get back. Archived companies
@@ -9,13 +10,11 @@ are left out: they need no follow-up. Each section is one query, whatever the da
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.activities.models import Activity
@@ -24,16 +23,12 @@ from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.companies import service as companies
 from app.companies.models import Company
-from app.errors import Forbidden, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.events.models import EventStatus, EventTask, RecruitmentEvent
 from app.i18n import N_
-from app.query import select_columns
 
 NOT_CONTACTED_DAYS = 90
 RECENT_DAYS = 14
-# A worklist, not a report: the oldest 30 are more than a day holds; done or moved ones
-# make room for the next (and 30 rows keep the page within its time budget).
-FOLLOW_UP_LIMIT = 30
 SECTION_LIMIT = 20
 TEAM = "team"
 
@@ -83,86 +78,19 @@ def view_for(viewer: User, requested: str, *, choices: Sequence[User]) -> View:
     raise NotFound("Användaren finns inte.")
 
 
-@dataclass
-class FollowUp:
-    activity: Activity
-    company_name: str
-    owner_id: int | None
-    owner_name: str | None
-    author_name: str | None
-
-    def overdue(self, day: dt.date) -> bool:
-        return self.activity.follow_up_on is not None and self.activity.follow_up_on < day
+def view_after_change(viewer: User, requested: str, *, session: Session) -> View:
+    """The view a change on Min dag was sent from (its counts are shown again); the
+    viewer's own day when it is not one they may see."""
+    try:
+        return view_for(viewer, requested, choices=choices(viewer, session=session))
+    except DomainError:
+        return View(user=viewer, own=True)
 
 
 @dataclass
 class Section:
     rows: list[Any]
     has_more: bool
-
-
-# Built once: constructing aliases on every request cost Min dag milliseconds.
-_OWNER = aliased(User, name="owner")
-_AUTHOR = aliased(User, name="author")
-
-
-def _follow_up_statement() -> Any:
-    owner, author = _OWNER, _AUTHOR
-    return (
-        select_columns(Activity, Company.name, Company.owner_id, owner.full_name, author.full_name)
-        .join(Company, col(Company.id) == Activity.company_id)
-        .outerjoin(owner, col(owner.id) == Company.owner_id)
-        .outerjoin(author, col(author.id) == Activity.user_id)
-    )
-
-
-def _follow_ups(rows: Sequence[Any]) -> list[FollowUp]:
-    return [
-        FollowUp(
-            activity=activity,
-            company_name=company_name,
-            owner_id=owner_id,
-            owner_name=owner_name,
-            author_name=author_name,
-        )
-        for activity, company_name, owner_id, owner_name, author_name in rows
-    ]
-
-
-def due_follow_ups(
-    view: View, *, session: Session, clock: Clock, limit: int = FOLLOW_UP_LIMIT
-) -> Section:
-    """Follow-ups not done whose day is today or past, oldest first: one query."""
-    day = today(clock)
-    statement = _follow_up_statement().where(
-        col(Activity.follow_up_on) <= day,
-        col(Activity.follow_up_done_at).is_(None),
-        col(Company.archived_at).is_(None),
-    )
-    if view.user is not None:
-        # Two indexed terms on the activity table (by company, by author), not an OR across
-        # the join, so the database can look both up instead of reading every activity.
-        # Of my companies only those whose earliest open follow-up is due (an index on
-        # owner and next follow-up), not all of them.
-        owned = select(Company.id).where(
-            Company.owner_id == view.user.id,
-            col(Company.next_follow_up_on) <= day,
-        )
-        statement = statement.where(
-            or_(col(Activity.company_id).in_(owned), col(Activity.user_id) == view.user.id)
-        )
-    rows = session.exec(
-        statement.order_by(Activity.follow_up_on, Activity.id).limit(limit + 1)
-    ).all()
-    return Section(rows=_follow_ups(rows[:limit]), has_more=len(rows) > limit)
-
-
-def follow_up(activity_id: int, *, session: Session) -> FollowUp:
-    """One follow-up as Min dag shows it (after it was moved)."""
-    rows = session.exec(_follow_up_statement().where(Activity.id == activity_id)).all()
-    if not rows:
-        raise NotFound("Kontakthändelsen finns inte.")
-    return _follow_ups(rows)[0]
 
 
 @dataclass

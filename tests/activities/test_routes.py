@@ -40,14 +40,66 @@ def only_activity(session):
 
 def test_the_company_page_has_the_call_log(client, company, broker):
     html = client.get(page_of(company)).text
-    section = html[html.index('<section id="activities"') :]
-    assert html.index('id="contacts"') < html.index('id="activities"') < html.index('id="history"')
-    assert "Kontakthändelser" in section and "Inga kontakthändelser ännu." in section
-    assert 'name="kind" value="call" checked' in section
-    assert "data-submit-on-ctrl-enter" in section and "data-focus-on-open" in section
-    # On a page load focus stays where it is; it moves to the notes when the form opens.
-    assert "autofocus" not in section.split("</section>")[0]
-    assert 'min="2026-03-02"' in section
+    form = html[html.index('<section id="activity-log"') : html.index('id="activity-add-form"')]
+    assert "Ny kontakthändelse" in form
+    timeline = html[html.index('<section id="activities"') :]
+    assert "Kontakthändelser" in timeline and "Inga kontakthändelser ännu." in timeline
+    assert 'name="kind" value="call" checked' in html
+    assert '<form id="activity-add-form"' in html and "data-submit-on-ctrl-enter>" in html
+    assert 'aria-keyshortcuts="Control+Enter Meta+Enter"' in html
+    # On a page load focus stays where it is: the page says where the user is first.
+    assert "autofocus" not in html
+    # The follow-up date takes "1 dec" as well as 2026-12-01: a text field with a hint.
+    assert 'name="follow_up_on" type="text" autocomplete="off"' in html
+    assert "T.ex. 1/12, 1 dec eller i morgon." in html
+
+
+def test_the_log_form_comes_first_then_facts_and_contacts_then_the_timeline(
+    client, session, clock, company, broker
+):
+    make_contact(session, clock, company, broker, name="Åsa Öberg")
+    html = client.get(page_of(company)).text
+    order = [
+        'href="#activity-new-notes"',  # the skip link to the form's notes
+        "<h1>",
+        'id="activity-add-form"',
+        'id="facts-heading"',
+        'id="contacts"',
+        'id="activities"',
+        'id="assignments"',
+        'id="history"',
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions), dict(zip(order, positions, strict=True))
+    assert 'id="activity-new-notes"' in html
+
+
+def test_a_viewer_sees_no_log_form_and_no_skip_link_to_it(client, session, clock, company):
+    make_user(session, clock, role="viewer", username="vera")
+    client.login("vera", PASSWORD)
+    html = client.get(page_of(company)).text
+    assert "activity-add-form" not in html and "#activity-new-notes" not in html
+    assert 'id="activities"' in html
+
+
+def test_the_follow_up_choices_show_the_working_day_each_means(client, clock, company, broker):
+    # Thursday 2 April 2026, Maundy Thursday: Good Friday and Easter Monday are days off.
+    clock.set(dt.datetime(2026, 4, 2, 7, 0, tzinfo=dt.UTC))
+    client.login("bo", PASSWORD)  # the session of a month ago has run out
+    html = client.get(page_of(company)).text
+    group = html[html.index("<legend>Återkoppling</legend>") :]
+    group = group[: group.index("</fieldset>")]
+    values = re.findall(r'name="follow_up" value="([^"]*)"', group)
+    assert values == ["", "tomorrow", "next_week", "two_weeks", "month", "date"]
+    assert 'value="" checked' in group
+    days = dict(re.findall(r'value="(\w+)"> [^<]+<span class="choice-day">([^<]+)</span>', group))
+    assert days == {
+        "tomorrow": "tis 7 april",
+        "next_week": "tis 7 april",
+        "two_weeks": "tors 16 april",
+        "month": "mån 4 maj",
+    }
+    assert 'name="follow_up_on" type="text"' in group
 
 
 def test_log_a_call_with_a_plain_form(client, session, company, broker):
@@ -55,8 +107,9 @@ def test_log_a_call_with_a_plain_form(client, session, company, broker):
         client, company, {"notes": "Ringde Åsa", "outcome": "Två platser", "follow_up": "tomorrow"}
     )
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == f"/companies/{company.id}#activities"
     activity = only_activity(session)
+    # Post/redirect/get: back to the company page, at the new entry.
+    assert response.headers["location"] == f"/companies/{company.id}#activity-{activity.id}"
     assert (activity.kind, activity.notes, activity.outcome) == (
         "call",
         "Ringde Åsa",
@@ -64,33 +117,109 @@ def test_log_a_call_with_a_plain_form(client, session, company, broker):
     )
     assert activity.follow_up_on == dt.date(2026, 3, 3)
     page = client.get(response.headers["location"]).text
-    assert "Kontakthändelsen är sparad." in page
+    assert "Kontakthändelsen är sparad. Återkoppling tis 3 mars." in page
     assert "Ringde Åsa" in page and "Återkoppling" in page and "2026-03-03" in page
     assert "en kontakthändelse" in page  # the company's history shows it
+    # The entry the address points at can take focus, named by its heading.
+    assert (
+        f'<li id="activity-{activity.id}" class="activity" tabindex="-1" '
+        f'aria-labelledby="activity-{activity.id}-title">'
+    ) in page
 
 
-def test_log_with_htmx_answers_with_the_section_a_fresh_form_and_a_notice(
-    client, session, clock, company, broker
-):
-    contact = make_contact(session, clock, company, broker, name="Åsa Öberg")
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("tomorrow", dt.date(2026, 3, 3)),
+        ("next_week", dt.date(2026, 3, 9)),
+        ("two_weeks", dt.date(2026, 3, 16)),
+        ("month", dt.date(2026, 4, 2)),
+        # Links and forms made before "Nästa vecka" send "week": a week from today.
+        ("week", dt.date(2026, 3, 9)),
+    ],
+)
+def test_each_quick_choice_is_saved_as_its_day(client, session, company, broker, choice, expected):
+    # A date typed as well loses to the quick choice.
+    response = log(
+        client, company, {"notes": "Ringde", "follow_up": choice, "follow_up_on": "2026-05-01"}
+    )
+    assert response.status_code == 303, response.text
+    assert only_activity(session).follow_up_on == expected
+
+
+def test_a_typed_date_is_saved_with_annat_datum_or_with_no_choice(client, session, company):
+    for choice in ("date", ""):
+        response = log(
+            client, company, {"notes": choice, "follow_up": choice, "follow_up_on": "2026-05-04"}
+        )
+        assert response.status_code == 303, response.text
+    session.expire_all()
+    saved = session.exec(select(Activity.follow_up_on)).all()
+    assert saved == [dt.date(2026, 5, 4), dt.date(2026, 5, 4)]
+
+
+def test_annat_datum_without_a_date_is_refused_with_what_was_typed(client, session, company):
     response = log(
         client,
         company,
-        {"kind": "visit", "contact_id": str(contact.id), "notes": "Besökte verkstaden"},
+        {"kind": "meeting", "notes": "Möte om lärlingar", "follow_up": "date", "follow_up_on": ""},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    html = response.text
+    assert html.lstrip().startswith('<form id="activity-add-form"')
+    assert "Skriv datumet för återkoppling, eller välj Ingen." in html
+    date = re.search(r'<input id="activity-new-follow_up_on"[^>]*>', html)
+    assert date is not None
+    assert 'aria-invalid="true"' in date.group() and "autofocus" in date.group()
+    assert 'aria-describedby="activity-new-follow_up_on-error ' in date.group()
+    assert 'name="kind" value="meeting" checked' in html
+    assert ">Möte om lärlingar</textarea>" in html
+    assert 'name="follow_up" value="date" checked' in html
+    assert session.exec(select(Activity)).first() is None
+
+
+def test_log_with_htmx_answers_with_a_fresh_form_the_timeline_and_a_notice(
+    client, session, clock, company, broker
+):
+    contact = make_contact(session, clock, company, broker, name="Åsa Öberg")
+    older = make_activity(session, clock, company, broker, notes="Förra veckan")
+    clock.advance(dt.timedelta(minutes=5))
+    response = log(
+        client,
+        company,
+        {
+            "kind": "visit",
+            "contact_id": str(contact.id),
+            "notes": "Besökte verkstaden",
+            "follow_up": "next_week",
+        },
         headers=HTMX,
     )
     assert response.status_code == 200
-    assert response.headers["HX-Retarget"] == "#activities"
-    assert response.headers["HX-Reswap"] == "outerHTML"
+    # The form was the target: it is swapped for a fresh one, the rest comes out of band.
+    assert "HX-Retarget" not in response.headers
     html = response.text
-    assert "<html" not in html and html.lstrip().startswith('<section id="activities"')
-    assert "Besök," in html and "med Åsa Öberg" in html and "Bo Ek" in html
-    # The form is open again, empty, with focus in the notes for the next one.
-    assert "<details" in html and "data-focus-on-open open" in html
-    assert re.search(r'<textarea id="activity-new-notes"[^>]*autofocus', html)
-    assert 'name="kind" value="call" checked' in html
-    assert 'hx-swap-oob="innerHTML:#flash"' in html and "Kontakthändelsen är sparad." in html
-    assert only_activity(session).contact_id == contact.id
+    assert "<html" not in html and html.lstrip().startswith('<form id="activity-add-form"')
+    form = html[: html.index("</form>")]
+    assert 'name="kind" value="call" checked' in form and "></textarea>" in form
+    assert 'name="follow_up" value="" checked' in form
+    assert "autofocus" not in form
+    timeline = html[html.index('<section id="activities"') :]
+    assert timeline.startswith(
+        '<section id="activities" aria-labelledby="activities-heading" hx-swap-oob="true">'
+    )
+    added = session.exec(select(Activity).where(Activity.id != older.id)).one()
+    # The new entry is first, and takes focus (htmx focuses [autofocus] once swapped).
+    entries = re.findall(r'<li id="activity-(\d+)" class="activity"[^>]*>', timeline)
+    assert entries[0] == str(added.id) and entries[1] == str(older.id)
+    first = re.search(r'<li id="activity-\d+" class="activity"[^>]*>', timeline).group(0)
+    assert first.endswith(" autofocus>") and 'tabindex="-1"' in first
+    assert "Besök," in timeline and "med Åsa Öberg" in timeline and "Bo Ek" in timeline
+    # The confirmation goes to the live region, with the day the follow-up landed on.
+    assert 'hx-swap-oob="innerHTML:#flash"' in html
+    assert "Kontakthändelsen är sparad. Återkoppling mån 9 mars." in html
+    assert added.contact_id == contact.id and added.follow_up_on == dt.date(2026, 3, 9)
 
 
 def test_invalid_input_is_shown_in_place_and_nothing_is_written(client, session, company):
@@ -106,6 +235,8 @@ def test_invalid_input_is_shown_in_place_and_nothing_is_written(client, session,
     assert "Skriv något i anteckningen." in html
     assert 'aria-invalid="true" aria-describedby="activity-new-notes-error"' in html
     assert 'name="kind" value="note" checked' in html and 'value="2026-03-05"' in html
+    # The date typed reads as "Annat datum" when the form comes back.
+    assert 'name="follow_up" value="date" checked' in html
     assert session.exec(select(Activity)).first() is None
 
     # Without JavaScript the same form comes back on a page of its own.
@@ -115,6 +246,7 @@ def test_invalid_input_is_shown_in_place_and_nothing_is_written(client, session,
         "<html" in response.text and "Datumet för återkoppling har redan passerat." in response.text
     )
     assert ">Ringde</textarea>" in response.text
+    assert 'id="activity-log-heading"' in response.text  # what the form is labelled by
     assert session.exec(select(Activity)).first() is None
 
 
@@ -136,7 +268,8 @@ def test_inline_edit_and_cancel(client, session, clock, company, broker):
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith(f'<li id="activity-{activity.id}"')
     assert 'name="version" value="1"' in fragment.text
-    assert 'value="2026-03-02T09:00"' in fragment.text
+    assert 'value="2026-03-02 09:00"' in fragment.text
+    assert "Tolkas som måndag 2 mars 2026 kl. 09:00" in fragment.text
     assert "<html" in client.get(f"/activities/{activity.id}/edit").text
     shown = client.get(f"/activities/{activity.id}", headers=HTMX)
     assert shown.text.lstrip().startswith(f'<li id="activity-{activity.id}"')
@@ -362,3 +495,5 @@ def test_the_list_costs_the_same_statements_with_more_companies(
     assert statements.count(engine, page) == few
     html = client.get("/companies?not_contacted=30&sort=last_contact").text
     assert len(names_in(html)) == 25 and "page=2" in html
+
+

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from app import dates
 from app.activities import service as activities
 from app.activities.models import Activity, ActivityKind
 from app.companies.models import Company
@@ -68,7 +69,7 @@ def test_time_is_typed_in_stockholm_and_stored_in_utc(session, clock, company, b
     )
     assert activity.occurred_at == dt.datetime(2026, 3, 1, 13, 30, tzinfo=UTC)
     # The form shows it back in Stockholm time.
-    assert activities.ActivityForm.from_activity(activity).occurred_at == "2026-03-01T14:30"
+    assert activities.ActivityForm.from_activity(activity).occurred_at == "2026-03-01 14:30"
 
 
 def test_follow_up_quick_choice_wins_over_a_typed_date(session, clock, company, broker):
@@ -90,13 +91,16 @@ def test_follow_up_quick_choice_wins_over_a_typed_date(session, clock, company, 
             "follow_up_on",
             "Datumet för återkoppling har redan passerat.",
         ),
-        ({"follow_up_on": "1 mars"}, "follow_up_on", "Ange datum som ÅÅÅÅ-MM-DD."),
+        ({"follow_up_on": "mars"}, "follow_up_on", dates.UNREADABLE),
+        ({"follow_up_on": "31/2"}, "follow_up_on", dates.NO_SUCH_DATE),
         (
             {"occurred_at": "2026-03-02T09:05"},
             "occurred_at",
             "Tidpunkten kan inte ligga i framtiden.",
         ),
-        ({"occurred_at": "igår"}, "occurred_at", "Ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM."),
+        ({"occurred_at": "snart"}, "occurred_at", dates.UNREADABLE_MOMENT),
+        ({"occurred_at": "i dag 25:00"}, "occurred_at", dates.UNREADABLE_MOMENT),
+        ({"occurred_at": "i morgon"}, "occurred_at", "Tidpunkten kan inte ligga i framtiden."),
         ({"outcome": "x" * 201}, "outcome", "Texten är för lång (högst %(max)s tecken)."),
         ({"contact_id": "999999"}, "contact_id", "Välj en kontaktperson på företaget."),
     ],

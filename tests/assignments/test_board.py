@@ -1,6 +1,7 @@
-"""The pipeline board: open statuses as columns, most urgent first, "visa fler" per
-column, filters, moving cards with plain forms and with htmx (focus follows the card),
-refusals shown on the card, and a constant number of statements as data grows."""
+"""The pipeline board: open statuses as columns, newest first, with their counts under
+the filters, "visa fler" per column, moving cards with plain forms and with htmx (focus
+follows the card), refusals shown on the card, and a constant number of statements as
+data grows."""
 
 from __future__ import annotations
 
@@ -41,11 +42,13 @@ def cards(html):
     return re.findall(r'<li id="assignment-(\d+)"', html)
 
 
-def test_columns_are_the_open_statuses_most_urgent_first(client, session, clock, bo, company):
+def test_columns_are_the_open_statuses_newest_first(client, session, clock, bo, company):
     late = make_assignment(session, clock, company, bo, occupation="Kock")
     set_deadline(session, late, dt.date(2026, 2, 20))
-    none = make_assignment(session, clock, company, bo, occupation="Bagare")
+    clock.advance(dt.timedelta(minutes=5))
     soon = make_assignment(session, clock, company, bo, occupation="Målare", deadline="2026-03-09")
+    clock.advance(dt.timedelta(minutes=5))
+    none = make_assignment(session, clock, company, bo, occupation="Bagare")
     moving = make_assignment(session, clock, company, bo, occupation="Snickare", status="presented")
     make_assignment(session, clock, company, bo, occupation="Städare", status="closed_unfilled")
     html = client.get("/assignments/board").text
@@ -54,15 +57,68 @@ def test_columns_are_the_open_statuses_most_urgent_first(client, session, clock,
         "searching",
         "presented",
     ]
-    assert cards(column(html, "new")) == [str(late.id), str(soon.id), str(none.id)]
+    assert cards(column(html, "new")) == [str(none.id), str(soon.id), str(late.id)]
     assert "Ny <small>(3)</small>" in html
     assert cards(column(html, "presented")) == [str(moving.id)]
     assert "Städare" not in html  # closed ones live in the list
-    first = html[html.index(f'id="assignment-{late.id}"') :]
-    first = first[: first.index("</li>")]
-    assert 'class="card overdue"' in html and "Försenad" in first
-    assert "Ängelholms Bygg AB" in first and "0 av 1 tillsatta" in first
-    assert "Sista dag 2026-02-20" in first
+    card = html[html.index(f'id="assignment-{late.id}"') :]
+    card = card[: card.index("</li>")]
+    assert 'class="card overdue"' in card and "Försenad" in card
+    assert "Ängelholms Bygg AB" in card and "0 av 1 tillsatta" in card
+    assert "Sista dag 2026-02-20" in card
+
+
+@pytest.mark.parametrize("role", ["broker", "admin"])
+def test_a_new_assignment_is_at_the_top_of_ny_for_its_creator(client, session, clock, role):
+    """However many assignments "Ny" holds, and however urgent: the one just registered
+    comes first, on the whole board and (a broker owns what they register) under "Mina
+    uppdrag"; the counts include it."""
+    cia = make_user(session, clock, role=role, username="cia", full_name="Cia Lind")
+    company = make_company(session, clock, user=cia, name="Ängelholms Bygg AB")
+    for day in range(1, listing.COLUMN_SIZE + 3):
+        make_assignment(
+            session, clock, company, cia, owner_id=str(cia.id), deadline=f"2026-03-{day:02d}"
+        )
+    clock.advance(dt.timedelta(hours=1))
+    client.login("cia", PASSWORD)
+    page = client.get(f"/assignments/new?company_id={company.id}").text
+    owner = re.search(r'<option value="(\d*)" selected', page)
+    data = {"occupation": "Svetsare", "positions": "1", "employment_type": "ordinary"}
+    data |= {"source_kind": "broker", "source_user_id": str(cia.id)}
+    data |= {"owner_id": owner.group(1) if owner else ""}
+    response = client.post_form(f"/companies/{company.id}/assignments", data, token_from="/")
+    assert response.status_code == 303, response.text
+    new_id = response.headers["location"].rsplit("/", 1)[1]
+    total = listing.COLUMN_SIZE + 3
+    queries = ["", "owner=me"] if role == "broker" else [""]
+    for query in queries:
+        html = client.get("/assignments/board?" + query).text
+        assert cards(column(html, "new"))[0] == new_id, query
+        assert f"Ny <small>({total})</small>" in html, query
+
+
+def test_the_counts_follow_the_filters(client, session, clock, bo, company):
+    cia = make_user(session, clock, role="broker", username="cia", full_name="Cia Lind")
+    other = make_company(session, clock, user=bo, name="Zeta Städ AB")
+    for _ in range(listing.COLUMN_SIZE + 2):
+        make_assignment(session, clock, company, bo, owner_id=str(bo.id))
+    make_assignment(session, clock, company, bo, owner_id=str(cia.id), status="searching")
+    make_assignment(session, clock, other, bo, employment_type="internship", status="searching")
+    make_assignment(session, clock, other, bo, status="presented")
+    make_assignment(session, clock, other, bo, status="filled", filled_count=1)
+
+    def counts(query):
+        html = client.get("/assignments/board?" + query, headers=HTMX).text
+        return [int(n) for n in re.findall(r"<small>\((\d+)\)</small>", html)]
+
+    assert counts("") == [listing.COLUMN_SIZE + 2, 2, 1]
+    assert counts("owner=me") == [listing.COLUMN_SIZE + 2, 0, 0]
+    assert counts(f"owner={cia.id}") == [0, 1, 0]
+    assert counts("owner=none") == [0, 1, 1]
+    assert counts("employment_type=internship") == [0, 1, 0]
+    assert counts("company=zeta") == [0, 1, 1]
+    assert counts(f"company_id={company.id}&owner=me") == [listing.COLUMN_SIZE + 2, 0, 0]
+    assert counts("company=zeta&employment_type=ordinary") == [0, 0, 1]
 
 
 def test_filters_owner_employment_type_and_company(client, session, clock, bo, company):
@@ -83,7 +139,7 @@ def test_each_column_pages_with_visa_fler(client, session, clock, bo, company):
     made = [
         make_assignment(session, clock, company, bo, deadline=f"2026-04-{day:02d}")
         for day in range(1, listing.COLUMN_SIZE + 3)
-    ]
+    ][::-1]  # newest first
     make_assignment(session, clock, company, bo, status="searching")
     html = client.get("/assignments/board?owner=").text
     first = column(html, "new")
@@ -183,11 +239,11 @@ def test_htmx_moves_swap_the_board_and_focus_follows_the_card(client, session, c
 def test_a_moved_card_beyond_its_column_s_first_page_gives_focus_to_the_column(
     client, session, clock, bo, company
 ):
+    late = make_assignment(session, clock, company, bo, deadline="2026-12-31")
     for day in range(1, listing.COLUMN_SIZE + 1):
         make_assignment(
             session, clock, company, bo, status="searching", deadline=f"2026-04-{day:02d}"
         )
-    late = make_assignment(session, clock, company, bo, deadline="2026-12-31")
     response = client.post_form(
         f"/assignments/{late.id}/status",
         {"status": "searching", "from_status": "new", "board": "", "view": "board"},

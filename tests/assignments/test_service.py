@@ -102,7 +102,7 @@ def test_create_checks_and_derives_and_records(session, clock, company, bo):
         ({"positions": "2", "filled_count": "3"}, "filled_count"),
         ({"filled_count": "-1"}, "filled_count"),
         ({"employment_type": "slav"}, "employment_type"),
-        ({"deadline": "1 april"}, "deadline"),
+        ({"deadline": "32/1"}, "deadline"),
         ({"source_kind": "broker", "source_user_id": ""}, "source_user_id"),
         ({"source_kind": "magi"}, "source_kind"),
         ({"contact_id": "999999"}, "contact_id"),

@@ -293,6 +293,42 @@ def test_a_deleted_contact_can_still_be_erased_from_history(
     )
 
 
+def _menu_of(page, contact):
+    """The contact's actions menu on the company page, as HTML."""
+    article = page[page.index(f'<article id="contact-{contact.id}"') :]
+    article = article[: article.index("</article>")]
+    menus = re.findall(r"<details class=\"menu\" data-menu>.*?</details>", article, re.S)
+    assert len(menus) == 1, article
+    return article, menus[0]
+
+
+def test_each_contacts_actions_are_in_one_menu(client, session, clock, company, broker):
+    contact = make_contact(session, clock, company, broker, name="Åsa Öberg", phone="070-1")
+    article, menu = _menu_of(client.get(page_of(company)).text, contact)
+    assert "<summary>Åtgärder" in menu and "för Åsa Öberg" in menu
+    for action in (
+        f'href="/contacts/{contact.id}/edit"',
+        f'form="contact-{contact.id}-delete"',
+        f'href="/contacts/{contact.id}/erase"',
+    ):
+        # In the menu, and nowhere else in the contact's card.
+        assert action in menu and article.count(action) == 1, action
+    # Besides the menu, the card's only Tab stops are its phone and e-mail links.
+    outside = article.replace(menu, "")
+    assert re.findall(r"<(a|button)\b", outside) == ["a"]  # the phone; no e-mail given
+
+
+def test_an_archived_companys_contacts_keep_only_the_erasure(
+    client, session, clock, company, broker
+):
+    contact = make_contact(session, clock, company, broker, name="Åsa Öberg")
+    companies.archive(company, user=broker, session=session, clock=clock)
+    session.commit()
+    _, menu = _menu_of(client.get(page_of(company)).text, contact)
+    assert f"/contacts/{contact.id}/erase" in menu
+    assert f"/contacts/{contact.id}/edit" not in menu and "-delete" not in menu
+
+
 def test_viewer_reads_but_gets_no_controls(client, session, clock, company, broker):
     contact = make_contact(session, clock, company, broker, name="Åsa Öberg")
     make_user(session, clock, role="viewer", username="vera")
@@ -302,6 +338,7 @@ def test_viewer_reads_but_gets_no_controls(client, session, clock, company, brok
     assert f"/contacts/{contact.id}/edit" not in page
     assert f"/contacts/{contact.id}/delete" not in page
     assert "Lägg till kontaktperson" not in page
+    assert "data-menu" not in page
     for path in (f"/contacts/{contact.id}/edit", f"/contacts/{contact.id}/erase"):
         assert client.get(path).status_code == 403
     assert "Åsa Öberg" in client.get("/contacts?q=asa").text

@@ -19,6 +19,7 @@ from tests.e2e.support import (
     ADMIN_USERNAME,
     AXE,
     CHROMIUM,
+    FocusWatch,
     LiveServer,
     mark_scriptless,
     run_live_server,
@@ -77,6 +78,26 @@ def fresh_server(tmp_path: Path) -> Iterator[LiveServer]:
 def server(live_server: LiveServer) -> LiveServer:
     """The server this test's pages talk to; a module overrides it to use `fresh_server`."""
     return live_server
+
+
+@pytest.fixture
+def new_context(
+    new_context: Callable[..., BrowserContext],
+) -> Iterator[Callable[..., BrowserContext]]:
+    """pytest-playwright's, with every browser context (a test's second user's too) under
+    the focus watch: after each htmx swap focus is in what was swapped or the flash area,
+    never on <body> (support.FOCUS_WATCH). A miss fails the test as it ends."""
+    watch = FocusWatch()
+
+    def watched(**kwargs: Any) -> BrowserContext:
+        context = new_context(**kwargs)
+        if kwargs.get("java_script_enabled", True):
+            watch.watch(context)
+        return context
+
+    yield watched
+    if failures := watch.failures():
+        pytest.fail(failures, pytrace=False)
 
 
 @pytest.fixture

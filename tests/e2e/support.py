@@ -6,6 +6,7 @@ file and data folder, on a free port of 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -42,7 +44,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The same Monday morning as the unit tests (tests/conftest.py); tests that care set it.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=STOCKHOLM)
-SERVER_START_TIMEOUT = 20.0
+# Importing the app takes a few seconds, several times that on a busy machine.
+SERVER_START_TIMEOUT = 60.0
 
 ADMIN_USERNAME = "admin"
 ADMIN_FULL_NAME = "Ada Administratör"
@@ -252,6 +255,129 @@ def _violations_of_copy(page: Page) -> list[dict[str, Any]]:
         return _violations(copy)
     finally:
         context.close()
+
+
+# --- focus after htmx swaps ------------------------------------------------------------
+
+# Installed in every page (BrowserContext.add_init_script) before the app's own scripts:
+# after each htmx swap, where is focus? It must be inside the swapped region (what took the
+# target's place; for a target that went with nothing in its place, the section it was in),
+# in what the same answer swapped in out of band (the new entry of a timeline), or the
+# flash area, or still on the element it was on before the swap, or on the one with
+# its id that took its place (the user was there: a swap must not take it away). Never on
+# <body>. A miss is reported
+# to Python through the binding FOCUS_BINDING. The check runs when htmx:afterRequest
+# reaches the window, after every listener of the app's: htmx has swapped and settled by
+# then (static/matcha.js settles at once), also when the element that sent the request went
+# with the swap (htmx then fires the event on its nearest remaining ancestor).
+FOCUS_BINDING = "__matchaFocusMiss"
+FOCUS_WATCH = """(() => {
+  if (window.__matchaFocusWatch) return;
+  window.__matchaFocusWatch = true;
+  const swaps = new WeakMap();
+  const describe = (element) => {
+    if (!element) return "nothing";
+    if (element === document.body) return "<body>";
+    const html = element.outerHTML;
+    return html.length > 200 ? html.slice(0, 200) + "…" : html;
+  };
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    const ancestors = [];
+    for (let element = target?.parentElement; element; element = element.parentElement) {
+      ancestors.push(element);
+    }
+    swaps.set(event.detail.xhr, {
+      detail: event.detail,
+      target,
+      id: target?.id,
+      previous: target?.previousElementSibling,
+      next: target?.nextElementSibling,
+      ancestors,
+      settled: [],
+      before: document.activeElement,
+    });
+  }, true);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    swaps.get(event.detail.xhr)?.settled.push(event.target);
+  }, true);
+  window.addEventListener("htmx:afterRequest", (event) => {
+    const swap = swaps.get(event.detail.xhr);
+    if (!swap || swap.checked || !swap.detail.shouldSwap) return;
+    swap.checked = true;
+    const active = document.activeElement;
+    // What took the target's place (not what came out of band): the target itself, the
+    // element with its id, or the new elements between its old neighbours.
+    const after = (a, b) => !a?.isConnected || Boolean(a.compareDocumentPosition(b) & 4);
+    const same = swap.id && document.getElementById(swap.id);
+    const regions = swap.target?.isConnected
+      ? [swap.target]
+      : same
+        ? [same]
+        : swap.settled.filter(
+            (element) =>
+              element.isConnected &&
+              element.parentElement === swap.ancestors[0] &&
+              after(swap.previous, element) &&
+              after(element, swap.next),
+          );
+    if (!regions.length) {
+      // Nothing took the target's place: the section (or article) it was in.
+      const remaining = swap.ancestors.find((element) => element.isConnected);
+      if (remaining) regions.push(remaining.closest("section, article") || remaining);
+    }
+    const flash = document.getElementById("flash");
+    const inside = (region) => region && region !== document.body && region.contains(active);
+    // Still in the field the user was in, or in its namesake that took its place (htmx
+    // gives focus back by id, also to an element swapped out of band).
+    const kept =
+      active?.isConnected &&
+      (active === swap.before || Boolean(active.id && active.id === swap.before?.id));
+    if (active && active !== document.body && (regions.some(inside) || swap.settled.some(inside) || inside(flash) || kept)) {
+      return;
+    }
+    window.__matchaFocusMiss({
+      page: location.pathname + location.search,
+      request: event.detail.requestConfig?.verb + " " + event.detail.pathInfo?.requestPath,
+      status: event.detail.xhr.status,
+      region: regions.map(describe).join(" | ") || "nothing",
+      focus: describe(active),
+      before: describe(swap.before),
+    });
+  });
+})();"""
+
+
+class FocusWatch:
+    """The focus misses of one test's browser contexts (see FOCUS_WATCH)."""
+
+    def __init__(self) -> None:
+        self.misses: list[dict[str, Any]] = []
+        self.contexts: list[BrowserContext] = []
+
+    def watch(self, context: BrowserContext) -> None:
+        if context in _SCRIPTLESS:
+            return  # no script runs there, nor any htmx swap
+        context.expose_binding(FOCUS_BINDING, lambda _source, miss: self.misses.append(miss))
+        context.add_init_script(FOCUS_WATCH)
+        self.contexts.append(context)
+
+    def failures(self) -> str:
+        """What went wrong, once every page's last reports have come in; "" if nothing."""
+        for context in self.contexts:
+            for page in context.pages:
+                # Takes in the binding calls still on their way (a closed page has none).
+                with contextlib.suppress(PlaywrightError):
+                    page.evaluate("() => 0")
+        if not self.misses:
+            return ""
+        lines = [f"{len(self.misses)} htmx swap(s) left focus outside what they swapped:"]
+        for miss in self.misses:
+            lines.append(
+                f"- on {miss['page']}, {miss['request']} ({miss['status']}): focus on "
+                f"{miss['focus']}\n    swapped: {miss['region']}\n    before: {miss['before']}"
+            )
+        return "\n".join(lines)
 
 
 # --- steps many tests take --------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The second half of a broker's day in the browser: a call logged with the keyboard alone,
-its follow-up found on Min dag the next day, moved and marked done, and the company list
-exported with a filter. Every page and state visited passes axe-core.
+its follow-up found on Min dag the next day, moved and marked done, a call logged from a
+row of Min dag, the overdue groups paged, the rows at a phone's width, and the company
+list exported with a filter. Every page and state visited passes axe-core.
 
 Min dag depends on the server's clock, which these tests move; so each test has a server
 of its own (`fresh_server`, without an admin) and makes the users it needs.
@@ -24,12 +25,14 @@ from tests.e2e.support import (
     log_in,
     make_activity_in,
     make_company_in,
+    make_contact_in,
 )
 
 pytestmark = pytest.mark.e2e
 
 TOMORROW = START + dt.timedelta(days=1)
-NEXT_WEEK = TOMORROW + dt.timedelta(days=7)
+# "Nästa vecka" from Tuesday 3 March: Monday 9 March.
+NEXT_WEEK = START + dt.timedelta(days=7)
 # Tab presses allowed to reach a control from wherever focus is.
 MAX_TABS = 80
 
@@ -77,10 +80,10 @@ def tab_to(page: Page, selector: str) -> None:
 
 
 def day_row(page: Page, company_name: str) -> Locator:
-    """A follow-up on Min dag, by its company's name."""
+    """A follow-up on Min dag, by its company's name (the row's first link)."""
     follow_ups = page.get_by_role("region", name="Återkopplingar i dag och försenade")
     return follow_ups.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=company_name)
+        has=page.get_by_role("link", name=company_name, exact=True)
     )
 
 
@@ -99,39 +102,37 @@ def test_log_a_call_with_a_follow_up_tomorrow_using_only_the_keyboard(
 ) -> None:
     broker(page, server, "tangent.tove", "Tove Tangentsson")
     company_id = make_company_in(server, by="tangent.tove", name=CALL_COMPANY, city="Örebro")
+    for name in ("Åsa Öberg", "Örjan Ek", "Märta Lind"):
+        make_contact_in(server, company_id, by="tangent.tove", name=name, phone="070-123 45 67")
     page.goto(f"/companies/{company_id}")
     expect(page.get_by_role("heading", name=CALL_COMPANY, level=1)).to_be_visible()
     expect(page.get_by_text("Inga kontakthändelser ännu.")).to_be_visible()
     check_accessibility(page)
     mark_document(page)
 
-    # From the top of the page, Tab to the call log's summary and open it with Enter:
-    # the form opens with focus in the notes.
-    summary = page.locator("details.activity-log > summary")
-    expect(summary).to_have_text("Logga samtal, möte, besök, e-post eller anteckning")
-    tab_to(page, "details.activity-log > summary")
+    # From the top of the page: Tab, Tab to the skip link to the form, Enter, and focus is
+    # in the notes (before the form came first: 34 Tabs to a summary, then Enter).
+    tabs = 0
+    while not focused(page, "a.skip-link[href='#activity-new-notes']") and tabs < 3:
+        page.keyboard.press("Tab")
+        tabs += 1
+    assert tabs == 2
+    expect(page.get_by_role("link", name="Hoppa till ny kontakthändelse")).to_be_in_viewport()
     page.keyboard.press("Enter")
-    expect(page.locator("details.activity-log")).to_have_attribute("open", "")
     notes = page.get_by_role("textbox", name="Anteckning")
     expect(notes).to_be_focused()
-    check_accessibility(page)
     page.keyboard.type(CALL_NOTE)
 
-    # Tab on to the follow-up choices (focus enters the group on "Ingen"), pick "I morgon"
-    # with the arrow keys, and save with Enter there.
+    # One Tab on to the follow-up choices (focus enters the group on "Ingen"); "I morgon"
+    # with an arrow key; Ctrl+Enter from there saves.
     follow_up = page.get_by_role("group", name="Återkoppling")
-    tab_to(page, "input[type=radio][name=follow_up]")
+    page.keyboard.press("Tab")
     expect(follow_up.get_by_role("radio", name="Ingen")).to_be_focused()
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
     tomorrow = follow_up.get_by_role("radio", name="I morgon")
     expect(tomorrow).to_be_focused()
     expect(tomorrow).to_be_checked()
-    # Back to the notes (Shift+Tab) and Ctrl+Enter: the documented way to save from there.
-    for _ in range(MAX_TABS):
-        if focused(page, "textarea[name=notes]"):
-            break
-        page.keyboard.press("Shift+Tab")
-    expect(notes).to_be_focused()
+    expect(follow_up).to_contain_text("I morgon tis 3 mars")
     with page.expect_response(
         lambda r: (
             r.request.method == "POST" and r.url.endswith(f"/companies/{company_id}/activities")
@@ -141,20 +142,20 @@ def test_log_a_call_with_a_follow_up_tomorrow_using_only_the_keyboard(
     assert answer.value.status == 200
     assert answer.value.request.all_headers().get("hx-request") == "true"
 
-    # The timeline shows the call at once, in the same document, with the follow-up.
-    expect(flash(page)).to_contain_text("Kontakthändelsen är sparad.")
+    # The call is first in the timeline, in the same document, and has focus; the live
+    # region says it was saved, and when the follow-up is.
     entries = timeline_entries(page)
     expect(entries).to_have_count(1)
     entry = entries.first
-    expect(entry.get_by_role("heading", level=3)).to_have_text("Samtal, 2026-03-02 09:00")
+    expect(entry).to_be_focused()
+    expect(entry).to_have_accessible_name("Samtal, 2026-03-02 09:00")
+    expect(flash(page)).to_have_text("Kontakthändelsen är sparad. Återkoppling tis 3 mars.")
     expect(entry).to_contain_text(CALL_NOTE)
     expect(entry).to_contain_text("Återkoppling: 2026-03-03")
     expect(entry).to_contain_text("Tove Tangentsson")
     assert same_document(page)
-    # The form is open again, empty, focus in its notes: the next call can be typed at once.
-    expect(page.locator("details.activity-log")).to_have_attribute("open", "")
+    # The form is empty again for the next call.
     expect(notes).to_have_value("")
-    expect(notes).to_be_focused()
     expect(follow_up.get_by_role("radio", name="Ingen")).to_be_checked()
     check_accessibility(page)
 
@@ -170,11 +171,11 @@ def test_enter_in_a_one_line_field_saves_the_call(page: Page, server: LiveServer
     company_id = make_company_in(server, by="enter.elin", name="Älvdalens Snickeri AB")
     page.goto(f"/companies/{company_id}")
     mark_document(page)
-    tab_to(page, "details.activity-log > summary")
-    page.keyboard.press("Space")
+    tab_to(page, "a.skip-link[href='#activity-new-notes']")
+    page.keyboard.press("Enter")
     expect(page.get_by_role("textbox", name="Anteckning")).to_be_focused()
     page.keyboard.type("Kort samtal med ägaren.")
-    page.keyboard.press("Tab")
+    tab_to(page, "input[name=outcome]")
     expect(page.get_by_label("Utfall")).to_be_focused()
     page.keyboard.type("Återkommer i höst")
     page.keyboard.press("Enter")
@@ -224,25 +225,23 @@ def test_find_a_follow_up_on_min_dag_move_it_and_mark_it_done(
         expect(row).not_to_contain_text("Försenad")
         check_accessibility(page)
 
-        # "Flytta till…" → "Om en vecka": the row leaves today's list, in place.
+        # "Nästa vecka": the row leaves today's list, in place, and today's count follows.
         mark_document(page)
-        row.get_by_role("button", name="Om en vecka").click()
-        expect(flash(page)).to_contain_text("Återkopplingen är flyttad till 2026-03-10.")
+        row.get_by_role("button", name=re.compile("^Nästa vecka")).click()
+        expect(flash(page)).to_contain_text("Återkopplingen är flyttad till 2026-03-09.")
         expect(day_row(page, DAY_COMPANY)).to_have_count(0)
         assert same_document(page)
-        # The button went with its row: focus is on the section's heading, not lost.
-        expect(
-            page.get_by_role("heading", name="Återkopplingar i dag och försenade")
-        ).to_be_focused()
+        # The button went with its row: focus is on its group's heading, not lost.
+        expect(page.get_by_role("heading", name="I dag (0)")).to_be_focused()
         check_accessibility(page)
         page.reload()
         expect(day_row(page, DAY_COMPANY)).to_have_count(0)
         expect(page.get_by_text("Inga återkopplingar i dag.")).to_be_visible()
 
-        # A week later it is back; "Klar" takes it off for good.
+        # Next Monday it is back; "Klar" takes it off for good.
         server.set_clock(NEXT_WEEK.replace(hour=8))
         log_in(page, "dag.dora", password)
-        expect(page.get_by_text("I dag är det 2026-03-10.")).to_be_visible()
+        expect(page.get_by_text("I dag är det 2026-03-09.")).to_be_visible()
         row = day_row(page, DAY_COMPANY)
         expect(row).to_have_count(1)
         expect(row).to_contain_text("I dag")
@@ -266,11 +265,11 @@ def test_find_a_follow_up_on_min_dag_move_it_and_mark_it_done(
         # the "klar".
         page.goto(f"/companies/{company_id}")
         entry = timeline_entries(page).first
-        expect(entry).to_contain_text("Återkoppling: 2026-03-10 klar")
+        expect(entry).to_contain_text("Återkoppling: 2026-03-09 klar")
         expect(entry.get_by_role("button", name="Markera återkopplingen klar")).to_have_count(0)
         history = page.get_by_role("region", name="Historik")
         changes = history.locator("li").filter(has_text="ändrade en kontakthändelse")
-        expect(changes.filter(has_text="Återkoppling: 2026-03-03 → 2026-03-10")).to_have_count(1)
+        expect(changes.filter(has_text="Återkoppling: 2026-03-03 → 2026-03-09")).to_have_count(1)
         expect(
             changes.filter(has_text=re.compile(r"Återkoppling klar:\s*nej\s*→\s*ja"))
         ).to_have_count(1)
@@ -279,7 +278,129 @@ def test_find_a_follow_up_on_min_dag_move_it_and_mark_it_done(
         server.set_clock(START)
 
 
-# --- 3. the company list exported with a filter ------------------------------------------
+# --- 3. a call logged from a row of Min dag, with the keyboard -------------------------
+
+ROW_COMPANY = "Tranås Trädgård & Trä AB"
+ROW_NOTE = "Åsa tackade ja till två praktikanter i april."
+
+
+def test_log_a_call_from_a_row_of_min_dag_with_the_keyboard(page: Page, server: LiveServer) -> None:
+    password = server.create_user("rad.rut", full_name="Rut Radsson")
+    company_id = make_company_in(server, by="rad.rut", name=ROW_COMPANY, city="Tranås")
+    make_activity_in(server, company_id, by="rad.rut", notes="Ring Åsa", follow_up="tomorrow")
+    other_id = make_company_in(server, by="rad.rut", name="Nästa Rad AB", city="Eksjö")
+    make_activity_in(server, other_id, by="rad.rut", notes="Nästa", follow_up="tomorrow")
+    try:
+        server.set_clock(TOMORROW.replace(hour=8))
+        log_in(page, "rad.rut", password)
+        row = day_row(page, ROW_COMPANY)
+        expect(row).to_have_count(1)
+        mark_document(page)
+
+        # Tab to the row's "Logga samtal" and press Enter: the form opens in the row, focus
+        # in its notes.
+        tab_to(page, f"#{row.get_attribute('id')} a.follow-up-log-link")
+        page.keyboard.press("Enter")
+        form = row.get_by_role("form", name=f"Logga kontakt med {ROW_COMPANY}")
+        expect(form).to_be_visible()
+        notes = form.get_by_role("textbox", name="Anteckning")
+        expect(notes).to_be_focused()
+        expect(form.get_by_role("checkbox", name="Markera återkopplingen klar")).to_be_checked()
+        assert same_document(page)
+        check_accessibility(page)
+
+        # A note with nothing in it is refused in place, focus on the field to fix.
+        # Shift+Tab back to the kinds (focus enters the group on "Samtal"), down to the last.
+        for _ in range(MAX_TABS):
+            if focused(page, "li.follow-up input[name=kind]"):
+                break
+            page.keyboard.press("Shift+Tab")
+        expect(form.get_by_role("radio", name="Samtal")).to_be_focused()
+        for _ in range(4):
+            page.keyboard.press("ArrowDown")
+        expect(form.get_by_role("radio", name="Anteckning")).to_be_checked()
+        form.get_by_role("button", name="Spara kontakthändelse").press("Enter")
+        expect(row).to_contain_text("Skriv något i anteckningen.")
+        expect(notes).to_be_focused()
+        expect(form.get_by_role("radio", name="Anteckning")).to_be_checked()
+        check_accessibility(page)
+
+        # Typed and saved with Ctrl+Enter: the call is logged, the follow-up done, the row
+        # gone, the notice read out, and focus on the next row's "Klar".
+        page.keyboard.type(ROW_NOTE)
+        with page.expect_response(lambda r: r.url.endswith("/log")) as answer:
+            page.keyboard.press("Control+Enter")
+        assert answer.value.status == 200
+        expect(flash(page)).to_contain_text(
+            f"Kontakthändelsen på {ROW_COMPANY} är sparad och återkopplingen är markerad som klar."
+        )
+        expect(flash(page)).to_have_attribute("aria-live", "polite")
+        expect(day_row(page, ROW_COMPANY)).to_have_count(0)
+        expect(
+            day_row(page, "Nästa Rad AB").get_by_role("button", name=re.compile("^Klar"))
+        ).to_be_focused()
+        expect(page.get_by_role("heading", name="I dag (1)")).to_be_visible()
+        assert same_document(page)
+        check_accessibility(page)
+
+        page.goto(f"/companies/{company_id}")
+        entries = timeline_entries(page)
+        expect(entries.first).to_contain_text(ROW_NOTE)
+        expect(entries.nth(1)).to_contain_text("Återkoppling: 2026-03-03 klar")
+    finally:
+        server.set_clock(START)
+
+
+def test_overdue_groups_page_in_place_and_rows_fit_a_phone(page: Page, server: LiveServer) -> None:
+    password = server.create_user("sida.siv", full_name="Siv Sidsson")
+    company_id = make_company_in(server, by="sida.siv", name="Sidornas Samfällighet AB")
+    for number in range(12):
+        make_activity_in(
+            server, company_id, by="sida.siv", notes=f"Punkt {number}", follow_up="tomorrow"
+        )
+    try:
+        # Two days later all twelve are a day overdue: ten on the first page of the group.
+        server.set_clock((TOMORROW + dt.timedelta(days=1)).replace(hour=8))
+        log_in(page, "sida.siv", password)
+        group = page.locator("#follow-ups-week")
+        expect(
+            group.get_by_role("heading", name="Försenade de senaste 7 dagarna (12)")
+        ).to_be_visible()
+        expect(group.locator("li.follow-up")).to_have_count(10)
+        expect(group.locator("li.follow-up").first).to_contain_text("Försenad 1 dag")
+        expect(group).to_contain_text("Sida 1 av 2")
+        mark_document(page)
+        group.get_by_role("link", name="Nästa →").focus()
+        page.keyboard.press("Enter")
+        expect(group).to_contain_text("Sida 2 av 2")
+        expect(group.locator("li.follow-up")).to_have_count(2)
+        expect(page).to_have_url(re.compile(r"/\?week_page=2$"))
+        expect(
+            group.get_by_role("heading", name=re.compile("^Försenade de senaste"))
+        ).to_be_focused()
+        assert same_document(page)
+        check_accessibility(page)
+
+        # At a phone's width (390 px) the rows and their buttons wrap: nothing runs off.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.reload()
+        overflow = page.evaluate(
+            "() => { const s = document.getElementById('follow-ups');"
+            " return s.scrollWidth - s.clientWidth; }"
+        )
+        assert overflow <= 0, f"the follow-ups are {overflow} px wider than the screen"
+        first = group.locator("li.follow-up").first
+        box = first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        klar = first.get_by_role("button", name=re.compile("^Klar"))
+        button = klar.bounding_box()
+        assert button is not None and button["height"] >= 24  # a target large enough
+        check_accessibility(page)
+    finally:
+        server.set_clock(START)
+
+
+# --- 4. the company list exported with a filter ------------------------------------------
 
 EXPORTED = {
     "Ängelholms Bygg & Måleri AB": "Ängelholm",

@@ -48,7 +48,9 @@ def fact(scope: Page | Locator, term: str) -> Locator:
     """The value shown for `term` in a list of facts; on a page, the company's own."""
     if isinstance(scope, Page):
         scope = scope.get_by_role("region", name="Uppgifter")
-    return scope.locator(f"dl.facts > dt:text-is('{term}') + dd")
+    return scope.locator(
+        f"dl.facts > dt:text-is('{term}') + dd, dl.compact-facts > div > dt:text-is('{term}') + dd"
+    )
 
 
 def history(page: Page) -> Locator:
@@ -334,7 +336,7 @@ def test_an_edit_conflict_shows_the_other_change_and_keeps_what_was_typed(
     # Both open the edit form.
     for each in (page, other):
         each.goto(f"/companies/{company_id}")
-        each.get_by_role("button", name="Redigera", exact=True).click()
+        each.get_by_role("link", name="Redigera uppgifterna").click()
         expect(each).to_have_url(f"/companies/{company_id}/edit")
         expect(each.get_by_role("heading", name=f"Redigera {name}")).to_be_visible()
     check_accessibility(page)
@@ -398,7 +400,7 @@ def test_merge_two_companies_after_a_preview(page: Page, server: LiveServer) -> 
 
     page.goto(f"/companies/{kept_id}")
     check_accessibility(page)
-    page.get_by_role("button", name="Slå samman med…").click()
+    page.get_by_role("link", name="Slå samman med…").click()
     expect(page).to_have_url(f"/companies/{kept_id}/merge")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Slå samman {kept_name} med ett annat företag"
@@ -451,7 +453,7 @@ def test_merge_two_companies_after_a_preview(page: Page, server: LiveServer) -> 
         "href", f"/companies/{kept_id}"
     )
     expect(contacts_section(page)).to_contain_text("Inga kontaktpersoner ännu.")
-    expect(page.get_by_role("button", name="Slå samman med…")).to_have_count(0)
+    expect(page.get_by_role("link", name="Slå samman med…")).to_have_count(0)
     merged = history(page).get_by_role("listitem").filter(has_text="slog samman företaget")
     expect(merged).to_contain_text(f"Sammanslaget med: – → {kept_name}")
     check_accessibility(page)
@@ -476,6 +478,8 @@ def test_erasing_a_person_leaves_no_trace_of_them(page: Page, server: LiveServer
     page.goto(f"/companies/{company_id}")
     expect(history(page)).to_contain_text("skapade kontakten Märta Ödmark")
     check_accessibility(page)
+    # Her actions are in one menu: open it, then the erase link.
+    page.locator("summary", has_text="Åtgärder för Märta Ödmark").click()
     page.get_by_role("link", name="Radera person (GDPR) Märta Ödmark").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Radera Märta Ödmark")
     expect(page.get_by_role("main")).to_contain_text("Det går inte att ångra.")

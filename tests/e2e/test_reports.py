@@ -402,7 +402,9 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
         "Periodens första dag måste vara före eller samma som den sista."
     )
     expect(control(page, "to")).to_have_attribute("aria-invalid", "true")
-    expect(control(page, "to")).to_have_attribute("aria-describedby", "period-hint period-error")
+    expect(control(page, "to")).to_have_attribute(
+        "aria-describedby", "period-hint period-error report-to-understood"
+    )
     expect(control(page, "to")).to_be_focused()
     expect(control(page, "from")).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#results table")).to_have_count(0)

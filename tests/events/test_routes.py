@@ -96,7 +96,10 @@ def test_an_invalid_event_is_shown_again_with_its_message(client, bo):
         headers=HTMX,
     )
     assert response.status_code == 422
-    assert 'aria-invalid="true" aria-describedby="ends_at-error"' in response.text
+    ends_at = re.search(r'<input id="ends_at"[^>]*>', response.text)
+    assert ends_at, response.text
+    assert 'aria-invalid="true"' in ends_at.group(0)
+    assert 'aria-describedby="ends_at-error ends_at-hint ends_at-understood"' in ends_at.group(0)
     assert "<html" not in response.text
 
 
@@ -162,6 +165,7 @@ def test_the_outcome_form_saves_hires_on_the_assignment(client, session, clock, 
     client.login("bo", PASSWORD)  # two weeks later: a new session
     page = client.get(f"/events/{event.id}").text
     assert 'id="outcome-hires-' in page
+    assert "när du sparar utfallet blir den avslutad" in page
     data = {
         "version": str(event.version),
         "jobseekers_invited": "30",
@@ -177,6 +181,9 @@ def test_the_outcome_form_saves_hires_on_the_assignment(client, session, clock, 
     }
     response = client.post_form(f"/events/{event.id}/outcome", data, token_from="/events")
     assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"]).text
+    assert "Utfallet är sparat och träffen är avslutad." in page
+    assert "när du sparar utfallet blir den avslutad" not in page
     session.refresh(assignment)
     assert assignment.filled_count == 2
     history = client.get(f"/assignments/{assignment.id}").text

@@ -80,13 +80,61 @@ def test_create_keeps_swedish_time_and_starts_the_checklist_from_the_template(
     for item in template:
         task = by_title[item.title]
         assert task.phase == item.phase
-        assert task.due_on == dt.date(2026, 3, 16) + dt.timedelta(days=item.days_from_start)
+        # The event is two weeks away: an item planned further ahead is due today.
+        planned = dt.date(2026, 3, 16) + dt.timedelta(days=item.days_from_start)
+        assert task.due_on == max(planned, dt.date(2026, 3, 2))
         assert task.assignee_id == bo.id
     created = session.exec(
         select(AuditEvent).where(AuditEvent.entity == "event", AuditEvent.entity_id == event.id)
     ).one()
     assert created.changes["event_title"] == [None, "Rekryteringsträff lager"]
     assert created.changes["members"] == [None, "Cia Lind"]
+
+
+def test_no_checklist_item_starts_overdue(session, clock, bo):
+    """An event nine days away: the items planned for six weeks, five, four and three
+    weeks before are due today, none is overdue; the later ones keep their days."""
+    soon = dt.datetime(2026, 3, 11, 9, 0, tzinfo=STARTS.tzinfo)
+    event = make_event(session, clock, bo, starts=soon)
+    today = dt.date(2026, 3, 2)
+    rows = [row for rows in checklist.by_phase(event.id, session=session).values() for row in rows]
+    assert rows and not any(row.overdue(today) for row in rows)
+    offsets = {item.title: item.days_from_start for item in checklist.template(session=session)}
+    for row in rows:
+        planned = soon.date() + dt.timedelta(days=offsets[row.task.title])
+        assert row.task.due_on == (today if planned < today else planned), row.task.title
+    assert (
+        sum(row.task.due_on == today for row in rows)
+        == sum(soon.date() + dt.timedelta(days=days) < today for days in offsets.values())
+        > 0
+    )
+
+
+def test_moving_the_event_earlier_makes_no_item_overdue(session, clock, bo, event):
+    """Two weeks away, moved to four days away: the items due before then are due today;
+    one already overdue (an item added by hand) keeps its day."""
+    late = checklist.add_task(
+        event,
+        checklist.TaskForm(phase="planning", title="Ring lokalvården", due_on="2026-02-27"),
+        user=bo,
+        session=session,
+        clock=clock,
+    )
+    sooner = dt.datetime(2026, 3, 6, 9, 0, tzinfo=STARTS.tzinfo)
+    form = form_for(
+        event, session, starts_at=local(sooner), ends_at=local(sooner + dt.timedelta(hours=3))
+    )
+    events.update(event, form, user=bo, session=session, clock=clock)
+    session.commit()
+    today = dt.date(2026, 3, 2)
+    rows = [row for rows in checklist.by_phase(event.id, session=session).values() for row in rows]
+    assert [row.task.id for row in rows if row.overdue(today)] == [late.id]
+    assert late.due_on == dt.date(2026, 2, 27)
+    offsets = {item.title: item.days_from_start for item in checklist.template(session=session)}
+    for row in rows:
+        if row.task.id != late.id:
+            planned = sooner.date() + dt.timedelta(days=offsets[row.task.title])
+            assert row.task.due_on == max(planned, today), row.task.title
 
 
 def test_a_summer_time_event_is_stored_in_utc(session, clock, bo):
@@ -102,6 +150,9 @@ def test_a_summer_time_event_is_stored_in_utc(session, clock, bo):
         ({"starts_at": ""}, "starts_at", "börjar"),
         ({"ends_at": "2026-03-16T08:00"}, "ends_at", "sluta efter"),
         ({"starts_at": "2026-03-29T02:30", "ends_at": "2026-03-29T04:00"}, "starts_at", "02:30"),
+        ({"starts_at": "16/3"}, "starts_at", "ange också klockslag, till exempel 16/3 9:00"),
+        ({"ends_at": "snart"}, "ends_at", "tidpunkten går inte att läsa"),
+        ({"ends_at": "31/3 25:00"}, "ends_at", "tidpunkten går inte att läsa"),
         ({"online_url": "teams"}, "online_url", "https://"),
         ({"capacity": "0"}, "capacity", "minst 1"),
         ({"owner_id": ""}, "owner_id", "ansvarig"),
@@ -405,6 +456,74 @@ def test_hires_add_to_the_filled_count_once_however_often_the_outcome_is_saved(
     filled = [e.event.changes for e in entries if "filled_count" in e.event.changes]
     assert filled[0] == {"filled_count": [3, 2], "event": "Rekryteringsträff lager"}
     assert filled[1] == {"filled_count": [1, 3], "event": "Rekryteringsträff lager"}
+
+
+def event_changes(event, session):
+    return [e.event.changes for e in history.for_record("event", event.id, session=session)]
+
+
+def test_saving_the_outcome_of_a_held_event_closes_it(session, clock, bo, cia, company, held):
+    event, assignment = held
+    assert event.status == EventStatus.planning
+    save(session, clock, cia, event, outcome(event, company, assignment, hires=1, interviews="3"))
+    assert event.status == EventStatus.closed
+    # One history entry: the outcome and the status change it made, by who saved it.
+    latest = history.for_record("event", event.id, session=session)[0]
+    assert latest.user_name == "Cia Lind"
+    assert latest.event.changes["event_status"] == ["planning", "closed"]
+    assert latest.event.changes["interviews"] == [None, 3]
+    # Changing the outcome afterwards keeps it closed, with no second status change.
+    save(session, clock, bo, event, outcome(event, company, assignment, hires=1, seen=1))
+    assert event.status == EventStatus.closed
+    statuses = [c["event_status"] for c in event_changes(event, session) if "event_status" in c]
+    assert statuses == [["planning", "closed"], [None, "planning"]]  # the latter: created
+
+
+@pytest.mark.parametrize("status", ["recruiting", "running"])
+def test_an_unchanged_outcome_saved_after_the_event_closes_it_too(
+    session, clock, bo, company, held, status
+):
+    event, _assignment = held
+    events.change_status(
+        event, events.StatusForm(status=status), user=bo, session=session, clock=clock
+    )
+    session.commit()
+    save(session, clock, bo, event, participants.OutcomeForm(version=event.version))
+    assert event.status == EventStatus.closed
+    assert event_changes(event, session)[0] == {"event_status": [status, "closed"]}
+
+
+def test_an_outcome_counted_while_the_event_is_on_leaves_its_status(
+    session, clock, bo, company, held
+):
+    event, assignment = held
+    clock.set(STARTS + dt.timedelta(hours=1))  # 9–12: still going on
+    save(session, clock, bo, event, outcome(event, company, assignment, hires=0, interviews="2"))
+    assert (event.status, event.interviews) == (EventStatus.planning, 2)
+    assert [c for c in event_changes(event, session) if "event_status" in c] == [
+        event_changes(event, session)[-1]  # created
+    ]
+
+
+def test_a_cancelled_event_stays_cancelled(session, clock, bo, company, held):
+    event, assignment = held
+    events.change_status(
+        event, events.StatusForm(status="cancelled"), user=bo, session=session, clock=clock
+    )
+    session.commit()
+    refused(
+        Conflict,
+        lambda: participants.save_outcome(
+            event,
+            outcome(event, company, assignment, hires=1),
+            user=bo,
+            session=session,
+            clock=clock,
+        ),
+    )
+    session.rollback()
+    session.refresh(event)
+    assert event.status == EventStatus.cancelled
 
 
 def test_hires_beyond_the_positions_are_refused_and_nothing_changes(

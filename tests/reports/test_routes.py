@@ -49,7 +49,8 @@ def test_every_role_reads_the_reports(client, session, late, role):
     # This month by default (the clock says 1 February 2027).
     assert '<h2 id="report-period">1 feb–28 feb 2027, v. 5–8</h2>' in response.text
     assert "Det finns inga uppgifter för perioden med de valda filtren." in response.text
-    assert 'href="/reports/team"' in response.text
+    # Teamöversikt is for team leads (admins and viewers): no link a broker cannot follow.
+    assert ('href="/reports/team"' in response.text) == (role != "broker")
     assert 'href="/static/reports.css"' in response.text
 
 
@@ -110,7 +111,12 @@ def test_htmx_gets_only_the_results(client, session, late, signed_in):
             "Periodens första dag måste vara före eller samma som den sista.",
         ),
         ("period=custom&from=2026-01-01&to=2030-01-01", "En period kan vara högst 3 år."),
-        ("period=custom&from=mars&to=2026-03-01", "Ange datum som ÅÅÅÅ-MM-DD."),
+        (
+            "period=custom&from=mars&to=2026-03-01",
+            "Från och med: datumet går inte att läsa. Skriv till exempel 1/12, 1/12 2026, "
+            "1 dec, 2026-12-01, i dag eller i morgon.",
+        ),
+        ("period=custom&from=1/1&to=32/1", "Till och med: datumet 32/1 finns inte."),
         ("period=custom&to=2026-03-01", "Ange första dagen i perioden."),
     ],
 )

@@ -286,7 +286,7 @@ def test_the_link_to_min_dag_shows_the_same_follow_ups(world, client):
     listed = day[start : day.index("</section>", start)]
     # 3 overdue + 2 today, as the team view counts them.
     assert listed.count('<li id="follow-up-') == 5
-    assert listed.count("Försenad</strong>") == 3
+    assert listed.count('<strong class="badge-overdue">Försenad') == 3
 
 
 def test_companies_without_owner_most_recently_active_first(world, client):

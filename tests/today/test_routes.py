@@ -1,6 +1,7 @@
 """Min dag over HTTP: which follow-ups, companies and activities it shows and for whom,
-"Klar" and "Flytta till…" with htmx and with plain forms, who may use them, the admin's
-"Visa för" switch, and a constant number of statements as data grows."""
+"Klar", "I morgon", "Nästa vecka" and "Flytta" with htmx and with plain forms, who may use
+them, the admin's "Visa för" switch, and a constant number of statements as data grows.
+Logging a call from a row is in test_log_from_row.py, the groups in test_follow_ups.py."""
 
 from __future__ import annotations
 
@@ -110,17 +111,24 @@ def test_overdue_today_and_tomorrow(client, session, clock, bo, cia, company):
     assert f"follow-up-{tomorrow.id}" not in html and f"follow-up-{theirs.id}" not in html
     for activity in (overdue, due, written, owned):
         assert f"follow-up-{activity.id}" in html
-    # Oldest first; overdue written out, not told by colour alone.
-    assert html.index(f"follow-up-{overdue.id}") < html.index(f"follow-up-{due.id}")
-    assert "Försenad</strong>, återkoppling skulle ske 2026-02-26" in row(html, overdue)
+    # Today's first, then the overdue ones; overdue written out, not told by colour alone.
+    assert html.index(f"follow-up-{due.id}") < html.index(f"follow-up-{overdue.id}")
+    assert "Försenad 4 dagar</strong>" in row(html, overdue)
+    assert '<time datetime="2026-02-26">2026-02-26</time>' in row(html, overdue)
     assert "Försenad" not in row(html, due) and "<strong>I dag</strong>" in row(html, due)
     assert 'class="follow-up overdue"' in row(html, overdue)
+    # Who wrote it, when not me; who owns the company, when not me.
+    assert "Samtal 2026-03-01, Cia Lind" in row(html, owned)
+    assert "Samtal 2026-03-01 – Skicka avtal</span>" in row(html, due)
+    assert "ansvarig: Cia Lind" in row(html, written)
+    assert 'I dag <span id="follow-ups-today-count" class="count">(3)</span>' in html
+    assert "Försenade de senaste 7 dagarna" in html
 
     clock.advance(dt.timedelta(days=1))
     client.login("bo", PASSWORD)  # the session has timed out overnight
     html = follow_ups_on(client)
     assert "<strong>I dag</strong>" in row(html, tomorrow)
-    assert "Försenad" in row(html, due)
+    assert "Försenad 1 dag</strong>" in row(html, due)
 
 
 def test_a_day_without_anything(client, bo):
@@ -151,6 +159,8 @@ def test_klar_with_htmx_removes_the_row_in_place(client, session, clock, bo, com
     assert "<li" not in response.text and "<html" not in response.text
     assert 'hx-swap-oob="innerHTML:#flash"' in response.text
     assert "Återkopplingen är markerad som klar." in response.text
+    # The groups' counts follow (the page's headings keep their ids).
+    assert 'id="follow-ups-week-count" class="count" hx-swap-oob="true">(0)<' in response.text
     assert reload(session, activity).follow_up_done_at is not None
     history = session.exec(
         select(AuditEvent).where(
@@ -205,12 +215,20 @@ def test_move_to_tomorrow_with_htmx_removes_the_row(client, session, clock, bo, 
     assert f"follow-up-{activity.id}" in follow_ups_on(client)
 
 
-def test_move_a_week_or_to_a_date_with_a_plain_form(client, session, clock, bo, company):
-    activity = follow_up(session, clock, company, bo, TODAY)
-    response = post(client, f"/today/follow-ups/{activity.id}/move", {"follow_up": "week"})
+def test_move_to_next_week_or_to_a_date_with_a_plain_form(client, session, clock, bo, company):
+    # On Wednesday 4 March, "Nästa vecka" is Monday 9 March.
+    activity = follow_up(session, clock, company, bo, dt.date(2026, 3, 4))
+    clock.set(START + dt.timedelta(days=2))
+    client.login("bo", PASSWORD)
+    html = follow_ups_on(client)
+    assert 'name="follow_up" value="next_week"' in row(html, activity)
+    assert ">Nästa vecka<span" in row(html, activity)
+    response = post(client, f"/today/follow-ups/{activity.id}/move", {"follow_up": "next_week"})
     assert (response.status_code, response.headers["location"]) == (303, "/")
     assert reload(session, activity).follow_up_on == dt.date(2026, 3, 9)
     assert "Återkopplingen är flyttad till 2026-03-09." in client.get("/").text
+    clock.set(START)
+    client.login("bo", PASSWORD)
 
     other = follow_up(session, clock, company, bo, TODAY)
     response = post(client, f"/today/follow-ups/{other.id}/move", {"follow_up_on": "2026-04-01"})
@@ -218,7 +236,7 @@ def test_move_a_week_or_to_a_date_with_a_plain_form(client, session, clock, bo, 
     assert reload(session, other).follow_up_on == dt.date(2026, 4, 1)
 
 
-def test_an_overdue_follow_up_moved_to_today_stays_and_is_no_longer_overdue(
+def test_an_overdue_follow_up_moved_to_today_joins_todays_group(
     client, session, clock, bo, company
 ):
     activity = follow_up(session, clock, company, bo, dt.date(2026, 2, 25))
@@ -229,9 +247,16 @@ def test_an_overdue_follow_up_moved_to_today_stays_and_is_no_longer_overdue(
         headers=HTMX,
     )
     assert response.status_code == 200
-    assert response.text.lstrip().startswith(f'<li id="follow-up-{activity.id}"')
+    # Nothing in its old place; the row is added to today's list, no longer overdue.
+    added = '<ul hx-swap-oob="beforeend:#follow-ups-today-list">'
+    assert response.text.lstrip().startswith(added)
     assert "Försenad" not in response.text and "<strong>I dag</strong>" in response.text
+    assert '<p id="follow-ups-today-empty" hx-swap-oob="true" hidden></p>' in response.text
+    assert 'id="follow-ups-today-count" class="count" hx-swap-oob="true">(1)<' in response.text
+    assert 'id="follow-ups-week-count" class="count" hx-swap-oob="true">(0)<' in response.text
     assert "Återkopplingen är flyttad till 2026-03-02." in response.text
+    html = follow_ups_on(client)
+    assert "Försenad" not in row(html, activity)
 
 
 @pytest.mark.parametrize(
@@ -239,7 +264,8 @@ def test_an_overdue_follow_up_moved_to_today_stays_and_is_no_longer_overdue(
     [
         ({"follow_up_on": "2026-03-01"}, "Datumet för återkoppling har redan passerat."),
         ({"follow_up_on": ""}, "Välj ett nytt datum för återkopplingen."),
-        ({"follow_up_on": "1 april"}, "Ange datum som ÅÅÅÅ-MM-DD."),
+        ({"follow_up_on": "april"}, "Återkoppling: datumet går inte att läsa."),
+        ({"follow_up_on": "32/1"}, "Återkoppling: datumet 32/1 finns inte."),
     ],
 )
 def test_a_refused_move_shows_why_in_the_row(client, session, clock, bo, company, data, message):
@@ -479,5 +505,6 @@ def test_min_dag_costs_the_same_statements_as_data_grows(
     add(25)
     many = statements.count(engine, page)
     assert few == many, (few, many)
-    # Session and user, the switch's choices, one per section (the rest is the login).
-    assert many <= 8, many
+    # Session and user, (the switch's choices,) the follow-ups' counts and their rows, one
+    # per other section.
+    assert many <= {"own": 8, "team": 9}[view], many

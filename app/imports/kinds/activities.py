@@ -42,7 +42,7 @@ PAST_FOLLOW_UP_DONE = N_("Återkopplingen %(day)s har redan passerat: den sparas
 
 
 def occurred_at(raw: Any, day: str) -> str:
-    """The form's datetime-local: the cell's own time when it has one, else noon."""
+    """The form's date and time: the cell's own time when it has one, else noon."""
     time = NOON
     if isinstance(raw, dt.datetime) and raw.time() != dt.time(0, 0):
         time = raw.time().replace(second=0, microsecond=0)

@@ -123,7 +123,7 @@ class AssignmentKind(Kind):
             "source_user_id": ctx.columns.get("source_user", ""),
         }
         cleaned, problems = self.validate(
-            lambda f: assignments.clean(f, 0, session=ctx.session), form, columns
+            lambda f: assignments.clean(f, 0, session=ctx.session, clock=ctx.clock), form, columns
         )
         row.problems.extend(problems)
         if cleaned is not None:

@@ -54,7 +54,7 @@ class CompanyKind(Kind):
         )
         columns = {**ctx.columns, "owner_id": ctx.columns.get("owner", "")}
         cleaned, problems = self.validate(
-            lambda f: companies.clean(f, session=ctx.session), form, columns
+            lambda f: companies.clean(f, session=ctx.session, clock=ctx.clock), form, columns
         )
         row.problems.extend(problems)
         row.form = form
