@@ -47,6 +47,23 @@ class CompanyFilters(SQLModel):
     sort: str = "name"
     page: int = 1
 
+    @property
+    def filtering(self) -> bool:
+        """Whether a filter or the sort order is other than the default (the search aside)."""
+        default = CompanyFilters()
+        return any(
+            getattr(self, name) != getattr(default, name)
+            for name in (
+                "status",
+                "owner",
+                "municipality",
+                "tag",
+                "not_contacted",
+                "archived",
+                "sort",
+            )
+        )
+
     def normalized(self) -> CompanyFilters:
         """Unknown or out-of-range values fall back to the default, never to an error."""
         return CompanyFilters(

@@ -497,3 +497,20 @@ def test_the_list_costs_the_same_statements_with_more_companies(
     assert len(names_in(html)) == 25 and "page=2" in html
 
 
+def test_a_due_follow_up_links_to_min_dag_for_whose_day_it_is_on(
+    client, session, clock, company, broker
+):
+    activity = make_activity(session, clock, company, broker, follow_up="tomorrow")
+    link = '· <a href="/">Finns på Min dag</a>'
+    assert link not in client.get(page_of(company)).text  # due tomorrow: not on Min dag yet
+    clock.advance(dt.timedelta(days=1))
+    client.login("bo", PASSWORD)  # the session of yesterday has ended
+    assert link in client.get(page_of(company)).text
+    # A colleague's Min dag does not have it (neither author nor the company's broker).
+    make_user(session, clock, role="broker", username="kim")
+    client.login("kim", PASSWORD)
+    assert link not in client.get(page_of(company)).text
+    client.login("bo", PASSWORD)
+    activities.complete_follow_up(activity, user=broker, session=session, clock=clock)
+    session.commit()
+    assert link not in client.get(page_of(company)).text

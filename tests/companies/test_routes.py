@@ -219,6 +219,10 @@ def test_list_search_filters_and_state_in_the_url(client, session, clock):
     fragment = client.get("/companies?q=orebro", headers={"HX-Request": "true"}).text
     assert fragment.lstrip().startswith('<div id="results"') and "Örebro Städ" in fragment
     assert client.get("/companies?sort=bogus&page=abc&status=x").status_code == 422
+    # The filters are one disclosure, open while one of them (or the sort) is in use.
+    assert '<details class="filters">' in page
+    assert '<details class="filters" open>' in nobodys
+    assert '<details class="filters" open>' in client.get("/companies?sort=-name").text
 
 
 def test_viewer_sees_but_cannot_create(client, session, clock):

@@ -333,7 +333,8 @@ FOCUS_WATCH = """(() => {
     const kept =
       active?.isConnected &&
       (active === swap.before || Boolean(active.id && active.id === swap.before?.id));
-    if (active && active !== document.body && (regions.some(inside) || swap.settled.some(inside) || inside(flash) || kept)) {
+    const swapped = regions.some(inside) || swap.settled.some(inside) || inside(flash);
+    if (active && active !== document.body && (swapped || kept)) {
       return;
     }
     window.__matchaFocusMiss({

@@ -423,6 +423,7 @@ def test_export_the_company_list_with_a_filter(page: Page, server: LiveServer) -
     check_accessibility(page)
     page.get_by_label("Sök på namn, org.nr eller ort").fill("bygg")
     expect(page).to_have_url(re.compile(r"[?&]q=bygg(&|$)"))
+    page.get_by_text("Filter och sortering").click()
     page.get_by_label("Status").select_option(label="Aktiv")
     expect(page).to_have_url(re.compile(r"[?&]status=active(&|$)"))
     results = page.locator("#results tbody tr")

@@ -81,7 +81,8 @@ def test_the_start_page_is_min_dag_for_every_role(client, session, clock, role):
     assert response.headers["vary"] == "HX-Request"
     nav = response.text[response.text.index("<nav") : response.text.index("</nav>")]
     links = re.findall(r'<a href="([^"]+)"', nav)
-    assert links[1] == "/", "Min dag comes first among the signed-in links"
+    assert links[0] == "/", "Min dag comes first among the signed-in links"
+    assert 'class="brand"' in nav and links.count("/") == 1, "the name is not a second link home"
     assert '<a href="/" aria-current="page">Min dag</a>' in nav
     heading = "Teamets dag" if role == "viewer" else "Min dag"
     assert f"<h1>{heading}</h1>" in response.text
