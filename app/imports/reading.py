@@ -185,7 +185,7 @@ def sniff_delimiter(text: str) -> str:
     sample = text[:DELIMITER_SAMPLE_CHARS]
     if len(text) > len(sample):
         sample = sample[: sample.rfind("\n") + 1] or sample  # no half row at the end
-    best, best_score = DELIMITERS[0], 0
+    best, best_score = DELIMITERS[0], (False, 0)
     for delimiter in DELIMITERS:
         widths = Counter(
             len(record)
@@ -194,8 +194,10 @@ def sniff_delimiter(text: str) -> str:
         )
         width, count = max(widths.items(), key=lambda item: (item[1], item[0]), default=(0, 0))
         # The cells in rows of one shape, not the rows: a wrong delimiter ignores quotes
-        # and cuts a quoted cell's line breaks into more, narrower "rows".
-        score = count * width if width > 1 else 0
+        # and cuts a quoted cell's line breaks into more, narrower "rows". A delimiter that
+        # gives every row the same width (over one) comes first: a wrong one cutting quoted
+        # tabs and line breaks may make more cells, but not rows of one shape.
+        score = (count == widths.total(), count * width) if width > 1 else (False, 0)
         if score > best_score:
             best, best_score = delimiter, score
     return best
