@@ -289,3 +289,15 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
     focusOn(document.querySelector("#flash .flash")) || focusOn(document.getElementById("main"));
   });
 }
+// The main menu (base.html, details[data-site-menu]) is open in the HTML, so that it works
+// without JavaScript. On a narrow screen it folds into its "Meny" button; on a wide one it
+// stays open (its button is hidden by static/matcha.css).
+{
+  const menu = document.querySelector("details[data-site-menu]");
+  const narrow = window.matchMedia("(max-width: 47.99rem)");
+  const fit = () => {
+    if (menu) menu.open = !narrow.matches;
+  };
+  fit();
+  narrow.addEventListener("change", fit);
+}

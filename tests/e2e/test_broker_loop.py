@@ -35,6 +35,9 @@ NOTE = "Vill ha två snickare till våren, ring tillbaka."
 # follow-ups fall on the 60 days after START, so all are overdue, by 3 to 62 days.
 DAY = START + dt.timedelta(days=63)
 TOMORROW = DAY.date() + dt.timedelta(days=1)
+DESKTOP = {"width": 1280, "height": 800}
+# On a phone the main menu is folded into its "Meny" button.
+PHONE = {"width": 390, "height": 844}
 # Presses allowed to reach one control, so a missing control fails instead of looping.
 MAX_PRESSES = 60
 
@@ -82,7 +85,11 @@ class Keys:
         self._step_start = self.count
 
 
-def test_the_brokers_loop_takes_at_most_40_keys(page: Page, server: LiveServer) -> None:
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_the_brokers_loop_takes_at_most_40_keys(
+    page: Page, server: LiveServer, viewport: dict[str, int]
+) -> None:
+    page.set_viewport_size(viewport)
     password = server.create_user("loop.lina", full_name="Lina Loop")
     for number in range(1, BACKLOG + 1):
         company_id = make_company_in(server, by="loop.lina", name=f"Backlogg {number:02} AB")
@@ -106,7 +113,10 @@ def test_the_brokers_loop_takes_at_most_40_keys(page: Page, server: LiveServer) 
     check_accessibility(page)
     keys = Keys(page)
 
-    # 1. The company list, from the main menu.
+    # 1. The company list, from the main menu (on a phone, its "Meny" button first).
+    if page.locator("details[data-site-menu]:not([open])").count():
+        keys.move_to("details[data-site-menu] > summary")
+        keys.press("Enter")
     keys.move_to('nav a[href="/companies"]')
     keys.press("Enter")
     expect(page).to_have_url("/companies")
@@ -186,5 +196,10 @@ def test_the_brokers_loop_takes_at_most_40_keys(page: Page, server: LiveServer) 
     keys.step("mark it done")
 
     report = ", ".join(f"{name}: {count}" for name, count in keys.steps)
-    print(f"\nThe broker's loop: {keys.count} keys ({report}); {keys.typed} characters typed")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{width} px wide at {viewport['width']} px"
+    print(
+        f"\nThe broker's loop at {viewport['width']} px: {keys.count} keys ({report}); "
+        f"{keys.typed} characters typed"
+    )
     assert keys.count <= MAX_KEYS, report
