@@ -20,6 +20,7 @@ from app.config import Settings
 from app.db import get_session, make_engine
 from app.main import create_app
 from tests.databases import throwaway_database
+from tests.factories import PASSWORD, make_company, make_user
 
 # A Monday morning in Stockholm; tests move the clock when the date matters.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=STOCKHOLM)
@@ -117,3 +118,20 @@ def csrf_token_in(html: str) -> str:
 def client(app: FastAPI) -> Iterator[Client]:
     with Client(app, follow_redirects=False) as client:
         yield client
+
+
+# --- a signed-in broker and a company of theirs (a package or module may have its own) ----
+
+
+@pytest.fixture
+def bo(client, session, clock):
+    """Bo Ek, a broker, signed in on `client`."""
+    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
+    client.login("bo", PASSWORD)
+    return user
+
+
+@pytest.fixture
+def company(session, clock, bo):
+    """Ängelholms Bygg AB, registered by Bo."""
+    return make_company(session, clock, user=bo, name="Ängelholms Bygg AB")

@@ -19,25 +19,12 @@ from app.companies.models import Company
 from app.events.models import EventTask, RecruitmentEvent
 from tests.activities.factories import make_activity
 from tests.events.factories import make_event
-from tests.factories import PASSWORD, make_company, make_user
 
 HTMX = {"HX-Request": "true"}
 # Typed on 2 March 2026: the next 1 December for a follow-up or a deadline...
 FUTURE = [("1 dec", dt.date(2026, 12, 1)), ("1/12", dt.date(2026, 12, 1))]
 # ...and the last one for when something happened.
 PAST = [("1 dec", dt.date(2025, 12, 1)), ("1/12", dt.date(2025, 12, 1))]
-
-
-@pytest.fixture
-def bo(client, session, clock):
-    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
-    client.login("bo", PASSWORD)
-    return user
-
-
-@pytest.fixture
-def company(session, clock, bo):
-    return make_company(session, clock, user=bo, name="Ängelholms Bygg AB")
 
 
 def refused_field(html: str, name: str) -> str:

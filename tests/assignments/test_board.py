@@ -20,18 +20,6 @@ from tests.factories import PASSWORD, make_company, make_user
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def bo(client, session, clock):
-    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
-    client.login("bo", PASSWORD)
-    return user
-
-
-@pytest.fixture
-def company(session, clock, bo):
-    return make_company(session, clock, user=bo, name="Ängelholms Bygg AB")
-
-
 def column(html, status):
     start = html.index(f'aria-labelledby="column-{status}"')
     end = html.find("</section>", start)

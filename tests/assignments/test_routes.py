@@ -18,13 +18,6 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def bo(client, session, clock):
-    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
-    client.login("bo", PASSWORD)
-    return user
-
-
-@pytest.fixture
 def company(session, clock, bo):
     return make_company(session, clock, user=bo, name="Ängelholms Bygg AB", city="Ängelholm")
 

@@ -24,13 +24,6 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def bo(client, session, clock):
-    user = make_user(session, clock, role="broker", username="bo", full_name="Bo Ek")
-    client.login("bo", PASSWORD)
-    return user
-
-
-@pytest.fixture
 def event(session, clock, bo):
     return make_event(session, clock, bo)
 
