@@ -40,6 +40,7 @@ from app.events import participant_routes as event_participant_routes
 from app.events import routes as event_routes
 from app.events import task_routes as event_task_routes
 from app.exports import routes as export_routes
+from app.finder import routes as finder_routes
 from app.i18n import N_
 from app.imports import jobs as import_jobs
 from app.imports import mapping_routes as import_mapping_routes
@@ -122,6 +123,7 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(date_preview.router)
+    app.include_router(finder_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(event_feed_routes.router)
     app.include_router(today_routes.router)

@@ -9,6 +9,8 @@ On SQLite a term found in a large share of the rows (`556`, the start of most or
 better not looked up at all: the planner cannot tell how many rows an FTS5 match returns,
 so it fetches all of them and sorts them, while walking the list's own sort index and
 testing LIKE on each row stops after a page. One cheap, bounded count per term decides.
+Counting what a list found (app/query.py, count_found) is the other way round: it reads
+every match up to its limit, so the index serves it unless a term is in most rows.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ MAX_TERMS = 8
 # in the trigram index. The list then reads about PAGE × rows / matches rows for a page,
 # a few thousand at most with tens of thousands of rows; the count itself stops here.
 COMMON_TERM_MATCHES = 2000
+# Counting up to a thousand: through the index unless the term is in so many rows that LIKE
+# finds a thousand sooner than the index lists them all.
+VERY_COMMON_TERM_MATCHES = 8000
 
 
 def _like_pattern(term: str) -> str:
@@ -39,25 +44,61 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _is_common(term: str, *, fts_table: str, session: Session) -> bool:
-    count = text(
-        f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} "  # noqa: S608
-        f"WHERE {fts_table} MATCH :phrase LIMIT :limit)"
-    ).bindparams(phrase=_fts_phrase(term), limit=COMMON_TERM_MATCHES)
-    return session.connection().execute(count).scalar_one() >= COMMON_TERM_MATCHES
+# What a request learnt of its terms, to share between a page's query and its count:
+# (fts_table, term, limit) -> whether the index holds at least `limit` matches.
+Known = dict[tuple[str, str, int], bool]
+
+
+def _is_common(term: str, *, fts_table: str, session: Session, limit: int, known: Known) -> bool:
+    """Whether the index holds at least `limit` matches of the term (asked once per `known`)."""
+    key = (fts_table, term, limit)
+    if key not in known:
+        count = text(
+            f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} "  # noqa: S608
+            f"WHERE {fts_table} MATCH :phrase LIMIT :limit)"
+        ).bindparams(phrase=_fts_phrase(term), limit=limit)
+        known[key] = session.connection().execute(count).scalar_one() >= limit
+    return known[key]
+
+
+def _indexed(term: str, *, fts_table: str, session: Session, counting: bool, known: Known) -> bool:
+    if len(term) < 3:
+        return False
+    if not _is_common(
+        term, fts_table=fts_table, session=session, limit=COMMON_TERM_MATCHES, known=known
+    ):
+        return True
+    return counting and not _is_common(
+        term, fts_table=fts_table, session=session, limit=VERY_COMMON_TERM_MATCHES, known=known
+    )
 
 
 def matches(
-    query: str | None, *, id_column: Any, search_column: Any, fts_table: str, session: Session
+    query: str | None,
+    *,
+    id_column: Any,
+    search_column: Any,
+    fts_table: str,
+    session: Session,
+    counting: bool = False,
+    known: Known | None = None,
 ) -> ColumnElement[bool] | None:
-    """A WHERE clause for records whose search text contains every word of the query."""
+    """A WHERE clause for records whose search text contains every word of the query;
+    `counting`: for a count of them rather than a page (see above); `known`: what an
+    earlier call for the same request learnt of the terms (filled in here)."""
     terms = fold(query).split()[:MAX_TERMS]
     if not terms:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
     conditions = []
     for number, term in enumerate(terms):
-        if sqlite and len(term) >= 3 and not _is_common(term, fts_table=fts_table, session=session):
+        if sqlite and _indexed(
+            term,
+            fts_table=fts_table,
+            session=session,
+            counting=counting,
+            known={} if known is None else known,
+        ):
             name = f"fts_{number}"
             subquery = text(
                 f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :{name}"  # noqa: S608

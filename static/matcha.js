@@ -301,3 +301,123 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
   fit();
   narrow.addEventListener("change", fit);
 }
+// A list's filters (details[data-remember="name"]) stay open or closed as the user left
+// them, from one visit to the next (this browser's localStorage). The server opens them
+// while a filter is in use, whatever was remembered; without JavaScript that is all.
+for (const details of document.querySelectorAll("details[data-remember]")) {
+  const key = `matcha:open:${details.dataset.remember}`;
+  try {
+    if (!details.open && localStorage.getItem(key) === "1") details.open = true;
+    details.addEventListener("toggle", () => localStorage.setItem(key, details.open ? "1" : "0"));
+  } catch {
+    // Storage turned off: the disclosure simply starts as the server drew it.
+  }
+}
+// A call-log form opened in a list's row (form[data-inline-log], activities/_inline_log.html):
+// "Avbryt" or Escape closes it, leaving the empty slot it came into, and focus goes back
+// to the row's "Logga samtal" (the form names it).
+{
+  const close = (form) => {
+    const slot = form.closest("[id$='-log']");
+    const opener = document.getElementById(form.dataset.inlineLog);
+    if (!slot) return;
+    const empty = document.createElement(slot.tagName);
+    empty.id = slot.id;
+    empty.hidden = true;
+    slot.replaceWith(empty);
+    opener?.focus();
+  };
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("[data-inline-close]") : null;
+    const form = button?.closest("form[data-inline-log]");
+    if (form) close(form);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+    const form = event.target.closest("form[data-inline-log]");
+    if (form) {
+      event.preventDefault();
+      close(form);
+    }
+  });
+}
+// The search in the header (base.html, form[data-site-search]): an ARIA combobox. htmx
+// fetches the suggestions as the user types (finder/_suggestions.html, a listbox of links);
+// here: open and close the list, ArrowDown/ArrowUp move the active option
+// (aria-activedescendant, focus stays in the field), Enter opens it (else the form opens the
+// search page), Escape closes the list, then empties the field. "/" (outside a field) and
+// Ctrl+K (Cmd+K) anywhere put focus in the field.
+{
+  const form = document.querySelector("form[data-site-search]");
+  const input = form?.querySelector("input[role=combobox]");
+  const status = document.getElementById("site-search-status");
+  const list = () => document.getElementById("site-search-results");
+  const options = () => [...(list()?.querySelectorAll("[role=option]") ?? [])];
+  const active = () => document.getElementById(input.getAttribute("aria-activedescendant") ?? "");
+  const choose = (option) => {
+    for (const each of options()) each.setAttribute("aria-selected", String(each === option));
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  };
+  const show = (open) => {
+    const box = list();
+    if (!box) return;
+    const opening = open && input.value.trim() !== "" && options().length > 0;
+    box.hidden = !opening;
+    input.setAttribute("aria-expanded", String(opening));
+    if (!opening) choose(null);
+  };
+  if (form && input) {
+    document.addEventListener("htmx:afterSwap", (event) => {
+      if (event.detail.target?.id !== "site-search-results" && !(event.target instanceof Element && event.target.id === "site-search-results")) return;
+      choose(null);
+      show(document.activeElement === input);
+      const found = options().filter((option) => option.id !== "site-search-all").length;
+      if (status) status.textContent = input.value.trim() ? (list()?.dataset.count ?? `${found}`) : "";
+    });
+    input.addEventListener("keydown", (event) => {
+      const all = options();
+      const index = all.indexOf(active());
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!all.length) return;
+        event.preventDefault();
+        show(true);
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        choose(all[(index + step + all.length + (index < 0 && step < 0 ? 1 : 0)) % all.length]);
+      } else if (event.key === "Enter" && active() && list() && !list().hidden) {
+        event.preventDefault();
+        window.location.assign(active().href);
+      } else if (event.key === "Escape") {
+        if (list() && !list().hidden) {
+          event.preventDefault();
+          show(false);
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+        }
+      }
+    });
+    input.addEventListener("input", () => {
+      if (!input.value.trim()) show(false);
+    });
+    input.addEventListener("focus", () => show(true));
+    // Leaving the field closes the list; a click on an option is a link and goes first.
+    input.addEventListener("blur", () => setTimeout(() => show(false), 150));
+    form.addEventListener("mousedown", (event) => {
+      if (event.target instanceof Element && event.target.closest("[role=option]")) event.preventDefault();
+    });
+    document.addEventListener("keydown", (event) => {
+      const key = event.key.toLowerCase();
+      const typing = event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]");
+      if ((key === "k" && (event.ctrlKey || event.metaKey) && !event.altKey) || (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey)) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+  }
+}

@@ -240,6 +240,10 @@ SAVES: dict[tuple[str, str], Save] = {
         lambda s: {"kind": "call", "notes": "Ringde om sommarjobb", "follow_up": "week"},
         user="broker",
     ),
+    ("POST", "/companies/{company_id:int}/log"): Save(
+        lambda s: {"kind": "call", "notes": "Ringde från listan", "follow_up": "next_week"},
+        user="broker",
+    ),
     ("POST", "/activities/{activity_id:int}"): Save(
         lambda s: {
             "kind": "call",

@@ -143,6 +143,91 @@ def add_activity(
     )
 
 
+# "Logga samtal" in a row of a list (the company list, the search's results): the call-log
+# form opened under the row, and what it answers once saved. `place` says which list, for
+# the markup around the form; `columns`, how wide the company list's row is.
+INLINE_PLACES = ("list", "search")
+
+
+def _inline_context(
+    session: Session, clock: Clock, user: User, company: Company, place: str, columns: int
+) -> dict[str, Any]:
+    return {
+        **_common(session, clock, user, company),
+        "place": place if place in INLINE_PLACES else "list",
+        "columns": max(1, min(columns, 20)),
+        "activity_form": None,
+        "activity_error": None,
+    }
+
+
+@router.get("/companies/{company_id:int}/log")
+def open_inline_log(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    company: CompanyDep,
+    place: str = "list",
+    columns: int = 1,
+) -> Response:
+    """The call-log form for a row of a list; without htmx, the company page with its form
+    open (where the same call is logged)."""
+    if not is_fragment_request(request):
+        return see_other(request, f"/companies/{company.id}?log=1#activity-add-form")
+    context = _inline_context(session, clock, user, company, place, columns)
+    return render(request, "activities/_inline_log.html", context)
+
+
+@router.post("/companies/{company_id:int}/log")
+def log_inline(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: Editor,
+    company: CompanyDep,
+    form: Annotated[ActivityForm, Form()],
+    place: str = "list",
+    columns: int = 1,
+) -> Response:
+    """Logs the call from a list's row: htmx gets the row's confirmation (and the company's
+    new dates for its row, out of band); a refusal, the form again with what was typed."""
+    context = _inline_context(session, clock, user, company, place, columns)
+
+    def refused(error: DomainError) -> Response:
+        return render(
+            request,
+            "activities/_inline_log.html",
+            {**context, "activity_form": form, "activity_error": error},
+            status_code=error.http_status,
+        )
+
+    with saving.attempt(session, refused=refused):
+        activity = activities.create(company, form, user=user, session=session, clock=clock)
+    activity_id = activity.id
+    follow_up_on = activity.follow_up_on
+
+    def logged(notice: str | None) -> Response:
+        session.refresh(company)
+        return render(
+            request,
+            "activities/_inline_logged.html",
+            {**context, "company": company, "logged_id": activity_id, "notice": notice},
+        )
+
+    return saving.saved(
+        request,
+        session,
+        _company_page(company.id, activity_id),
+        N_("Kontakthändelsen med %(company)s är sparad. Återkoppling %(date)s.")
+        if follow_up_on
+        else N_("Kontakthändelsen med %(company)s är sparad."),
+        fragment=logged,
+        values={"company": company.name}
+        | ({"date": weekday_date(follow_up_on, locale_of(request))} if follow_up_on else {}),
+    )
+
+
 @router.get("/activities/{activity_id:int}")
 def show_activity(
     request: Request, session: SessionDep, clock: ClockDep, user: AnyUser, activity: ActivityDep

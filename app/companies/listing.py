@@ -16,7 +16,7 @@ from app.clock import STOCKHOLM, Clock, today
 from app.companies.models import Company, CompanyStatus, CompanyTag
 from app.companies.tags import tags_by_company
 from app.db import by_name
-from app.query import Rows, select_columns
+from app.query import Found, Rows, count_found, select_columns
 from app.validation import typed_id
 
 PAGE_SIZE = 25
@@ -91,6 +91,7 @@ class CompanyPage:
     rows: list[ListedCompany]
     page: int
     has_next: bool
+    found: Found
 
 
 def not_contacted_since(days: int, *, clock: Clock) -> dt.datetime:
@@ -106,11 +107,14 @@ def filtered(
     user: User,
     session: Session,
     clock: Clock | None = None,
+    counting: bool = False,
+    known: search.Known | None = None,
 ) -> Rows:
     """The list's query for these columns (of Company, and of User: the owner, outer
-    joined), searched, filtered and sorted, without paging: the list pages through it, the
-    CSV export streams it whole. The "not contacted" filter counts days from today, so it
-    needs the clock."""
+        joined), searched, filtered and sorted, without paging: the list pages through it, the
+        CSV export streams it whole. The "not contacted" filter counts days from today, so it
+        needs the clock. `counting`: the query of how many it finds; `known`: what the page's
+    query learnt of the search terms, for its count (app/search.py)."""
     f = filters.normalized()
     statement = select_columns(*columns).outerjoin(User, col(User.id) == Company.owner_id)
     statement = statement.where(
@@ -123,6 +127,8 @@ def filtered(
         search_column=Company.search_text,
         fts_table="company_search",
         session=session,
+        counting=counting,
+        known=known,
     )
     if condition is not None:
         statement = statement.where(condition)
@@ -165,14 +171,30 @@ def filtered(
 def list_(
     filters: CompanyFilters, *, user: User, session: Session, clock: Clock | None = None
 ) -> CompanyPage:
-    """One page of companies. One query for the rows (+1 for their tags); no COUNT: the
-    page asks for one row more than it shows to know whether there is a next page."""
+    """One page of companies. One query for the rows (+1 for their tags, +1 for how many
+    it found when there is more than a page: a count that stops at COUNT_LIMIT); the page
+    asks for one row more than it shows to know whether there is a next page."""
     f = filters.normalized()
-    statement = filtered(f, Company, User.full_name, user=user, session=session, clock=clock)
+    known: search.Known = {}
+    statement = filtered(
+        f, Company, User.full_name, user=user, session=session, clock=clock, known=known
+    )
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     found = session.exec(statement).all()
     rows = [ListedCompany(company=c, owner_name=name) for c, name in found[:PAGE_SIZE]]
     tags = tags_by_company([r.company.id for r in rows], session=session)
     for row in rows:
         row.tags = tags.get(row.company.id, [])
-    return CompanyPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)
+    has_next = len(found) > PAGE_SIZE
+    count = filtered(
+        f, Company.id, user=user, session=session, clock=clock, counting=True, known=known
+    )
+    number = count_found(
+        count,
+        page=f.page,
+        page_size=PAGE_SIZE,
+        shown=len(rows),
+        has_next=has_next,
+        session=session,
+    )
+    return CompanyPage(rows=rows, page=f.page, has_next=has_next, found=number)

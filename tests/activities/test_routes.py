@@ -409,7 +409,9 @@ def test_the_timeline_pages_back_at_a_constant_cost(
 
 
 def names_in(html):
-    return re.findall(r'<td><a href="/companies/\d+">([^<]+)</a></td>', html)
+    return re.findall(
+        r'<td class="cut"><a href="/companies/\d+" title="[^"]*">([^<]+)</a></td>', html
+    )
 
 
 @pytest.fixture
@@ -433,7 +435,7 @@ def contacted(session, clock, broker):
 
 def test_the_list_shows_last_contact_and_next_follow_up(client, contacted):
     html = client.get("/companies").text
-    assert "Senaste kontakt" in html and "Nästa återkoppling" in html
+    assert "Senaste kontakt" in html and "Återkoppling" in html
     assert "2025-11-22" in html and "2026-03-20" in html and "aldrig" in html
     assert '<select name="not_contacted">' in html
 
@@ -492,7 +494,8 @@ def test_the_list_costs_the_same_statements_with_more_companies(
     for n in range(30):
         company = make_company(session, clock, user=broker, name=f"Fler {n:02d} AB")
         make_activity(session, clock, company, broker, occurred_at="2025-12-01T10:00")
-    assert statements.count(engine, page) == few
+    # One more once there is more than a page: how many it found (a last page tells itself).
+    assert statements.count(engine, page) == few + 1
     html = client.get("/companies?not_contacted=30&sort=last_contact").text
     assert len(names_in(html)) == 25 and "page=2" in html
 
