@@ -67,6 +67,12 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     return text % {"num": n, **variables}
 
 
+def ngettext_for_templates(singular: str, plural: str, n: int) -> str:
+    """The translation alone: Jinja's i18n fills in its placeholders itself, with `num` as
+    the template gives it (a formatted "1 234") or else the number."""
+    return _catalogue().ngettext(singular, plural, n)
+
+
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
     """Marks a text for extraction; it is translated where it is shown."""
     return message

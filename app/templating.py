@@ -41,7 +41,7 @@ env = Environment(
     lstrip_blocks=True,
 )
 # Added to the environment by the i18n extension, which its stubs do not know.
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
+env.install_gettext_callables(i18n.gettext, i18n.ngettext_for_templates, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
 
 
 def _local_datetime(value: dt.datetime | None) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
+from app import search
 from app.assignments.models import (
     CLOSED_STATUSES,
     EMPLOYMENT_TYPE_LABELS,
@@ -27,8 +28,7 @@ from app.companies import service as companies
 from app.companies.models import Company
 from app.companies.service import CompanyFilters
 from app.db import by_name, swedish_sort_key
-from app.query import Rows, select_columns
-from app.text import fold
+from app.query import Found, Rows, count_found, select_columns
 from app.validation import typed_id
 
 PAGE_SIZE = 25
@@ -52,6 +52,12 @@ class AssignmentFilters(SQLModel):
     state: str = "open"  # open, closed or all (the list; the board shows open ones)
     sort: str = "deadline"
     page: int = 1
+
+    @property
+    def filtering(self) -> bool:
+        """Whether a filter or the sort order is other than the default (the search and the
+        one company aside: those show outside the list's disclosure)."""
+        return bool(self.query(without=("page", "q", "company_id")))
 
     def normalized(self) -> AssignmentFilters:
         """Unknown or out-of-range values fall back to the default, never to an error."""
@@ -101,10 +107,16 @@ def _where(
     company_ids: Rows | None = None,
 ) -> Rows:
     """The filters every view shares: search, company, owner, employment type."""
-    terms = fold(f.q).split()
-    for term in terms[:8]:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(Assignment.search_text).like(f"%{escaped}%", escape="\\"))
+    # Occupation, SSYK code and workplace, through their trigram index (app/search.py).
+    condition = search.matches(
+        f.q,
+        id_column=Assignment.id,
+        search_column=Assignment.search_text,
+        fts_table="assignment_search",
+        session=session,
+    )
+    if condition is not None:
+        statement = statement.where(condition)
     if f.company_id:
         statement = statement.where(col(Assignment.company_id) == int(f.company_id))
     if f.company:
@@ -150,17 +162,28 @@ def _owner_rank(session: Session) -> Any:
     )
 
 
-def filtered(filters: AssignmentFilters, *columns: Any, user: User, session: Session) -> Rows:
+def filtered(
+    filters: AssignmentFilters,
+    *columns: Any,
+    user: User,
+    session: Session,
+    counting: bool = False,
+) -> Rows:
     """The list's query for these columns (of Assignment, Company and User, the owner),
     filtered and sorted, without paging: the list pages through it, the CSV export
-    streams it whole."""
+    streams it whole. `counting`: of Assignment's columns alone, unsorted, to count
+    what it finds (the owner order would look the users up again)."""
     f = filters.normalized()
-    statement = _where(_joined(*columns), f, user=user, session=session)
+    # A count needs neither the company nor the owner: no filter reads them.
+    base = select_columns(*columns) if counting else _joined(*columns)
+    statement = _where(base, f, user=user, session=session)
     if f.status:
         statement = statement.where(col(Assignment.status) == AssignmentStatus(f.status))
     elif f.state != "all":
         wanted = OPEN_STATUSES if f.state == "open" else CLOSED_STATUSES
         statement = statement.where(col(Assignment.status).in_(wanted))
+    if counting:
+        return statement
     dialect = session.get_bind().dialect.name
     deadline = col(Assignment.deadline).asc().nulls_last()
     order: list[Any] = {
@@ -198,16 +221,27 @@ class AssignmentPage:
     rows: list[ListedAssignment]
     page: int
     has_next: bool
+    found: Found
 
 
 def list_(filters: AssignmentFilters, *, user: User, session: Session) -> AssignmentPage:
-    """One page of the list: one query (two when sorted by owner); no COUNT, one row more
-    than shown says whether there is a next page."""
+    """One page of the list: one query (two when sorted by owner), +1 for how many it
+    found when there is more than a page (a count that stops at COUNT_LIMIT); one row
+    more than shown says whether there is a next page."""
     f = filters.normalized()
     statement = filtered(f, Assignment, Company.name, User.full_name, user=user, session=session)
     found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     rows = [ListedAssignment(a, company, owner) for a, company, owner in found[:PAGE_SIZE]]
-    return AssignmentPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)
+    has_next = len(found) > PAGE_SIZE
+    number = count_found(
+        filtered(f, Assignment.id, user=user, session=session, counting=True),
+        page=f.page,
+        page_size=PAGE_SIZE,
+        shown=len(rows),
+        has_next=has_next,
+        session=session,
+    )
+    return AssignmentPage(rows=rows, page=f.page, has_next=has_next, found=number)
 
 
 # --- the board --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from app.companies.models import Company, CompanyTag, Tag
-from app.db import in_swedish_order
+from app.db import swedish_sort_key
 from app.text import fold
 
 
@@ -39,17 +39,17 @@ def set_tags(company: Company, names: Sequence[str], *, session: Session) -> Non
 
 
 def tags_by_company(company_ids: Sequence[int], *, session: Session) -> dict[int, list[str]]:
-    """Tag names of many companies in one query, in Swedish order."""
+    """Tag names of many companies in one query, in Swedish order (sorted here: on SQLite
+    the SQL collation calls Python for every comparison)."""
     if not company_ids:
         return {}
     rows = session.exec(
         select(CompanyTag.company_id, Tag.name)
         .join(Tag, col(Tag.id) == CompanyTag.tag_id)
         .where(col(CompanyTag.company_id).in_(company_ids))
-        .order_by(in_swedish_order(Tag.name))
     ).all()
     tags: dict[int, list[str]] = defaultdict(list)
-    for company_id, name in rows:
+    for company_id, name in sorted(rows, key=lambda row: swedish_sort_key(row[1])):
         tags[company_id].append(name)
     return tags
 
@@ -59,7 +59,8 @@ def tag_names(company_id: int, *, session: Session) -> list[str]:
 
 
 def all_tags(*, session: Session) -> Sequence[Tag]:
-    return session.exec(select(Tag).order_by(in_swedish_order(Tag.name))).all()
+    """Every tag, in Swedish order (sorted here, as above)."""
+    return sorted(session.exec(select(Tag)).all(), key=lambda tag: swedish_sort_key(tag.name))
 
 
 def tag_ids(wanted: dict[str, str], *, session: Session) -> dict[str, int]:

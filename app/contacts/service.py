@@ -18,7 +18,7 @@ from app.db import by_name, in_swedish_order, swedish_key
 from app.errors import Conflict, NotFound
 from app.history import service as history
 from app.i18n import N_
-from app.query import Rows, select_columns
+from app.query import Found, Rows, count_found, select_columns
 from app.text import search_text
 from app.validation import email, long_text, optional_text, phone, required_text
 
@@ -247,6 +247,11 @@ class ContactFilters(SQLModel):
     sort: str = "name"
     page: int = 1
 
+    @property
+    def filtering(self) -> bool:
+        """Whether a filter or the sort order is other than the default (the search aside)."""
+        return self.supervisors or self.sort != ContactFilters().sort
+
     def normalized(self) -> ContactFilters:
         """Unknown or out-of-range values fall back to the default, never to an error."""
         return ContactFilters(
@@ -268,12 +273,16 @@ class ContactPage:
     rows: list[ListedContact]
     page: int
     has_next: bool
+    found: Found
 
 
-def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Rows:
+def filtered(
+    filters: ContactFilters, *columns: Any, session: Session, counting: bool = False
+) -> Rows:
     """The list's query for these columns (of Contact and its Company), searched, filtered
     and sorted, without paging: the list pages through it, the CSV export streams it whole.
-    Only contacts at companies that are not archived."""
+    Only contacts at companies that are not archived. `counting`: the query of how many it
+    finds (app/search.py)."""
     f = filters.normalized()
     statement = (
         select_columns(*columns)
@@ -287,6 +296,7 @@ def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Rows:
         search_column=Contact.search_text,
         fts_table="contact_search",
         session=session,
+        counting=counting,
     )
     if condition is not None:
         statement = statement.where(condition)
@@ -305,11 +315,21 @@ def filtered(filters: ContactFilters, *columns: Any, session: Session) -> Rows:
 
 def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
     """One page of contacts at companies that are not archived, with their company's name.
-    One query; no COUNT: the page asks for one row more than it shows to know whether there
-    is a next page."""
+    One query for the rows (+1 for how many it found when there is more than a page: a
+    count that stops at COUNT_LIMIT); the page asks for one row more than it shows to know
+    whether there is a next page."""
     f = filters.normalized()
     statement = filtered(f, Contact, Company.name, session=session)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     found = session.exec(statement).all()
     rows = [ListedContact(contact=c, company_name=name) for c, name in found[:PAGE_SIZE]]
-    return ContactPage(rows=rows, page=f.page, has_next=len(found) > PAGE_SIZE)
+    has_next = len(found) > PAGE_SIZE
+    number = count_found(
+        filtered(f, Contact.id, session=session, counting=True),
+        page=f.page,
+        page_size=PAGE_SIZE,
+        shown=len(rows),
+        has_next=has_next,
+        session=session,
+    )
+    return ContactPage(rows=rows, page=f.page, has_next=has_next, found=number)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from app.assignments.models import Assignment, AssignmentStatus
 from tests.assignments.factories import make_assignment, set_deadline
 from tests.factories import PASSWORD, make_company, make_user
+from tests.statements import recorded
 
 HTMX = {"HX-Request": "true"}
 
@@ -92,6 +93,97 @@ def test_list_pages_and_keeps_its_filters_in_the_links(client, session, clock, b
     second = client.get("/assignments?employment_type=ordinary&page=2", headers=HTMX)
     assert occupations(second.text) == ["Yrke 25"]
     assert "<html" not in second.text
+
+
+def found_count(html):
+    return re.search(r'<p class="found-count[^"]*" id="found-count">([^<]*)</p>', html).group(1)
+
+
+def sort_headers(html):
+    """{column: (aria-sort or None, its link)} of the list's sortable headers."""
+    headers = re.findall(
+        r'<th scope="col"(?: aria-sort="(\w+)")?>\s*<a href="([^"]+)" class="sort-link">([^<]+)',
+        html,
+    )
+    return {label: (sort or None, href.replace("&amp;", "&")) for sort, href, label in headers}
+
+
+def test_the_list_says_how_many_it_found(client, session, clock, bo, company):
+    make_assignment(session, clock, company, bo, occupation="Kock")
+    make_assignment(session, clock, company, bo, occupation="Bagare", employment_type="internship")
+    make_assignment(session, clock, company, bo, occupation="Snickare", status="presented")
+    make_assignment(session, clock, company, bo, occupation="Städare", status="cancelled")
+    assert found_count(client.get("/assignments").text) == "3 uppdrag"
+    assert found_count(client.get("/assignments?employment_type=internship").text) == "1 uppdrag"
+    assert found_count(client.get("/assignments?state=all").text) == "4 uppdrag"
+    nothing = client.get("/assignments?q=astronaut", headers=HTMX).text
+    assert found_count(nothing) == "0 uppdrag"
+    assert nothing.lstrip().startswith('<div id="results">')
+    live = '<div aria-live="polite" aria-atomic="true">'
+    assert live + '<p class="found-count visually-hidden"' in nothing  # "0": said, not shown
+
+
+def test_only_a_page_that_is_not_the_last_asks_for_the_count(
+    client, session, clock, bo, company, engine
+):
+    for number in range(27):
+        make_assignment(session, clock, company, bo, occupation=f"Yrke {number:02d}")
+
+    def counts(url):
+        with recorded(engine) as seen:
+            html = client.get(url).text
+        return found_count(html), [s for s in seen if "count(" in s.lower()]
+
+    number, counting = counts("/assignments?sort=owner")
+    assert number == "27 uppdrag" and len(counting) == 1
+    assert "user" not in counting[0]  # neither the owner's join nor the owners' order
+    number, counting = counts("/assignments?sort=owner&page=2")
+    assert number == "27 uppdrag" and counting == []
+
+
+def test_headers_sort_by_status_deadline_and_created(client, session, clock, bo, company):
+    make_assignment(session, clock, company, bo, occupation="Bagare", deadline="2026-03-20")
+    clock.advance(dt.timedelta(minutes=5))
+    make_assignment(session, clock, company, bo, occupation="Snickare", status="presented")
+    clock.advance(dt.timedelta(minutes=5))
+    make_assignment(session, clock, company, bo, occupation="Städare", deadline="2026-03-05")
+    page = client.get("/assignments").text
+    assert sort_headers(page) == {
+        "Status": (None, "/assignments?sort=status"),
+        "Sista dag": ("ascending", "/assignments?sort=-deadline"),
+        "Inlagt": (None, "/assignments?sort=created"),
+    }
+    assert '<th scope="col">Företag</th>' in page  # no index serves the other orders
+    # A header keeps the filters and goes back to the first page.
+    url = "/assignments?employment_type=ordinary&state=all&sort=-deadline&page=1"
+    filtered = client.get(url).text
+    assert sort_headers(filtered)["Sista dag"] == (
+        "descending",
+        "/assignments?employment_type=ordinary&state=all&sort=deadline",
+    )
+    headers = sort_headers(page)
+    assert occupations(client.get(headers["Status"][1]).text) == ["Städare", "Bagare", "Snickare"]
+    newest = client.get(headers["Inlagt"][1]).text
+    assert occupations(newest) == ["Städare", "Snickare", "Bagare"]
+    assert sort_headers(newest)["Inlagt"] == ("ascending", "/assignments?sort=created")
+    assert sort_headers(newest)["Sista dag"] == (None, "/assignments?sort=deadline")
+    latest = client.get(headers["Sista dag"][1]).text
+    assert occupations(latest) == ["Bagare", "Städare", "Snickare"]
+
+
+def test_the_filters_open_while_one_is_in_use(client, session, clock, bo, company):
+    closed = '<details class="filters" data-remember="assignment-filters">'
+    assert closed in client.get("/assignments").text
+    assert closed in client.get("/assignments?q=kock").text  # the search is outside them
+    for query in ("owner=me", "state=closed", "sort=created", "company=bygg"):
+        page = client.get(f"/assignments?{query}").text
+        assert '<details class="filters" data-remember="assignment-filters" open>' in page
+    # One company's assignments say so above the search, whatever the disclosure.
+    page = client.get(f"/assignments?company_id={company.id}").text
+    assert closed in page
+    notice = page[page.index('<p class="chosen-company">') : page.index(closed)]
+    assert "Visar uppdrag hos Ängelholms Bygg AB." in notice
+    assert f'name="company_id" value="{company.id}"' in notice
 
 
 def test_overdue_is_written_out_in_the_list(client, session, clock, bo, company):
@@ -276,4 +368,6 @@ def test_pages_in_english(client, session, clock, bo, company):
     make_assignment(session, clock, company, bo, occupation="Kock", status="searching")
     client.post_form("/account/locale", {"locale": "en"}, token_from="/account")
     assert "Searching" in client.get("/assignments/board").text
-    assert "Type of employment" in client.get("/assignments").text
+    listed = client.get("/assignments").text
+    assert "Type of employment" in listed
+    assert found_count(listed) == "1 assignment"

@@ -415,7 +415,8 @@ def test_list_pages_keep_the_state_and_cost_the_same_queries(
             session, clock, company, broker, name=f"Handledare {number:02d}", is_supervisor=True
         )
     many = queries_for("/contacts?q=handledare&supervisors=true")
-    assert few == many and few > 0
+    # A last page says how many it found by itself; a longer list counts them once.
+    assert many == few + 1 and few > 0
 
     first = client.get("/contacts?q=handledare&supervisors=true").text
     assert len(names_in(first)) == 25
@@ -423,6 +424,79 @@ def test_list_pages_keep_the_state_and_cost_the_same_queries(
     second = client.get("/contacts?q=handledare&supervisors=true&page=2").text
     assert len(names_in(second)) == 5
     assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert found_count(first) == found_count(second) == "30 kontaktpersoner"
+
+
+def found_count(html):
+    return re.search(r'<p class="found-count[^"]*" id="found-count">([^<]*)</p>', html).group(1)
+
+
+def sort_headers(html):
+    """{column: (aria-sort or None, its link)} of the list's sortable headers."""
+    headers = re.findall(
+        r'<th scope="col"(?: aria-sort="(\w+)")?>\s*<a href="([^"]+)" class="sort-link">([^<]+)',
+        html,
+    )
+    return {label: (sort or None, href.replace("&amp;", "&")) for sort, href, label in headers}
+
+
+def test_the_list_says_how_many_it_found(client, people):
+    page = client.get("/contacts").text
+    assert found_count(page) == "3 kontaktpersoner"  # not the one at an archived company
+    assert found_count(client.get("/contacts?q=asa").text) == "1 kontaktperson"
+    nothing = client.get("/contacts?q=ingen-alls").text
+    assert found_count(nothing) == "0 kontaktpersoner"
+    assert "Inga kontaktpersoner matchar sökningen." in nothing
+    # The count is what a screen reader hears as the results change, not the whole list.
+    fragment = client.get("/contacts?q=berg", headers=HTMX).text
+    assert fragment.lstrip().startswith('<div id="results">')
+    assert '<div aria-live="polite" aria-atomic="true"><p class="found-count"' in fragment
+    assert found_count(fragment) == "2 kontaktpersoner"
+
+
+def test_only_a_page_that_is_not_the_last_asks_for_the_count(
+    client, session, clock, company, broker, engine
+):
+    for number in range(27):
+        make_contact(session, clock, company, broker, name=f"Kontakt {number:02d}")
+
+    def counts(url):
+        with statements.recorded(engine) as seen:
+            html = client.get(url).text
+        return found_count(html), [s for s in seen if "count(" in s.lower()]
+
+    number, counting = counts("/contacts")
+    assert number == "27 kontaktpersoner" and len(counting) == 1
+    number, counting = counts("/contacts?page=2")
+    assert number == "27 kontaktpersoner" and counting == []  # 25 before it, 2 on it
+    number, counting = counts("/contacts?page=3")  # past the end: counted
+    assert number == "27 kontaktpersoner" and len(counting) == 1
+
+
+def test_headers_sort_by_name_and_company(client, people):
+    headers = sort_headers(client.get("/contacts").text)
+    assert headers == {
+        "Namn": ("ascending", "/contacts?sort=-name"),
+        "Företag": (None, "/contacts?sort=company"),
+    }
+    # A header keeps the search and filters and goes back to the first page.
+    page = client.get("/contacts?q=berg&supervisors=true&sort=-name&page=1").text
+    assert sort_headers(page) == {
+        "Namn": ("descending", "/contacts?q=berg&supervisors=true&sort=name"),
+        "Företag": (None, "/contacts?q=berg&supervisors=true&sort=company"),
+    }
+    # Following the links sorts the list.
+    by_company = client.get("/contacts?sort=company").text
+    assert names_in(by_company) == ["Zäta Andersson", "Åke Lindberg", "Åsa Öberg"]
+    assert sort_headers(by_company)["Företag"] == ("ascending", "/contacts?sort=-company")
+    reversed_ = client.get(sort_headers(by_company)["Företag"][1]).text
+    assert names_in(reversed_)[0] == "Åsa Öberg"  # Ängelholms after Björkåsens
+    assert sort_headers(reversed_)["Företag"][0] == "descending"
+    assert names_in(client.get("/contacts?sort=-name").text) == [
+        "Åsa Öberg",
+        "Åke Lindberg",
+        "Zäta Andersson",
+    ]
 
 
 def test_an_inline_change_also_refreshes_the_history(client, session, company):

@@ -236,13 +236,15 @@ def test_an_assignment_from_company_page_through_the_board_to_the_export(
     page.goto("/assignments")
     expect(page.get_by_role("heading", name="Rekryteringsuppdrag", level=1)).to_be_visible()
     check_accessibility(page)
-    # Closed ones: both, ours and the ordinary one made before.
+    # Closed ones: both, ours and the ordinary one made before; the filters are behind
+    # their disclosure (closed: no filter in use).
+    page.get_by_text("Filter och sortering").click()
     # (A label around a select: its name goes on with the chosen option, "Visa Pågående…".)
     page.get_by_role("combobox", name=re.compile(r"^Visa\b")).select_option(
         label="Avslutade uppdrag"
     )
     expect(page).to_have_url(re.compile(r"[?&]state=closed(&|$)"))
-    rows = page.locator("#results tbody tr")
+    rows = page.locator("#results tbody tr:not([hidden])")
     expect(rows).to_have_count(2)
     # By employment type: ours alone.
     page.get_by_label("Anställningsform").select_option(label=EMPLOYMENT_TYPE)

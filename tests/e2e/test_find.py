@@ -95,3 +95,22 @@ def test_log_a_call_from_a_row_of_the_company_list(
     check_accessibility(page)
     link.click()
     expect(page.locator("#activity-timeline")).to_contain_text("Ringde om praktikplatser")
+
+
+def test_log_a_call_from_a_search_result(page: Page, server: LiveServer) -> None:
+    user = "traff.tina"
+    log_in(page, user, server.create_user(user))
+    name = "Träffsäkra Tryckeriet AB"
+    company = make_company_in(server, by=user, name=name)
+    page.goto("/search?q=tryckeriet")
+    page.locator(f"#company-{company}-log-open").click()
+    form = page.get_by_role("form", name=f"Logga kontakt med {name}")
+    expect(form).to_be_visible()
+    assert focused(page, f"#company-{company}-log-notes")
+    check_accessibility(page)
+    page.keyboard.type("Besök på plats, två platser till hösten")
+    page.keyboard.press("Control+Enter")
+    link = page.locator(f"#company-{company}-log a")
+    expect(link).to_be_focused()
+    expect(page.locator("#flash")).to_contain_text(f"Kontakthändelsen med {name} är sparad.")
+    check_accessibility(page)

@@ -499,5 +499,5 @@ def test_erasing_a_person_leaves_no_trace_of_them(page: Page, server: LiveServer
     main_menu(page).get_by_role("link", name="Kontakter").click()
     page.get_by_label("Sök på namn, roll, e-post eller telefon").fill("ödmark")
     expect(page).to_have_url(with_query("ödmark"))
-    expect(results(page)).to_have_text("Inga kontaktpersoner matchar sökningen.")
+    expect(results(page)).to_contain_text("Inga kontaktpersoner matchar sökningen.")
     check_accessibility(page)

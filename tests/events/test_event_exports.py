@@ -116,6 +116,11 @@ def test_the_events_export_in_the_lists_order_with_swedish_times(
         "Beskrivning": "Ta med CV.",
     }
     assert rows[2][1] == "2026-06-10 10:00"
+    # Sorted by start from the list's header: the export follows.
+    by_start = download(signed_in, "/events/export.csv?sort=start")
+    assert [row[0] for row in by_start[1:]] == ["Förbi", "Snart", "Sommar"]
+    by_start = download(signed_in, "/events/export.csv?sort=-start")
+    assert [row[0] for row in by_start[1:]] == ["Sommar", "Snart", "Förbi"]
 
 
 def test_the_events_export_honours_the_lists_filters(signed_in, session, clock, bo, cia):

@@ -18,7 +18,7 @@ from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.events.factories import STARTS, invite, make_event
 from tests.factories import PASSWORD, make_company, make_user
-from tests.statements import count
+from tests.statements import count, recorded
 
 HTMX = {"HX-Request": "true"}
 
@@ -32,13 +32,20 @@ def titles(html):
     return re.findall(r'<a href="/events/\d+">([^<]+)</a>', html)
 
 
-def test_the_list_shows_upcoming_events_first_then_past_ones(client, session, clock, bo):
+@pytest.fixture
+def four(session, clock, bo):
+    """Two events to come and two past ones, one of them Cia's; returns Cia."""
     cia = make_user(session, clock, role="broker", full_name="Cia Lind")
     day = dt.timedelta(days=1)
     make_event(session, clock, bo, title="Långt fram", starts=STARTS + 30 * day)
     make_event(session, clock, bo, title="Snart", starts=STARTS)
     make_event(session, clock, cia, title="Förra veckan", starts=STARTS - 21 * day)
     make_event(session, clock, bo, title="Förra månaden", starts=STARTS - 40 * day)
+    return cia
+
+
+def test_the_list_shows_upcoming_events_first_then_past_ones(client, four):
+    cia = four
     assert titles(client.get("/events").text) == [
         "Snart",
         "Långt fram",
@@ -58,6 +65,83 @@ def test_the_list_pages(client, session, clock, bo):
     first = client.get("/events?owner=me").text
     assert len(titles(first)) == 25 and 'href="/events?owner=me&amp;page=2"' in first
     assert titles(client.get("/events?owner=me&page=2").text) == ["Träff 25"]
+
+
+def found_count(html):
+    return re.search(r'<p class="found-count[^"]*" id="found-count">([^<]*)</p>', html).group(1)
+
+
+def sort_headers(html):
+    """{column: (aria-sort or None, its link)} of the list's sortable headers."""
+    headers = re.findall(
+        r'<th scope="col"(?: aria-sort="(\w+)")?>\s*<a href="([^"]+)" class="sort-link">([^<]+)',
+        html,
+    )
+    return {label: (sort or None, href.replace("&amp;", "&")) for sort, href, label in headers}
+
+
+def test_the_list_says_how_many_it_found(client, four):
+    assert found_count(client.get("/events").text) == "4 träffar"
+    assert found_count(client.get(f"/events?owner={four.id}").text) == "1 träff"
+    nothing = client.get("/events?status=cancelled", headers=HTMX).text
+    assert found_count(nothing) == "0 träffar"
+    assert "Inga träffar matchar filtret." in nothing
+    assert nothing.lstrip().startswith('<div id="results">')
+    live = '<div aria-live="polite" aria-atomic="true">'
+    assert live + '<p class="found-count visually-hidden"' in nothing  # "0": said, not shown
+
+
+def test_the_list_sorts_by_start_from_its_header(client, four):
+    page = client.get("/events").text
+    # By default those to come first: no column says it sorts the list.
+    assert sort_headers(page) == {"När": (None, "/events?sort=start")}
+    earliest = client.get("/events?sort=start").text
+    assert titles(earliest) == ["Förra månaden", "Förra veckan", "Snart", "Långt fram"]
+    assert sort_headers(earliest) == {"När": ("ascending", "/events?sort=-start")}
+    assert '<option value="start" selected>' in earliest
+    latest = client.get("/events?sort=-start").text
+    assert titles(latest) == ["Långt fram", "Snart", "Förra veckan", "Förra månaden"]
+    assert sort_headers(latest) == {"När": ("descending", "/events?sort=start")}
+    # The header keeps the filters and goes back to the first page; pages and the export
+    # keep the order.
+    mine = client.get("/events?owner=me&sort=-start&page=1").text
+    assert sort_headers(mine) == {"När": ("descending", "/events?owner=me&sort=start")}
+    assert titles(mine) == ["Långt fram", "Snart", "Förra månaden"]
+    assert 'href="/events/export.csv?owner=me&amp;sort=-start"' in mine
+    assert titles(client.get("/events?sort=evil").text) == titles(page)
+
+
+def test_only_a_page_that_is_not_the_last_asks_for_the_count(client, session, clock, bo, engine):
+    for number in range(27):
+        make_event(
+            session, clock, bo, title=f"Träff {number}", starts=STARTS + dt.timedelta(days=number)
+        )
+
+    def counts(url):
+        with recorded(engine) as seen:
+            html = client.get(url).text
+        return found_count(html), [s for s in seen if "count(" in s.lower()]
+
+    number, counting = counts("/events")
+    # The count of each event's companies is there too; the list's own is one more.
+    assert number == "27 träffar" and len(counting) == 2
+    number, counting = counts("/events?page=2")
+    assert number == "27 träffar" and len(counting) == 1
+
+
+def test_the_list_costs_one_count_more_past_its_first_page(client, session, clock, bo, engine):
+    def add(first, last):
+        for number in range(first, last):
+            make_event(session, clock, bo, starts=STARTS + dt.timedelta(days=number))
+
+    def listing():
+        assert client.get("/events?sort=-start").status_code == 200
+
+    add(0, 3)
+    few = count(engine, listing)
+    add(3, 40)
+    # A last page says how many it found by itself; a longer list counts them once.
+    assert count(engine, listing) == few + 1
 
 
 def test_new_event_is_saved_with_its_checklist(client, session, clock, bo):
