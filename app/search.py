@@ -26,10 +26,11 @@ from app.text import fold
 MAX_TERMS = 8
 # A term matching at least this many rows is tested row by row (LIKE) instead of looked up
 # in the trigram index. The list then reads about PAGE × rows / matches rows for a page,
-# a few thousand at most with tens of thousands of rows; the count itself stops here.
+# a few thousand at most with tens of thousands of rows.
 COMMON_TERM_MATCHES = 2000
-# Counting up to a thousand: through the index unless the term is in so many rows that LIKE
-# finds a thousand sooner than the index lists them all.
+# Counting what a list found, up to a thousand: through the index unless the term is in so
+# many rows that LIKE finds a thousand sooner than the index lists them all. The one count
+# of a term's matches stops here.
 VERY_COMMON_TERM_MATCHES = 8000
 
 
@@ -45,32 +46,30 @@ def _fts_phrase(term: str) -> str:
 
 
 # What a request learnt of its terms, to share between a page's query and its count:
-# (fts_table, term, limit) -> whether the index holds at least `limit` matches.
-Known = dict[tuple[str, str, int], bool]
+# (fts_table, term) -> how many rows the index holds for it, counted up to
+# VERY_COMMON_TERM_MATCHES.
+Known = dict[tuple[str, str], int]
 
 
-def _is_common(term: str, *, fts_table: str, session: Session, limit: int, known: Known) -> bool:
-    """Whether the index holds at least `limit` matches of the term (asked once per `known`)."""
-    key = (fts_table, term, limit)
+def _matches_up_to(term: str, *, fts_table: str, session: Session, known: Known) -> int:
+    """How many rows the index holds for the term, up to VERY_COMMON_TERM_MATCHES: one
+    bounded count, asked once per `known` (the page's rows and its count ask alike)."""
+    key = (fts_table, term)
     if key not in known:
         count = text(
             f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} "  # noqa: S608
             f"WHERE {fts_table} MATCH :phrase LIMIT :limit)"
-        ).bindparams(phrase=_fts_phrase(term), limit=limit)
-        known[key] = session.connection().execute(count).scalar_one() >= limit
+        ).bindparams(phrase=_fts_phrase(term), limit=VERY_COMMON_TERM_MATCHES)
+        known[key] = session.connection().execute(count).scalar_one()
     return known[key]
 
 
 def _indexed(term: str, *, fts_table: str, session: Session, counting: bool, known: Known) -> bool:
+    """Whether to look the term up in the index (else LIKE on each row, see above)."""
     if len(term) < 3:
         return False
-    if not _is_common(
-        term, fts_table=fts_table, session=session, limit=COMMON_TERM_MATCHES, known=known
-    ):
-        return True
-    return counting and not _is_common(
-        term, fts_table=fts_table, session=session, limit=VERY_COMMON_TERM_MATCHES, known=known
-    )
+    found = _matches_up_to(term, fts_table=fts_table, session=session, known=known)
+    return found < (VERY_COMMON_TERM_MATCHES if counting else COMMON_TERM_MATCHES)
 
 
 def matches(

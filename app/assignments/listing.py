@@ -91,10 +91,12 @@ def _company_ids(f: AssignmentFilters, *, user: User, session: Session) -> Rows 
     return _companies_named(f.company, user=user, session=session) if f.company else None
 
 
-def _companies_named(text: str, *, user: User, session: Session) -> Rows:
+def _companies_named(
+    text: str, *, user: User, session: Session, known: search.Known | None = None
+) -> Rows:
     """The register's own search (name, org.nr, town) for `text`, as a subquery."""
     return companies.filtered(
-        CompanyFilters(q=text), Company.id, user=user, session=session
+        CompanyFilters(q=text), Company.id, user=user, session=session, known=known
     ).order_by(None)
 
 
@@ -105,8 +107,11 @@ def _where(
     user: User,
     session: Session,
     company_ids: Rows | None = None,
+    counting: bool = False,
+    known: search.Known | None = None,
 ) -> Rows:
-    """The filters every view shares: search, company, owner, employment type."""
+    """The filters every view shares: search, company, owner, employment type. `counting`
+    and `known`: as for the register's search (app/search.py)."""
     # Occupation, SSYK code and workplace, through their trigram index (app/search.py).
     condition = search.matches(
         f.q,
@@ -114,6 +119,8 @@ def _where(
         search_column=Assignment.search_text,
         fts_table="assignment_search",
         session=session,
+        counting=counting,
+        known=known,
     )
     if condition is not None:
         statement = statement.where(condition)
@@ -123,7 +130,7 @@ def _where(
         found = (
             company_ids
             if company_ids is not None
-            else _companies_named(f.company, user=user, session=session)
+            else _companies_named(f.company, user=user, session=session, known=known)
         )
         statement = statement.where(col(Assignment.company_id).in_(found))
     if f.owner == "none":
@@ -168,6 +175,7 @@ def filtered(
     user: User,
     session: Session,
     counting: bool = False,
+    known: search.Known | None = None,
 ) -> Rows:
     """The list's query for these columns (of Assignment, Company and User, the owner),
     filtered and sorted, without paging: the list pages through it, the CSV export
@@ -176,7 +184,7 @@ def filtered(
     f = filters.normalized()
     # A count needs neither the company nor the owner: no filter reads them.
     base = select_columns(*columns) if counting else _joined(*columns)
-    statement = _where(base, f, user=user, session=session)
+    statement = _where(base, f, user=user, session=session, counting=counting, known=known)
     if f.status:
         statement = statement.where(col(Assignment.status) == AssignmentStatus(f.status))
     elif f.state != "all":
@@ -229,12 +237,15 @@ def list_(filters: AssignmentFilters, *, user: User, session: Session) -> Assign
     found when there is more than a page (a count that stops at COUNT_LIMIT); one row
     more than shown says whether there is a next page."""
     f = filters.normalized()
-    statement = filtered(f, Assignment, Company.name, User.full_name, user=user, session=session)
+    known: search.Known = {}
+    statement = filtered(
+        f, Assignment, Company.name, User.full_name, user=user, session=session, known=known
+    )
     found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     rows = [ListedAssignment(a, company, owner) for a, company, owner in found[:PAGE_SIZE]]
     has_next = len(found) > PAGE_SIZE
     number = count_found(
-        filtered(f, Assignment.id, user=user, session=session, counting=True),
+        filtered(f, Assignment.id, user=user, session=session, counting=True, known=known),
         page=f.page,
         page_size=PAGE_SIZE,
         shown=len(rows),

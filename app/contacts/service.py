@@ -277,12 +277,16 @@ class ContactPage:
 
 
 def filtered(
-    filters: ContactFilters, *columns: Any, session: Session, counting: bool = False
+    filters: ContactFilters,
+    *columns: Any,
+    session: Session,
+    counting: bool = False,
+    known: search.Known | None = None,
 ) -> Rows:
     """The list's query for these columns (of Contact and its Company), searched, filtered
     and sorted, without paging: the list pages through it, the CSV export streams it whole.
     Only contacts at companies that are not archived. `counting`: the query of how many it
-    finds (app/search.py)."""
+    finds; `known`: what the page's query learnt of the search terms (app/search.py)."""
     f = filters.normalized()
     statement = (
         select_columns(*columns)
@@ -297,6 +301,7 @@ def filtered(
         fts_table="contact_search",
         session=session,
         counting=counting,
+        known=known,
     )
     if condition is not None:
         statement = statement.where(condition)
@@ -319,13 +324,14 @@ def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
     count that stops at COUNT_LIMIT); the page asks for one row more than it shows to know
     whether there is a next page."""
     f = filters.normalized()
-    statement = filtered(f, Contact, Company.name, session=session)
+    known: search.Known = {}
+    statement = filtered(f, Contact, Company.name, session=session, known=known)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     found = session.exec(statement).all()
     rows = [ListedContact(contact=c, company_name=name) for c, name in found[:PAGE_SIZE]]
     has_next = len(found) > PAGE_SIZE
     number = count_found(
-        filtered(f, Contact.id, session=session, counting=True),
+        filtered(f, Contact.id, session=session, counting=True, known=known),
         page=f.page,
         page_size=PAGE_SIZE,
         shown=len(rows),

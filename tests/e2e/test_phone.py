@@ -70,4 +70,5 @@ def test_every_page_fits_a_phone(
     assert not broken, f"{role}: links shown that do not answer 2xx: {broken}"
     # The walk saw the pages the role has (at least Min dag, the lists and a company).
     assert len(checked) >= 15, checked
-    print(f"\n{role}: {len(checked)} pages at 390 px, {len(links)} links followed")
+    print(f"\n{role}: {len(checked)} pages at 390 px, {len(links)} links followed:")
+    print("\n".join(f"  {url}" for url in checked))
