@@ -3,6 +3,7 @@ follow-up done, and page back through the timeline. Every form also works withou
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -47,6 +48,29 @@ def _common(session: Session, clock: Clock, user: User, company: Company) -> dic
 def _company_page(company_id: int, activity_id: int | None = None) -> str:
     anchor = f"activity-{activity_id}" if activity_id else "activities"
     return f"/companies/{company_id}#{anchor}"
+
+
+def _logged_notice(
+    request: Request, follow_up_on: dt.date | None, *, company: str | None = None
+) -> tuple[str, dict[str, object]]:
+    """What a logged call's notice says, and its values: the follow-up's day if it has one;
+    the company's name where the page does not show which company it was (a list's row)."""
+    values: dict[str, object] = {"company": company} if company else {}
+    if follow_up_on:
+        values["date"] = weekday_date(follow_up_on, locale_of(request))
+    if company:
+        message = (
+            N_("Kontakthändelsen med %(company)s är sparad. Återkoppling %(date)s.")
+            if follow_up_on
+            else N_("Kontakthändelsen med %(company)s är sparad.")
+        )
+    else:
+        message = (
+            N_("Kontakthändelsen är sparad. Återkoppling %(date)s.")
+            if follow_up_on
+            else N_("Kontakthändelsen är sparad.")
+        )
+    return message, values
 
 
 def _saved(
@@ -130,16 +154,14 @@ def add_activity(
         }
         return render(request, "activities/_added.html", context)
 
-    follow_up_on = activity.follow_up_on
+    message, values = _logged_notice(request, activity.follow_up_on)
     return saving.saved(
         request,
         session,
         _company_page(company.id, activity_id),
-        N_("Kontakthändelsen är sparad. Återkoppling %(date)s.")
-        if follow_up_on
-        else N_("Kontakthändelsen är sparad."),
+        message,
         fragment=added,
-        values={"date": weekday_date(follow_up_on, locale_of(request))} if follow_up_on else None,
+        values=values,
     )
 
 
@@ -205,7 +227,7 @@ def log_inline(
     with saving.attempt(session, refused=refused):
         activity = activities.create(company, form, user=user, session=session, clock=clock)
     activity_id = activity.id
-    follow_up_on = activity.follow_up_on
+    message, values = _logged_notice(request, activity.follow_up_on, company=company.name)
 
     def logged(notice: str | None) -> Response:
         session.refresh(company)
@@ -219,12 +241,9 @@ def log_inline(
         request,
         session,
         _company_page(company.id, activity_id),
-        N_("Kontakthändelsen med %(company)s är sparad. Återkoppling %(date)s.")
-        if follow_up_on
-        else N_("Kontakthändelsen med %(company)s är sparad."),
+        message,
         fragment=logged,
-        values={"company": company.name}
-        | ({"date": weekday_date(follow_up_on, locale_of(request))} if follow_up_on else {}),
+        values=values,
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import select
 from app.assignments.models import Assignment, AssignmentStatus
 from tests.assignments.factories import make_assignment, set_deadline
 from tests.factories import PASSWORD, make_company, make_user
+from tests.lists import found_count
 from tests.statements import recorded
 
 HTMX = {"HX-Request": "true"}
@@ -93,10 +94,6 @@ def test_list_pages_and_keeps_its_filters_in_the_links(client, session, clock, b
     second = client.get("/assignments?employment_type=ordinary&page=2", headers=HTMX)
     assert occupations(second.text) == ["Yrke 25"]
     assert "<html" not in second.text
-
-
-def found_count(html):
-    return re.search(r'<p class="found-count[^"]*" id="found-count">([^<]*)</p>', html).group(1)
 
 
 def sort_headers(html):

@@ -13,6 +13,7 @@ from tests import statements
 from tests.conftest import Client
 from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
+from tests.lists import found_count
 
 HTMX = {"HX-Request": "true"}
 
@@ -425,10 +426,6 @@ def test_list_pages_keep_the_state_and_cost_the_same_queries(
     assert len(names_in(second)) == 5
     assert 'rel="prev"' in second and 'rel="next"' not in second
     assert found_count(first) == found_count(second) == "30 kontaktpersoner"
-
-
-def found_count(html):
-    return re.search(r'<p class="found-count[^"]*" id="found-count">([^<]*)</p>', html).group(1)
 
 
 def sort_headers(html):

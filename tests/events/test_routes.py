@@ -18,6 +18,7 @@ from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.events.factories import STARTS, invite, make_event
 from tests.factories import PASSWORD, make_company, make_user
+from tests.lists import found_count
 from tests.statements import count, recorded
 
 HTMX = {"HX-Request": "true"}
@@ -65,10 +66,6 @@ def test_the_list_pages(client, session, clock, bo):
     first = client.get("/events?owner=me").text
     assert len(titles(first)) == 25 and 'href="/events?owner=me&amp;page=2"' in first
     assert titles(client.get("/events?owner=me&page=2").text) == ["Träff 25"]
-
-
-def found_count(html):
-    return re.search(r'<p class="found-count[^"]*" id="found-count">([^<]*)</p>', html).group(1)
 
 
 def sort_headers(html):
