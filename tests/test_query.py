@@ -1,5 +1,6 @@
 """How many a list found (app/query.py, count_found) on the engine under test: free on a
-last page, one count that stops at its limit otherwise, and the words the lists say."""
+last page, one count that stops at its limit otherwise, and the words the lists say; and
+the distinct values of a column read by seeks (distinct_values)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlmodel import col
 
 from app import i18n
 from app.companies.models import Company
-from app.query import Found, count_found, select_columns
+from app.query import Found, count_found, distinct_values, select_columns
 from app.templating import env
 from tests import statements
 from tests.factories import make_company, make_user
@@ -105,3 +106,23 @@ def test_the_lists_say_how_many_or_more_than_the_limit():
     assert ">1 contact person<" in say(Found(1), "en")
     assert ">3 contact persons<" in say(Found(3), "en")
     assert ">Over 1\u202f000 contact persons<" in say(Found(1000, at_least=True), "en")
+
+
+def test_distinct_values_are_each_value_once_in_order_without_null(session, engine, clock):
+    user = make_user(session, clock)
+    for number, place in enumerate(["Umeå", "Ale", "Umeå", "", "Ale", "Örebro", "Umeå"]):
+        make_company(session, clock, user=user, name=f"Ort {number} AB", municipality=place)
+    make_company(session, clock, user=user, name="Utan ort AB")
+    session.connection()
+    result: list[list[str]] = []
+    taken = statements.count(
+        engine, lambda: result.append(distinct_values(Company.municipality, session=session))
+    )
+    # One statement however many values; the form stores an empty place as NULL.
+    assert taken == 1
+    assert sorted(result[0]) == ["Ale", "Umeå", "Örebro"]
+    assert len(result[0]) == len(set(result[0]))
+
+
+def test_distinct_values_of_an_empty_table(session):
+    assert distinct_values(Company.municipality, session=session) == []

@@ -28,7 +28,7 @@ from app.db import get_typed, next_ids, swedish_key, swedish_sort_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
-from app.query import table_of
+from app.query import distinct_values, table_of
 from app.text import company_name_key, fold, search_text
 
 
@@ -308,10 +308,10 @@ def restore(company: Company, *, user: User, session: Session, clock: Clock) -> 
 
 def municipalities(*, session: Session) -> list[str]:
     """The municipalities in use, for the list's filter. The few hundred distinct names
-    come straight off their index and are sorted here (the SQL collation would be called
-    for every row on SQLite)."""
-    rows = session.exec(select(Company.municipality).distinct()).all()
-    return sorted((row for row in rows if row), key=swedish_sort_key)
+    come off their index one seek each (app/query.py) and are sorted here (the SQL collation
+    would be called for every row on SQLite)."""
+    names = distinct_values(Company.municipality, session=session)
+    return sorted((name for name in names if name), key=swedish_sort_key)
 
 
 def owners(*, session: Session) -> Sequence[User]:
