@@ -90,7 +90,15 @@ _forms = env.get_template("_shared/forms.html").make_module(vars=env.globals, sh
 env.globals.update(
     {
         name: getattr(_forms, name)
-        for name in ("csrf_field", "field", "date_input", "date_field", "form_error")
+        for name in (
+            "csrf_field",
+            "field",
+            "date_input",
+            "date_field",
+            "form_error",
+            "invalid_attrs",
+            "field_error",
+        )
     }
 )
 
