@@ -151,11 +151,29 @@ def may_open(request: Request, path: str) -> bool:
     user = getattr(request.state, "user", None)
     if user is None:
         return False
+    return user.role in _roles_opening(request.app, path)
+
+
+# Paths asked about (a template's links, a handful) whose answer is kept with the app.
+_KEPT_PATHS = 256
+
+
+def _roles_opening(app: Any, path: str) -> frozenset[Role]:
+    """The roles admitted by the route answering GET `path` (none if no route has it),
+    worked out once per path: every page asks for its menu."""
+    kept: dict[str, frozenset[Role]] | None = getattr(app.state, "roles_opening", None)
+    if kept is None:
+        kept = app.state.roles_opening = {}
+    if path in kept:
+        return kept[path]
     scope: dict[str, Any] = {"type": "http", "method": "GET", "path": path, "root_path": ""}
-    for context, roles in _pages(request.app):
-        if context.matches(scope)[0] == Match.FULL:
-            return user.role in roles
-    return False
+    roles = next(
+        (admitted for context, admitted in _pages(app) if context.matches(scope)[0] == Match.FULL),
+        frozenset(),
+    )
+    if len(kept) < _KEPT_PATHS:
+        kept[path] = roles
+    return roles
 
 
 templating.register_request_value("may_open", lambda request: lambda path: may_open(request, path))

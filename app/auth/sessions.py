@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
@@ -58,15 +58,20 @@ def start(
     return token, row
 
 
+# Every request asks this: the statement is put together once (that costs more than the
+# query itself), the token's hash bound to it each time.
+_BY_TOKEN = (
+    select(UserSession, User)
+    .join(User, col(User.id) == UserSession.user_id)
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
+)
+
+
 def resolve(
     token: str, *, session: Session, clock: Clock, policy: SessionPolicy
 ) -> tuple[UserSession, User] | None:
     """The live session and active user for a cookie token, or None. Expired ones are ended."""
-    found = session.exec(
-        select(UserSession, User)
-        .join(User, col(User.id) == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token))
-    ).first()
+    found = session.exec(_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
     if found is None:
         return None
     row, user = found
