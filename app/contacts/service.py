@@ -262,10 +262,34 @@ class ContactFilters(SQLModel):
         )
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ListedContact:
-    contact: Contact
+    """A row of the list: the contact's columns it shows (read as plain values, not as
+    tracked records: a list only reads them) and its company's name."""
+
+    id: int
+    company_id: int
+    name: str
+    title: str | None
+    phone: str | None
+    email: str | None
+    is_primary: bool
+    is_supervisor: bool
     company_name: str
+
+
+# What a row of the list reads, in ListedContact's order.
+_LISTED = (
+    Contact.id,
+    Contact.company_id,
+    Contact.name,
+    Contact.title,
+    Contact.phone,
+    Contact.email,
+    Contact.is_primary,
+    Contact.is_supervisor,
+    Company.name,
+)
 
 
 @dataclass
@@ -325,10 +349,10 @@ def list_(filters: ContactFilters, *, session: Session) -> ContactPage:
     whether there is a next page."""
     f = filters.normalized()
     known: search.Known = {}
-    statement = filtered(f, Contact, Company.name, session=session, known=known)
+    statement = filtered(f, *_LISTED, session=session, known=known)
     statement = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    found = session.exec(statement).all()
-    rows = [ListedContact(contact=c, company_name=name) for c, name in found[:PAGE_SIZE]]
+    found = session.connection().execute(statement).all()
+    rows = [ListedContact(*row) for row in found[:PAGE_SIZE]]
     has_next = len(found) > PAGE_SIZE
     number = count_found(
         filtered(f, Contact.id, session=session, counting=True, known=known),

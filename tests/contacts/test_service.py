@@ -237,7 +237,7 @@ def people(session, clock, company, broker):
 
 def found(session, q="", **filters):
     page = contacts.list_(ContactFilters(q=q, **filters), session=session)
-    return [row.contact.name for row in page.rows]
+    return [row.name for row in page.rows]
 
 
 @pytest.mark.parametrize(
