@@ -16,6 +16,7 @@ from app.clock import Clock
 from app.companies.form import TRACKED_FIELDS, CleanCompany, CompanyForm, clean, parse_tags
 from app.companies.listing import NOT_CONTACTED_DAYS as NOT_CONTACTED_DAYS
 from app.companies.listing import CompanyFilters as CompanyFilters
+from app.companies.listing import CompanyRow as CompanyRow
 from app.companies.listing import ListedCompany as ListedCompany
 from app.companies.listing import filtered as filtered
 from app.companies.listing import list_ as list_

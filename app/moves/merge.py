@@ -389,7 +389,7 @@ def candidates(
     tags = companies.tags_by_company([c.id for c in active], session=session)
     return [
         companies.ListedCompany(
-            company=c,
+            company=companies.CompanyRow.of(c),
             owner_name=names.get(c.owner_id) if c.owner_id else None,
             tags=tags.get(c.id, []),
         )
