@@ -205,9 +205,29 @@ def filtered(
     return statement.order_by(*order, col(Assignment.id))
 
 
+@dataclass(frozen=True, slots=True)
+class AssignmentRow:
+    """What the list shows of an assignment, read as plain values (not as a tracked
+    record: the list only reads them)."""
+
+    id: int
+    occupation: str
+    ssyk_code: str | None
+    company_id: int
+    filled_count: int
+    positions: int
+    employment_type: EmploymentType
+    status: AssignmentStatus
+    deadline: dt.date | None
+    created_at: dt.datetime
+
+
+_ROW_COLUMNS = tuple(getattr(Assignment, name) for name in AssignmentRow.__dataclass_fields__)
+
+
 @dataclass
 class ListedAssignment:
-    assignment: Assignment
+    assignment: Assignment | AssignmentRow
     company_name: str
     owner_name: str | None
 
@@ -215,7 +235,7 @@ class ListedAssignment:
         return is_overdue(self.assignment, today)
 
 
-def is_overdue(assignment: Assignment, today: dt.date) -> bool:
+def is_overdue(assignment: Assignment | AssignmentRow, today: dt.date) -> bool:
     """Still open after its deadline."""
     return (
         assignment.status in OPEN_STATUSES
@@ -239,10 +259,14 @@ def list_(filters: AssignmentFilters, *, user: User, session: Session) -> Assign
     f = filters.normalized()
     known: search.Known = {}
     statement = filtered(
-        f, Assignment, Company.name, User.full_name, user=user, session=session, known=known
+        f, *_ROW_COLUMNS, Company.name, User.full_name, user=user, session=session, known=known
     )
-    found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    rows = [ListedAssignment(a, company, owner) for a, company, owner in found[:PAGE_SIZE]]
+    page = statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    found = session.connection().execute(page).all()
+    rows = [
+        ListedAssignment(AssignmentRow(*row[:-2]), company_name=row[-2], owner_name=row[-1])
+        for row in found[:PAGE_SIZE]
+    ]
     has_next = len(found) > PAGE_SIZE
     number = count_found(
         filtered(f, Assignment.id, user=user, session=session, counting=True, known=known),
