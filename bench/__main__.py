@@ -34,7 +34,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.events.models import EventAssignment, EventCompany, EventTask, RecruitmentEvent
 from app.main import create_app
-from bench import imports
+from bench import imports, overhttp
 
 CACHE = Path(__file__).parent / ".cache"
 # Raise when app/seed/ starts making other data (3: recruitment events).
@@ -321,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
         "--statements", action="store_true", help="show each page's statements and their time"
     )
     parser.add_argument("--only", default="", help="measure only pages whose name has this")
+    parser.add_argument(
+        "--http-requests",
+        type=int,
+        default=200,
+        help="requests per page and connection count over HTTP (0: no HTTP phase)",
+    )
     args = parser.parse_args(argv)
 
     url = cached_database(args.companies)
@@ -340,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.companies} companies, SQLite, {args.requests} requests per page after warm-up")
     plain_timer = ServerTimer(baseline_app())
     with TestClient(plain_timer) as plain:  # type: ignore[arg-type]
-        report("baseline (no db)", *measure(plain, plain_timer, "/", requests=args.requests))
+        baseline = measure(plain, plain_timer, "/", requests=args.requests)
+        report("baseline (no db)", *baseline)
+    in_process: dict[str, float] = {}
     with TestClient(timer, base_url="http://testserver") as client:  # type: ignore[arg-type]
         token = csrf_token(client.get("/login").text)
         response = client.post(
@@ -369,15 +377,27 @@ def main(argv: list[str] | None = None) -> int:
             ("reports, last year", "/reports?period=last_year"),
             ("reports, year, municipality", f"/reports?period=year&municipality={place}"),
         ]
+        pages = [(name, path) for name, path in pages if args.only in name]
         for name, path in pages:
-            if args.only not in name:
-                continue
-            report(name, *measure(client, timer, path, counter=counter, requests=args.requests))
+            figures = measure(client, timer, path, counter=counter, requests=args.requests)
+            in_process[name] = figures[0]
+            report(name, *figures)
             if args.statements:
                 report_statements(counter)
         if args.only in "contacts CSV export":
             report_export(client)
     engine.dispose()
+    if args.http_requests and pages:
+        overhttp.run(
+            database_url=url,
+            data_dir=CACHE / "data",
+            username=username,
+            password=PASSWORD,
+            pages=pages,
+            in_process_ms=in_process,
+            baseline_in_process_ms=baseline[0],
+            requests=args.http_requests,
+        )
     if args.only in "company import":
         # Matcha's own CSV of the 50k register's companies (48,445 not archived or merged,
         # made up to 50,000 rows) into an empty register (bench/imports.py).

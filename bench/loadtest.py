@@ -231,11 +231,19 @@ class RssSampler(threading.Thread):
 
 @contextlib.contextmanager
 def server(
-    env: dict[str, str], port: int, log_path: Path, executable: Path = MATCHA
+    env: dict[str, str],
+    port: int,
+    log_path: Path,
+    executable: Path = MATCHA,
+    *,
+    command: list[str] | None = None,
+    ready_path: str = "/healthz",
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """`matcha serve` on the port (or another server's `command`), once it answers 200 at
+    `ready_path`; stopped and waited for afterwards."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own command)
-            [str(executable), "serve", "--port", str(port)],
+            command or [str(executable), "serve", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -247,7 +255,8 @@ def server(
                 if process.poll() is not None:
                     raise SystemExit(f"the server stopped at start-up; see {log_path}")
                 with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    ready = httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=2)
+                    if ready.status_code == 200:
                         break
                 if time.monotonic() > deadline:
                     raise SystemExit(f"the server did not answer within 60 s; see {log_path}")
