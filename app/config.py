@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # Requests a server process works on at once (threads; more wait their turn). Python
     # runs one thread at a time, and each more makes every request slower.
     threads: int = Field(default=8, ge=1, le=200)
+    # SQLite's page cache per database connection, in MiB. A server process keeps up to
+    # MATCHA_THREADS + its cores + 6 connections; pages are taken as they are read, so its
+    # memory grows towards connections × this while it reads a large register, no further.
+    sqlite_cache_mb: int = Field(default=64, ge=1, le=4096)
     secure_cookies: bool = False
     log_level: str = "INFO"
     # Proxies whose X-Forwarded-For we believe, as addresses or networks (comma separated).

@@ -22,6 +22,7 @@ from app.db_errors import is_busy as is_busy
 from app.db_errors import unwritable
 from app.db_sqlite import (
     BUSY_TIMEOUT_SECONDS,
+    DEFAULT_SQLITE_CACHE_MB,
     SQLiteConnection,
     configure_sqlite,
     hold_write_lock,
@@ -177,10 +178,12 @@ def make_engine(
     *,
     pool_size: int | None = None,
     sqlite_connection: type[SQLiteConnection] = SQLiteConnection,
+    sqlite_cache_mb: int = DEFAULT_SQLITE_CACHE_MB,
     **kwargs: Any,
 ) -> Engine:
     """The engine for a database URL. `pool_size`: connections kept (a few more are lent
     when all are taken); an in-memory SQLite database has one per thread instead.
+    `sqlite_cache_mb`: SQLite's page cache per connection (MATCHA_SQLITE_CACHE_MB).
     `sqlite_connection`: a subclass for tests that must act at a precise moment of a
     transaction (tests/test_write_path.py)."""
     if pool_size is not None and make_url(url).database not in (None, "", ":memory:"):
@@ -195,7 +198,7 @@ def make_engine(
             },
             **kwargs,
         )
-        configure_sqlite(engine)
+        configure_sqlite(engine, cache_mb=sqlite_cache_mb)
     else:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     event.listen(engine, "handle_error", _refuse_unwritable)

@@ -139,7 +139,11 @@ class SQLiteConnection(sqlite3.Connection):
             self._ended()
 
 
-def configure_sqlite(engine: Engine) -> None:
+# SQLite's page cache per connection, in MiB, unless the settings say otherwise.
+DEFAULT_SQLITE_CACHE_MB = 64
+
+
+def configure_sqlite(engine: Engine, *, cache_mb: int = DEFAULT_SQLITE_CACHE_MB) -> None:
     gate = write_gate(engine.url.database)
 
     @event.listens_for(engine, "connect")
@@ -156,10 +160,10 @@ def configure_sqlite(engine: Engine) -> None:
         # where a copy of the file would still hold it (GDPR erasure; see the README on
         # what the WAL and backups keep, and for how long).
         cursor.execute("PRAGMA secure_delete=ON")
-        # 64 MiB of page cache instead of SQLite's 2 MB: a list or export that reads rows in
-        # index order jumps around the table, and each page missed is a read from the OS.
-        # Pages are taken as they are read, so an idle connection costs nothing.
-        cursor.execute("PRAGMA cache_size=-65536")
+        # 64 MiB of page cache by default instead of SQLite's 2 MB: a list or export that
+        # reads rows in index order jumps around the table, and each page missed is a read
+        # from the OS. Pages are taken as they are read, so an idle connection costs little.
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
         cursor.close()
         dbapi_connection.create_collation(SWEDISH, swedish_collation)
 

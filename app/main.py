@@ -117,7 +117,9 @@ def create_app(
     # A connection for each request let in (app/admission.py), the import worker and
     # /healthz; a few more in reserve, never so many that requests wait on each other.
     app.state.engine = engine or make_engine(
-        settings.resolved_database_url(), pool_size=_concurrent(settings) + 2
+        settings.resolved_database_url(),
+        pool_size=_concurrent(settings) + 2,
+        sqlite_cache_mb=settings.sqlite_cache_mb,
     )
     app.state.secret_key = settings.resolved_secret_key()
 

@@ -56,3 +56,23 @@ def test_trusted_proxies_must_be_addresses(monkeypatch):
     monkeypatch.setenv("MATCHA_TRUSTED_PROXIES", "nginx")
     with pytest.raises(ValueError, match="IP addresses or networks"):
         Settings()
+
+
+def test_sqlite_page_cache_per_connection_is_a_setting(monkeypatch, tmp_path):
+    from app.main import create_app
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("MATCHA_DATA_DIR", str(tmp_path))
+    assert Settings().sqlite_cache_mb == 64
+    monkeypatch.setenv("MATCHA_SQLITE_CACHE_MB", "8")
+    settings = Settings()
+    engine = create_app(settings).state.engine
+    try:
+        with engine.connect() as connection:
+            # Negative: KiB.
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -8 * 1024
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("MATCHA_SQLITE_CACHE_MB", "0")
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        Settings()
