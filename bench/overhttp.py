@@ -5,7 +5,7 @@ on a loopback port, on the benchmark's database; the baseline page served by uvi
 the same options. Each page is driven by the load test's client (httpx, one kept-alive
 connection per simulated user, signed in once) at 1 and at 10 connections at once, after a
 warm-up; printed: requests per second and p50/p95 of the time a client waits for a whole
-answer.
+answer, and the server's peak memory meanwhile.
 
 The check: a page's median over one connection should be within its in-process median plus
 the baseline's HTTP overhead (the baseline's median over HTTP less its in-process median),
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.loadtest import free_port, server, token_in
+from bench.loadtest import RssSampler, free_port, server, token_in
 
 CONNECTIONS = (1, 10)
 # Over HTTP the overhead may add this share to a page's in-process time plus the baseline's.
@@ -173,7 +173,9 @@ def run(
     overhead = baseline[1].p50_ms - baseline_in_process_ms
     port = free_port()
     results: dict[str, dict[int, Figures]] = {}
-    with server(env, port, data_dir / "bench-server.log"):
+    with server(env, port, data_dir / "bench-server.log") as process:
+        sampler = RssSampler(process.pid)
+        sampler.start()
         base = f"http://127.0.0.1:{port}"
         cookies = asyncio.run(_sign_in(base, username, password))
         for name, path in pages:
@@ -184,6 +186,14 @@ def run(
                 for n in CONNECTIONS
             }
             print(_row(name, results[name]), flush=True)
+        sampler.stopped.set()
+        sampler.join()
+        sampler.run_once()
+    cache_mb = env.get("MATCHA_SQLITE_CACHE_MB", "64 (the default)")
+    print(
+        f"the server's memory (RSS) while it answered: peak {sampler.peak_kb / 1024:.0f} MB "
+        f"(SQLite page cache {cache_mb} MiB per connection)"
+    )
     print(
         f"the check: p50 over 1 connection ≤ (in-process median + the baseline's HTTP "
         f"overhead {overhead:.1f} ms) × {1 + ALLOWED_OVERHEAD:g}"
