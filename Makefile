@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint typecheck format messages lock bench loadtest loadtest-postgres hostile clean
+.PHONY: help install assets migrate run test test-sqlite test-postgres test-e2e ci lint typecheck format messages lock bench bench-postgres loadtest loadtest-postgres hostile clean
 
 help:
 	@echo "make run       install, build assets, migrate and serve on http://127.0.0.1:8000"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint      ruff check and format check, mypy, and the import layers (lint-imports)"
 	@echo "make messages  extract texts and update the English catalogue"
 	@echo "make bench     page render times on 50,000 demo companies (docs/benchmarks.md)"
+	@echo "make bench-postgres  the same on PostgreSQL (PG_ADMIN_URL's server, a throwaway database)"
 	@echo "make loadtest  50 brokers at once for 60 s against the real server (SQLite; -postgres)"
 	@echo "make hostile   hostile sheets uploaded to the real server while a colleague saves"
 
@@ -85,6 +86,11 @@ messages: install
 # Not part of ci: seeds 50,000 companies into bench/.cache/ once (a few minutes), then measures.
 bench: install assets
 	$(BIN)/python -m bench
+
+# The same pages on PostgreSQL: a database of its own on PG_ADMIN_URL's server, seeded with
+# the same data for the run (a few minutes) and dropped afterwards.
+bench-postgres: install assets
+	DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/python -m bench
 
 # Not part of ci: the real server (`matcha serve`) on loopback, a throwaway database with
 # 2,000 demo companies, 50 brokers signed in at once and working for 60 s; it stops by

@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import re
 import sqlite3
 import statistics
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, MutableMapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 from jinja2 import DictLoader, Environment
-from sqlalchemy import Engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy.engine import make_url
 
 from app import seed as demo
 from app.activities.models import Activity
@@ -121,6 +124,50 @@ def cached_database(companies: int) -> str:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(path)
     return url
+
+
+def postgres_url(url: str) -> str | None:
+    """DATABASE_URL when it names a PostgreSQL server (as the app reads it), else None."""
+    if not url.startswith(("postgres://", "postgresql")):
+        return None
+    return Settings(database_url=url).database_url
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str, companies: int) -> Iterator[str]:
+    """A database of its own on that PostgreSQL server for this run, seeded as the SQLite
+    cache is (the same seed, so the same data) and analysed; dropped afterwards."""
+    name = f"matcha_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        report = demo.seed(
+            engine,
+            companies=companies,
+            seed=companies,
+            clock=SystemClock(),
+            progress=lambda message: print(f"\r  seeding: {message}", end="", flush=True),
+        )
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+        engine.dispose()
+        print(
+            f"\nseeded {report.companies} companies on PostgreSQL "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def bench_user(engine: Engine) -> tuple[str, int]:
@@ -329,7 +376,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    url = cached_database(args.companies)
+    with contextlib.ExitStack() as stack:
+        server = postgres_url(os.environ.get("DATABASE_URL", ""))
+        if server is None:
+            url = cached_database(args.companies)
+        else:
+            url = stack.enter_context(postgres_database(server, args.companies))
+        return measure_all(url, args)
+
+
+def measure_all(url: str, args: argparse.Namespace) -> int:
+    """Every page in-process, the export, then over HTTP and the import (main())."""
     engine = make_engine(url)
     username, company_id = bench_user(engine)
     event_id, event_month = big_event(engine)
@@ -343,7 +400,11 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(settings, engine=engine)
     timer = ServerTimer(app)
     counter = StatementCounter(engine)
-    print(f"{args.companies} companies, SQLite, {args.requests} requests per page after warm-up")
+    engine_name = "PostgreSQL" if engine.dialect.name == "postgresql" else "SQLite"
+    print(
+        f"{args.companies} companies, {engine_name}, {args.requests} requests per page "
+        "after warm-up"
+    )
     plain_timer = ServerTimer(baseline_app())
     with TestClient(plain_timer) as plain:  # type: ignore[arg-type]
         baseline = measure(plain, plain_timer, "/", requests=args.requests)
