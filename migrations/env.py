@@ -21,7 +21,12 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 # indexes). `alembic check` must not report them as drift, so they are named here.
 UNMODELLED_PREFIXES: dict[str, tuple[str, ...]] = {
     "table": ("company_search", "contact_search", "assignment_search"),
-    "index": ("ix_company_search_trgm", "ix_contact_search_trgm", "ix_assignment_search_trgm"),
+    "index": (
+        "ix_company_search_trgm",
+        "ix_contact_search_trgm",
+        "ix_assignment_search_trgm",
+        "ix_company_name_swedish",
+    ),
 }
 
 
