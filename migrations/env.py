@@ -26,6 +26,7 @@ UNMODELLED_PREFIXES: dict[str, tuple[str, ...]] = {
         "ix_contact_search_trgm",
         "ix_assignment_search_trgm",
         "ix_company_name_swedish",
+        "ix_contact_name_swedish",
     ),
 }
 
