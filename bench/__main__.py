@@ -100,9 +100,21 @@ def cached_database(companies: int) -> str:
     partial = path.with_suffix(".partial.db")
     for leftover in CACHE.glob(partial.name + "*"):
         leftover.unlink()
-    partial_url = f"sqlite:///{partial}"
-    migrate(partial_url)
-    engine = make_engine(partial_url)
+    seed_into(f"sqlite:///{partial}", companies)
+    # A plain connection: the app's engine opens every transaction itself (BEGIN), and
+    # SQLite refuses a checkpoint inside a transaction.
+    with contextlib.closing(sqlite3.connect(partial)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    partial.rename(path)
+    return url
+
+
+def seed_into(url: str, companies: int) -> None:
+    """Migrates an empty database and seeds the benchmark's data into it (the seed number
+    is the company count: the same data on every engine); PostgreSQL's planner statistics
+    are gathered afterwards."""
+    migrate(url)
+    engine = make_engine(url)
     started = time.perf_counter()
     report = demo.seed(
         engine,
@@ -111,19 +123,17 @@ def cached_database(companies: int) -> str:
         clock=SystemClock(),
         progress=lambda message: print(f"\r  seeding: {message}", end="", flush=True),
     )
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+    engine.dispose()
     print(
         f"\nseeded {report.companies} companies, {report.contacts} contacts, "
         f"{report.activities} activities, {report.assignments} assignments, "
         f"{report.events} events "
         f"in {time.perf_counter() - started:.0f} s"
     )
-    engine.dispose()
-    # A plain connection: the app's engine opens every transaction itself (BEGIN), and
-    # SQLite refuses a checkpoint inside a transaction.
-    with contextlib.closing(sqlite3.connect(partial)) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    partial.rename(path)
-    return url
 
 
 def postgres_url(url: str) -> str | None:
@@ -145,24 +155,7 @@ def postgres_database(server_url: str, companies: int) -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
-        migrate(url)
-        engine = make_engine(url)
-        started = time.perf_counter()
-        report = demo.seed(
-            engine,
-            companies=companies,
-            seed=companies,
-            clock=SystemClock(),
-            progress=lambda message: print(f"\r  seeding: {message}", end="", flush=True),
-        )
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-            connection.commit()
-        engine.dispose()
-        print(
-            f"\nseeded {report.companies} companies on PostgreSQL "
-            f"in {time.perf_counter() - started:.0f} s"
-        )
+        seed_into(url, companies)
         yield url
     finally:
         with admin.connect() as connection:
