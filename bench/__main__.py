@@ -454,9 +454,15 @@ def measure_all(url: str, args: argparse.Namespace) -> int:
         )
     if args.only in "company import":
         # Matcha's own CSV of the 50k register's companies (48,445 not archived or merged,
-        # made up to 50,000 rows) into an empty register (bench/imports.py).
+        # made up to 50,000 rows), and a unit's cp1252 sheet with a contact person on every
+        # row, into an empty register, each beside a bare executemany of the same file
+        # (bench/imports.py); then the first again with a colleague saving meanwhile.
         data = imports.companies_csv(url, rows=50_000)
-        imports.report(imports.import_companies(data, colleague=False))
+        imports.report(imports.import_companies(data, colleague=False, bare=True))
+        sheet = imports.contact_sheet(url, rows=50_000)
+        imports.report(
+            imports.import_companies(sheet, shape="a unit's sheet", colleague=False, bare=True)
+        )
         imports.report(imports.import_companies(data, colleague=True))
     return 0
 

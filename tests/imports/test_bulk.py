@@ -209,3 +209,63 @@ def test_a_bad_email_of_the_contact_person_fails_the_row(session, clock, broker)
     [failure] = imports.failures(job, session=session)
     assert (failure.row_number, failure.problems[0]["column"]) == (3, "Kontaktpersonens e-post")
     assert session.exec(select(Contact.name)).all() == ["Rut Rätt"]
+
+
+def test_a_contact_person_written_in_bulk_is_stored_as_the_service_stores_one(
+    session, clock, broker
+):
+    """A unit's sheet has a contact person with title, phone and e-mail on every company
+    row: they are written with the batch's new companies, in bulk, and must come out as
+    the contact service's create() makes one (sort key, search text, history on the
+    company's page, undo)."""
+    from app.contacts import service as contacts
+    from app.contacts.models import Contact
+
+    data = csv_bytes(
+        "Företag;Kontaktperson;Titel;Kontakt telefon;Kontakt e-post",
+        "Vågbrytaren i Ystad AB;Åsa Öberg;Platschef;070-123 45 67;asa@vagbrytaren.se",
+        "Utan Kontakt AB;;;;",
+    )
+    job = imported(session, clock, broker, data, "enhetens.csv", "companies")
+    assert (job.status, job.created_count, job.failed_count) == (ImportStatus.done, 2, 0)
+    company = session.exec(select(Company).where(Company.name == "Vågbrytaren i Ystad AB")).one()
+    [bulk] = session.exec(select(Contact)).all()
+    assert bulk.company_id == company.id
+
+    form = contacts.ContactForm(
+        name="Åsa Öberg", title="Platschef", phone="070-123 45 67", email="asa@vagbrytaren.se"
+    )
+    other = make_company(session, clock, user=broker, name="Jämförelse AB")
+    one = contacts.create(other, form, user=broker, session=session, clock=clock)
+    session.commit()
+    stored = ("name", "title", "phone", "email", "is_primary", "is_supervisor", "notes")
+    derived = ("sort_key", "search_text", "version")
+    assert [getattr(bulk, n) for n in (*stored, *derived)] == [
+        getattr(one, n) for n in (*stored, *derived)
+    ]
+    # Found by the phone number typed without its spaces, as one added by hand.
+    found = contacts.list_(contacts.ContactFilters(q="0701234567"), session=session)
+    assert sorted(row.id for row in found.rows) == sorted([bulk.id, one.id])
+
+    def created(contact: Contact) -> AuditEvent:
+        return session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "contact", AuditEvent.entity_id == contact.id
+            )
+        ).one()
+
+    event, by_hand = created(bulk), created(one)
+    assert (event.action, event.user_id, event.version, event.company_id) == (
+        "create",
+        broker.id,
+        1,
+        company.id,  # so the company page's history lists it
+    )
+    assert event.changes == by_hand.changes
+
+    assert ("contact", bulk.id) in [
+        (r.entity, r.entity_id) for r in imports.records(job, session=session)
+    ]
+    undo.revert(job, session=session, clock=clock)
+    assert session.exec(select(Contact.name)).all() == ["Åsa Öberg"]  # the one by hand
+    assert session.get(Contact, bulk.id) is None
