@@ -172,7 +172,7 @@ def prepare(cleaned: CleanCompany, *, names: Mapping[int, str], clock: Clock) ->
         "owner": None if row.get("owner_id") is None else names.get(row["owner_id"]),
         "tags": ", ".join(sorted(cleaned.tags, key=fold)),
     }
-    return NewCompany(row=row, tags=cleaned.tags, changes=history.diff({}, tracked))
+    return NewCompany(row=row, tags=cleaned.tags, changes=history.created(tracked))
 
 
 def create_many(

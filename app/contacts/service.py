@@ -81,20 +81,19 @@ def clean(form: ContactForm) -> dict[str, Any]:
 def _apply(contact: Contact, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(contact, name, value)
-    for name, value in _derived(values).items():
+    derived = _derived(contact.name, contact.title, contact.email, contact.phone)
+    for name, value in derived.items():
         setattr(contact, name, value)
 
 
-def _derived(values: dict[str, Any]) -> dict[str, Any]:
-    """The columns worked out of the checked values: sort key and search text."""
-    digits = re.sub(r"\D", "", values["phone"] or "")
+def _derived(name: str, title: str | None, email: str | None, phone: str | None) -> dict[str, str]:
+    """The columns worked out of a contact's fields: sort key and search text."""
+    digits = re.sub(r"\D", "", phone or "")
     return {
-        "sort_key": swedish_key(values["name"]),
+        "sort_key": swedish_key(name),
         # The phone number also without spaces and dashes, so '0701234567' finds
         # '070-123 45 67'.
-        "search_text": search_text(
-            values["name"], values["title"], values["email"], values["phone"], digits or None
-        ),
+        "search_text": search_text(name, title, email, phone, digits or None),
     }
 
 
@@ -193,10 +192,11 @@ def prepare(form: ContactForm, *, clock: Clock) -> NewContact:
     for its inserts."""
     values = clean(form)
     now = clock.now()
-    row = {**values, **_derived(values), "created_at": now, "updated_at": now}
+    derived = _derived(values["name"], values["title"], values["email"], values["phone"])
+    row = {**values, **derived, "created_at": now, "updated_at": now}
     tracked = history.plain(row, TRACKED_FIELDS)
     filled = {name: value for name, value in tracked.items() if value not in (None, "", False)}
-    return NewContact(row=row, changes=history.diff({}, filled))
+    return NewContact(row=row, changes=history.created(filled))
 
 
 def create_many(

@@ -67,6 +67,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def created(after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """diff({}, after): what a new record's history shows, its fields that hold something
+    (quicker, for an import's thousands)."""
+    return {name: [None, new] for name, new in after.items() if new is not None and new != ""}
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields whose value changed. An empty text and no
     text read the same."""

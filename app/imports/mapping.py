@@ -7,6 +7,7 @@ The user confirms or changes every proposal in the import wizard; nothing here i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -166,12 +167,19 @@ def propose_value(kind: str, field_name: str, raw: object) -> str | None:
     inside a longer cell counts too ('Samtal, ej svar' -> 'call'). A number of employees
     gives its size class (12 -> '10-49').
     """
-    keys = _VALUE_KEYS[(kind, field_name)]
     text = str(raw).strip() if raw is not None else ""
     if isinstance(raw, bool):
         text = "1" if raw else "0"
     elif isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))
+    return _proposed(kind, field_name, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _proposed(kind: str, field_name: str, text: str) -> str | None:
+    """propose_value() of a cell's text. Cached: a column of choices repeats a few words
+    down 50,000 rows."""
+    keys = _VALUE_KEYS[(kind, field_name)]
     if field_name == "size_class" and text.isdigit():
         return _size_class(int(text))
     exact = keys.get(key(text))
