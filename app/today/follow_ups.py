@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, union_all
+from sqlalchemy import and_, bindparam, case, func, union, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -99,28 +99,41 @@ def _statement() -> Any:
     )
 
 
-def _due(*, team: bool) -> list[Any]:
+def _due(*, team: bool) -> Any:
     """Follow-ups not done, dated today or earlier, on companies not archived, of the user
-    (or of the team).
+    (or of the team): their ids and dates, a subquery.
 
     A company whose earliest open follow-up is due (an index on owner and next follow-up)
     is where a due follow-up can be: the database starts from those few companies and
     looks their follow-ups up by company, instead of reading every activity. The ones I
-    wrote on others' companies are looked up by author (an index on author, done, date).
+    wrote on others' companies are looked up by author (an index on author, done, date),
+    in a query of their own joined by UNION: written as one condition with OR, PostgreSQL
+    reads all activities for it (it cannot look an OR with a subquery up in an index).
     """
-    due_companies = select(Company.id).where(col(Company.next_follow_up_on) <= _DAY)
-    mine: Any
+    due_companies = select(Company.id).where(
+        col(Company.next_follow_up_on) <= _DAY, col(Company.archived_at).is_(None)
+    )
+    if not team:
+        due_companies = due_companies.where(Company.owner_id == _USER)
+    open_ = (col(Activity.follow_up_on) <= _DAY, col(Activity.follow_up_done_at).is_(None))
+    columns: tuple[Any, ...] = (
+        col(Activity.id).label("id"),
+        col(Activity.follow_up_on).label("day"),
+    )
+    on_companies = select(*columns).where(*open_, col(Activity.company_id).in_(due_companies))
     if team:
-        mine = col(Activity.company_id).in_(due_companies)
-    else:
-        owned = due_companies.where(Company.owner_id == _USER)
-        mine = or_(col(Activity.company_id).in_(owned), col(Activity.user_id) == _USER)
-    return [
-        col(Activity.follow_up_on) <= _DAY,
-        col(Activity.follow_up_done_at).is_(None),
-        col(Company.archived_at).is_(None),
-        mine,
-    ]
+        return on_companies.subquery("due")
+    # Mine on others' companies: those not archived, asked company by company (a
+    # correlated lookup by primary key for each of the few found; as a join PostgreSQL,
+    # which guesses thousands found, read every company).
+    archived = (
+        select(Company.archived_at)
+        .where(col(Company.id) == Activity.company_id)
+        .correlate(Activity)
+        .scalar_subquery()
+    )
+    mine = select(*columns).where(*open_, col(Activity.user_id) == _USER, archived.is_(None))
+    return union(on_companies, mine).subquery("due")
 
 
 def _in_group(key: str, on: Any) -> Any:
@@ -129,26 +142,16 @@ def _in_group(key: str, on: Any) -> Any:
 
 
 def _counts(*, team: bool) -> Any:
-    on = col(Activity.follow_up_on)
-    return (
-        select(*(func.count(case((_in_group(key, on), 1))) for key in GROUPS))
-        .select_from(Activity)
-        .join(Company, col(Company.id) == Activity.company_id)
-        .where(*_due(team=team))
-    )
+    due = _due(team=team)
+    return select(*(func.count(case((_in_group(key, due.c.day), 1))) for key in GROUPS))
 
 
 def _pages(*, team: bool) -> Any:
     """The rows on the groups' pages: the due follow-ups are found once (a CTE, made
     MATERIALIZED on both engines), each group's page of ids is taken from them, and only
     those rows are read in full."""
-    due = (
-        select(col(Activity.id).label("id"), col(Activity.follow_up_on).label("day"))
-        .join(Company, col(Company.id) == Activity.company_id)
-        .where(*_due(team=team))
-        .cte("due")
-        .prefix_with("MATERIALIZED")
-    )
+    found = _due(team=team)
+    due = select(found.c.id, found.c.day).cte("due").prefix_with("MATERIALIZED")
     parts = []
     for key in GROUPS:
         order = [due.c.id] if key == TODAY else [due.c.day.desc(), due.c.id.desc()]

@@ -90,3 +90,12 @@ def test_postgresql_has_the_icu_collation(engine):
             text("SELECT collprovider FROM pg_collation WHERE collname = 'swedish'")
         ).scalar_one()
     assert provider == "i"
+
+
+def test_postgresql_connections_do_not_compile_queries_just_in_time(engine):
+    """JIT compiling costs tens of milliseconds, more than a page's queries take: a query
+    the planner overestimates (Min dag's follow-ups) would pay it on every request."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL setting")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
