@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, union, union_all
+from sqlalchemy import and_, bindparam, case, func, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -132,8 +132,13 @@ def _due(*, team: bool) -> Any:
         .correlate(Activity)
         .scalar_subquery()
     )
-    mine = select(*columns).where(*open_, col(Activity.user_id) == _USER, archived.is_(None))
-    return union(on_companies, mine).subquery("due")
+    mine = select(*columns).where(
+        *open_,
+        col(Activity.user_id) == _USER,
+        col(Activity.company_id).not_in(due_companies),  # those the first half found
+        archived.is_(None),
+    )
+    return union_all(on_companies, mine).subquery("due")
 
 
 def _in_group(key: str, on: Any) -> Any:
