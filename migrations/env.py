@@ -27,6 +27,8 @@ UNMODELLED_PREFIXES: dict[str, tuple[str, ...]] = {
         "ix_assignment_search_trgm",
         "ix_company_name_swedish",
         "ix_contact_name_swedish",
+        "ix_company_owner_quiet",
+        "ix_company_quiet",
     ),
 }
 

@@ -25,6 +25,21 @@ def recorded(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def with_parameters(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """recorded(), each statement with its parameters (to ask it again under EXPLAIN)."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def count(engine: Engine, action: Callable[[], object]) -> int:
     """How many statements the action runs."""
     with recorded(engine) as seen:

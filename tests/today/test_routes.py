@@ -509,3 +509,27 @@ def test_min_dag_costs_the_same_statements_as_data_grows(
     # Session and user, (the switch's choices,) the follow-ups' counts and their rows, one
     # per other section.
     assert many <= {"own": 8, "team": 9}[view], many
+
+
+@pytest.mark.parametrize("team", [False, True], ids=["mine", "team"])
+def test_quiet_companies_are_read_in_order_from_an_index_on_postgresql(session, clock, bo, team):
+    """Never contacted first, then the longest silence: PostgreSQL's indexes keep NULL
+    last, so without one that keeps it first it read all of a broker's quiet companies and
+    sorted them (14 ms for 2,400 on the benchmark data; 0.2 ms read in order)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's ascending index has NULL first already")
+    from sqlalchemy import text
+
+    from app.today import service as my_day
+
+    view = my_day.View(user=None if team else bo, own=not team)
+    with statements.with_parameters(session.get_bind()) as seen:
+        my_day.not_contacted(view, session=session, clock=clock)
+    # (Besides it, the test's user read again after the fixture's commit.)
+    [(statement, params)] = [(sql, p) for sql, p in seen if "ORDER BY company.last" in sql]
+    connection = session.connection()
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    plan = "\n".join(
+        row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", params).all()
+    )
+    assert "Sort" not in plan, plan
