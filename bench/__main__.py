@@ -111,8 +111,10 @@ def cached_database(companies: int) -> str:
 
 def seed_into(url: str, companies: int) -> None:
     """Migrates an empty database and seeds the benchmark's data into it (the seed number
-    is the company count: the same data on every engine); PostgreSQL's planner statistics
-    are gathered afterwards."""
+    is the company count: the same data on every engine). On PostgreSQL it is then
+    vacuumed and analysed, as autovacuum leaves a database in use: the planner's statistics,
+    and the visibility map without which an index-only scan reads the table too (the
+    reports' counts took 3× as long on a freshly loaded database)."""
     migrate(url)
     engine = make_engine(url)
     started = time.perf_counter()
@@ -124,9 +126,8 @@ def seed_into(url: str, companies: int) -> None:
         progress=lambda message: print(f"\r  seeding: {message}", end="", flush=True),
     )
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-            connection.commit()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE)"))
     engine.dispose()
     print(
         f"\nseeded {report.companies} companies, {report.contacts} contacts, "
