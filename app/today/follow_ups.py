@@ -107,7 +107,7 @@ def _due(*, team: bool) -> Any:
     is where a due follow-up can be: the database starts from those few companies and
     looks their follow-ups up by company, instead of reading every activity. The ones I
     wrote on others' companies are looked up by author (an index on author, done, date),
-    in a query of their own joined by UNION: written as one condition with OR, PostgreSQL
+    in a query of their own (UNION ALL): written as one condition with OR, PostgreSQL
     reads all activities for it (it cannot look an OR with a subquery up in an index).
     """
     due_companies = select(Company.id).where(
