@@ -188,7 +188,7 @@ class NewContact:
 
 def prepare(form: ContactForm, *, clock: Clock) -> NewContact:
     """What create() would store, worked out before touching the database (raises
-    ValidationError as create() does): create_many() then holds SQLite's write lock only
+    ValidationFailed as create() does): create_many() then holds SQLite's write lock only
     for its inserts."""
     values = clean(form)
     now = clock.now()
@@ -202,7 +202,7 @@ def prepare(form: ContactForm, *, clock: Clock) -> NewContact:
 def create_many(
     contacts: Sequence[tuple[int, NewContact]], *, user: User, session: Session, clock: Clock
 ) -> list[int]:
-    """Adds prepared contacts, each to the company of its id, with their history, in two
+    """Adds prepared contacts, each to the company of its id, with their history, in three
     statements (an import's batch), as create() would one by one; their ids, in order.
     For companies just created and not archived: a contact marked primary here is the
     only one its company has, and at most one per company may be."""
