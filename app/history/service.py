@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, Self
 
-from sqlalchemy import and_, insert, or_, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.clock import Clock
 from app.errors import Conflict
 from app.history.models import AuditEvent
-from app.query import table_of
+from app.query import insert_many
 
 
 class Author(Protocol):
@@ -170,8 +170,9 @@ def record_many(
     if not events:
         return
     now = clock.now()
-    session.execute(
-        insert(table_of(AuditEvent)),
+    insert_many(
+        session,
+        AuditEvent,
         [
             {
                 "occurred_at": now,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, SQLModel, col
 
 from app.auth.models import User
@@ -28,7 +28,7 @@ from app.imports.mapping import field as field_spec
 from app.imports.models import ImportedRecord
 from app.imports.options import CompanyPolicy, ImportOptions
 from app.imports.rows import Action, PlannedRow, Problem, text
-from app.query import table_of
+from app.query import insert_many
 
 
 @dataclass
@@ -100,8 +100,9 @@ class Context:
         """remember() for records this job just created, at version 1, in one statement."""
         if not ids:
             return
-        self.session.execute(
-            insert(table_of(ImportedRecord)),
+        insert_many(
+            self.session,
+            ImportedRecord,
             [
                 {
                     "job_id": self.job_id,
