@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from app.assignments.models import Assignment, AssignmentStatus
+from tests import statements
 from tests.assignments.factories import make_assignment, set_deadline
 from tests.factories import PASSWORD, make_company, make_user
 from tests.lists import found_count
@@ -136,6 +137,28 @@ def test_only_a_page_that_is_not_the_last_asks_for_the_count(
     assert "user" not in counting[0]  # neither the owner's join nor the owners' order
     number, counting = counts("/assignments?sort=owner&page=2")
     assert number == "27 uppdrag" and counting == []
+
+
+def test_the_list_joins_only_its_pages_assignments_to_their_companies(
+    client, session, clock, bo, company, engine
+):
+    """The page's ids come from the assignments alone, in the default order straight from
+    the index of status and deadline; only those 26 are joined to their company and owner
+    (joining every open assignment before sorting took 36 ms at 50,000 companies)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL's is measured by the benchmark")
+    for number in range(30):
+        make_assignment(session, clock, company, bo, occupation=f"Yrke {number:02d}")
+    with statements.with_parameters(engine) as seen:
+        assert client.get("/assignments").status_code == 200
+    [(statement, params)] = [(sql, p) for sql, p in seen if "company.name" in sql]
+    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()
+    subquery = {node for node, _parent, _, detail in plan if "SUBQUERY" in detail}
+    inside = [detail for _node, parent, _, detail in plan if parent in subquery]
+    assert any("COVERING INDEX ix_assignment_status_deadline" in d for d in inside), plan
+    assert not any("company" in d or "user_account" in d for d in inside), plan
+    assert occupations(client.get("/assignments?page=2").text) == ["Yrke 25", "Yrke 26",
+        "Yrke 27", "Yrke 28", "Yrke 29"]  # fmt: skip
 
 
 def test_headers_sort_by_status_deadline_and_created(client, session, clock, bo, company):
