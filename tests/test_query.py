@@ -1,20 +1,15 @@
 """How many a list found (app/query.py, count_found) on the engine under test: free on a
 last page, one count that stops at its limit otherwise, and the words the lists say; and
-the distinct values of a column read by seeks (distinct_values); and many rows inserted
-as SQLAlchemy would insert them (insert_many)."""
+the distinct values of a column read by seeks (distinct_values)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from sqlalchemy import insert
 from sqlmodel import col
 
 from app import i18n
-from app.companies.models import AgreementStatus, Company, CompanyStatus
-from app.history.models import AuditEvent
-from app.query import Found, count_found, distinct_values, insert_many, select_columns
+from app.companies.models import Company
+from app.query import Found, count_found, distinct_values, select_columns
 from app.templating import env
 from tests import statements
 from tests.factories import make_company, make_user
@@ -131,88 +126,3 @@ def test_distinct_values_are_each_value_once_in_order_without_null(session, engi
 
 def test_distinct_values_of_an_empty_table(session):
     assert distinct_values(Company.municipality, session=session) == []
-
-
-# --- insert_many ------------------------------------------------------------------------
-
-
-def stored(session, model, ids):
-    """The rows of these ids as the table holds them, id left out, in the ids' order."""
-    table = model.__table__
-    rows = session.execute(select_columns(table).where(table.c.id.in_(ids))).mappings().all()
-    by_id = {row["id"]: {k: v for k, v in row.items() if k != "id"} for row in rows}
-    return [by_id[i] for i in ids]
-
-
-def test_insert_many_stores_what_sqlalchemys_insert_stores(session, clock):
-    """Every kind of column the imports write (an instant, an enum, a date, JSON, NULL,
-    columns left out that have a default), stored the same as by SQLAlchemy's own
-    executemany, on the engine under test."""
-    user = make_user(session, clock)
-    now = clock.now()
-    companies = [
-        {"name": "Ett AB", "status": CompanyStatus.active, "owner_id": user.id,
-         "created_at": now, "updated_at": now, "version": 1, "city": None,
-         "next_follow_up_on": dt.date(2026, 12, 24), "last_contact_at": now,
-         "agreement_status": AgreementStatus.signed},
-        {"name": "Två AB", "status": "dormant", "owner_id": None, "created_at": now,
-         "updated_at": now - dt.timedelta(hours=1), "version": 1, "city": "Kiruna",
-         "agreement_status": "none", "next_follow_up_on": None, "last_contact_at": None},
-    ]  # fmt: skip
-    ours, theirs = [1001, 1002], [2001, 2002]
-    insert_many(
-        session, Company, [{**row, "id": i} for row, i in zip(companies, ours, strict=True)]
-    )
-    session.execute(
-        insert(Company.__table__),
-        [{**row, "id": i} for row, i in zip(companies, theirs, strict=True)],
-    )
-    assert stored(session, Company, ours) == stored(session, Company, theirs)
-    mine = stored(session, Company, ours)
-    assert mine[0]["status"] == CompanyStatus.active
-    assert mine[0]["next_follow_up_on"] == dt.date(2026, 12, 24)
-    assert mine[0]["last_contact_at"] == now
-    assert mine[1]["last_contact_at"] is None
-    assert mine[1]["agreement_status"] == AgreementStatus.none
-    assert (mine[0]["notes"], mine[0]["search_text"]) == ("", "")  # left out: the default
-    assert mine[1]["updated_at"] == now - dt.timedelta(hours=1)  # not the row before's
-
-    events = [
-        {"occurred_at": now, "user_id": user.id, "entity": "company", "entity_id": 1001,
-         "action": "create", "changes": {"name": [None, "Ett AB"], "ort": [None, "Åre"]},
-         "version": 1},
-        {"occurred_at": now, "user_id": None, "entity": "company", "entity_id": 1002,
-         "action": "create", "changes": {}, "version": None},
-    ]  # fmt: skip
-    insert_many(session, AuditEvent, [{**e, "id": i} for e, i in zip(events, ours, strict=True)])
-    session.execute(
-        insert(AuditEvent.__table__), [{**e, "id": i} for e, i in zip(events, theirs, strict=True)]
-    )
-    assert stored(session, AuditEvent, ours) == stored(session, AuditEvent, theirs)
-    assert stored(session, AuditEvent, ours)[0]["changes"]["ort"] == [None, "Åre"]
-
-
-def test_insert_many_refuses_a_column_the_table_does_not_have(session, clock):
-    with pytest.raises(ValueError, match="company has no column colour"):
-        insert_many(session, Company, [{"name": "Fel AB", "colour": "blå"}])
-
-
-def test_insert_many_of_nothing_runs_no_statement(session, engine):
-    assert statements.count(engine, lambda: insert_many(session, Company, [])) == 0
-
-
-def test_insert_many_gives_a_row_that_leaves_a_column_out_its_default(session, clock):
-    now = clock.now()
-    common = {"status": "prospect", "agreement_status": "none", "created_at": now,
-              "updated_at": now, "version": 1}  # fmt: skip
-    insert_many(
-        session,
-        Company,
-        [
-            {**common, "id": 3001, "name": "Full AB", "city": "Luleå", "notes": "Ring"},
-            {**common, "id": 3002, "name": "Gles AB"},
-        ],
-    )
-    full, sparse = stored(session, Company, [3001, 3002])
-    assert (full["city"], full["notes"]) == ("Luleå", "Ring")
-    assert (sparse["city"], sparse["notes"]) == (None, "")

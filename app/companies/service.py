@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
@@ -28,7 +29,7 @@ from app.db import get_typed, next_ids, swedish_key, swedish_sort_key
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
-from app.query import distinct_values, insert_many
+from app.query import distinct_values, table_of
 from app.text import company_name_key, fold, search_text
 
 
@@ -183,9 +184,8 @@ def create_many(
     if not companies:
         return []
     ids = next_ids(session, "company", len(companies))
-    insert_many(
-        session,
-        Company,
+    session.execute(
+        insert(table_of(Company)),
         [{**c.row, "id": i, "version": 1} for i, c in zip(ids, companies, strict=True)],
     )
     by_key = tag_ids({fold(n): n for c in companies for n in c.tags}, session=session)
@@ -195,7 +195,7 @@ def create_many(
         for key in {fold(name) for name in c.tags}
     ]
     if links:
-        insert_many(session, CompanyTag, links)
+        session.execute(insert(table_of(CompanyTag)), links)
     history.record_many(
         session=session,
         clock=clock,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
 from app import search
@@ -18,7 +19,7 @@ from app.db import by_name, in_swedish_order, next_ids, swedish_key
 from app.errors import Conflict, NotFound
 from app.history import service as history
 from app.i18n import N_
-from app.query import Found, Rows, count_found, insert_many, select_columns
+from app.query import Found, Rows, count_found, select_columns, table_of
 from app.text import search_text
 from app.validation import email, long_text, optional_text, phone, required_text
 
@@ -208,9 +209,8 @@ def create_many(
     if not contacts:
         return []
     ids = next_ids(session, "contact", len(contacts))
-    insert_many(
-        session,
-        Contact,
+    session.execute(
+        insert(table_of(Contact)),
         [
             {**new.row, "company_id": company_id, "id": i, "version": 1}
             for i, (company_id, new) in zip(ids, contacts, strict=True)

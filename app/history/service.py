@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, Self
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.clock import Clock
 from app.errors import Conflict
 from app.history.models import AuditEvent
-from app.query import insert_many
+from app.query import table_of
 
 
 class Author(Protocol):
@@ -170,9 +170,8 @@ def record_many(
     if not events:
         return
     now = clock.now()
-    insert_many(
-        session,
-        AuditEvent,
+    session.execute(
+        insert(table_of(AuditEvent)),
         [
             {
                 "occurred_at": now,

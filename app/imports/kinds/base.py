@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, SQLModel, col
 
 from app.auth.models import User
@@ -28,7 +28,7 @@ from app.imports.mapping import field as field_spec
 from app.imports.models import ImportedRecord
 from app.imports.options import CompanyPolicy, ImportOptions
 from app.imports.rows import Action, PlannedRow, Problem, text
-from app.query import insert_many
+from app.query import table_of
 
 
 @dataclass
@@ -100,9 +100,8 @@ class Context:
         """remember() for records this job just created, at version 1, in one statement."""
         if not ids:
             return
-        insert_many(
-            self.session,
-            ImportedRecord,
+        self.session.execute(
+            insert(table_of(ImportedRecord)),
             [
                 {
                     "job_id": self.job_id,
