@@ -23,6 +23,7 @@ from app import date_preview, health, home
 from app.activities import routes as activity_routes
 from app.admin import routes as admin_routes
 from app.admission import AdmissionMiddleware
+from app.agreements import routes as agreement_routes
 from app.assignments import routes as assignment_routes
 from app.auth import routes as auth_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
@@ -136,6 +137,7 @@ def create_app(
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)
     app.include_router(assignment_routes.router)
+    app.include_router(agreement_routes.router)
     app.include_router(event_routes.router)
     app.include_router(event_participant_routes.router)
     app.include_router(event_task_routes.router)

@@ -9,6 +9,7 @@ Python type would not have the operator (`col(Company.name).ilike(...)`)."""
 from sqlmodel import SQLModel
 
 from app.activities.models import Activity
+from app.agreements.models import Agreement, AgreementSignatory
 from app.assignments.models import Assignment
 from app.auth.models import LoginAttempt, User, UserSession
 from app.companies.models import Company, CompanyTag, Tag
@@ -29,6 +30,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Activity",
+    "Agreement",
+    "AgreementSignatory",
     "Assignment",
     "AuditEvent",
     "CalendarFeedToken",

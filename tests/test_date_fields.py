@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import select
 
 from app.activities.models import Activity
+from app.agreements.models import Agreement
 from app.assignments.models import Assignment
 from app.clock import STOCKHOLM, to_local
-from app.companies.models import Company
 from app.events.models import EventTask, RecruitmentEvent
 from tests.activities.factories import make_activity
 from tests.events.factories import make_event
@@ -145,19 +145,24 @@ def test_a_follow_up_moved_on_min_dag_takes_the_same_forms(
 
 
 @pytest.mark.parametrize(("typed", "meant"), PAST)
-def test_the_letter_of_intent_date_is_the_last_such_day(client, session, bo, typed, meant):
-    fields = {"name": "Bjuvs Bageri AB", "status": "active", "agreement_status": "signed"}
+def test_an_agreements_signing_day_is_the_last_such_day(
+    client, session, company, bo, typed, meant
+):
+    fields = {"kind": "letter_of_intent", "state": "signed"}
+    new = f"/companies/{company.id}/agreements/new"
     refused = client.post_form(
-        "/companies", {**fields, "agreement_date": "32/1"}, token_from="/companies/new"
+        f"/companies/{company.id}/agreements", {**fields, "signed_on": "32/1"}, token_from=new
     )
     assert refused.status_code == 422
-    assert "Datum för avsiktsförklaring: datumet 32/1 finns inte." in refused.text
-    refused_field(refused.text, "agreement_date")
+    assert "Undertecknat: datumet 32/1 finns inte." in refused.text
+    refused_field(refused.text, "signed_on")
     saved = client.post_form(
-        "/companies", {**fields, "agreement_date": typed}, token_from="/companies/new"
+        f"/companies/{company.id}/agreements", {**fields, "signed_on": typed}, token_from=new
     )
     assert saved.status_code == 303, saved.text
-    assert session.exec(select(Company)).one().agreement_date == meant
+    assert session.exec(select(Agreement)).one().signed_on == meant
+    session.refresh(company)
+    assert (company.agreement_status, company.agreement_date) == ("signed", meant)
 
 
 # --- an assignment's start and deadline --------------------------------------------------

@@ -272,6 +272,15 @@ SAVES: dict[tuple[str, str], Save] = {
         user="broker",
     ),
     ("POST", "/assignments/{assignment_id:int}/delete"): Save(user="broker"),
+    ("POST", "/companies/{company_id:int}/agreements"): Save(
+        lambda s: {"kind": "cooperation", "state": "draft", "notes": "Samverkan om lagerjobb"},
+        user="broker",
+    ),
+    ("POST", "/agreements/{agreement_id:int}"): Save(
+        lambda s: {"kind": "cooperation", "state": "draft", "notes": "Samverkan om kockar"},
+        user="broker",
+    ),
+    ("POST", "/agreements/{agreement_id:int}/delete"): Save(user="broker"),
     ("POST", "/assignments/{assignment_id:int}/status"): Save(
         lambda s: {"status": "searching", "from_status": "new"}, user="broker"
     ),

@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from sqlmodel import Session
 
 from app.activities import service as activities
+from app.agreements import service as agreements
+from app.agreements.form import AgreementForm
 from app.assignments import service as assignments
 from app.clock import Clock
 from app.companies import service as companies
@@ -86,6 +88,11 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     gone = contacts.create(company, contacts.ContactForm(name="Borta Person"), **by_broker)
     contacts.delete(gone, **by_broker)
     other_assignment = assignment_for("Servitör")
+    agreement = agreements.create(
+        company,
+        AgreementForm(kind="cooperation", state="draft", signatory_ids=[str(contact.id)]),
+        **by_broker,
+    )
     past_event = event_on("Förra träffen", "2026-02-16")
     calendar_feed.create(broker, session=session, clock=clock)
     done_job = analysed("Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n", "klar.csv")
@@ -104,6 +111,7 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
             "contact_id": contact.id,
             "activity_id": activity.id,
             "assignment_id": assignment.id,
+            "agreement_id": agreement.id,
             "event_id": event.id,
             "task_id": checklist.by_phase(event.id, session=session)[checklist.PHASES[0]][
                 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,8 +37,6 @@ TRACKED_FIELDS = (
     "email",
     "website",
     "status",
-    "agreement_status",
-    "agreement_date",
     "notes",
 )
 
@@ -59,6 +58,10 @@ class CompanyForm(SQLModel):
     website: str = ""
     status: str = CompanyStatus.prospect.value
     owner_id: str = ""
+    # A letter of intent to record as an agreement of the company (app/agreements), as an
+    # imported sheet's "Avsiktsförklaring" columns give it: sent or signed, and the day.
+    # The company form has no such fields; from_company() fills in the company's summary,
+    # so that only a different one is recorded.
     agreement_status: str = AgreementStatus.none.value
     agreement_date: str = ""
     notes: str = ""
@@ -69,7 +72,8 @@ class CompanyForm(SQLModel):
 
     @classmethod
     def from_company(cls, company: Company, tags: Sequence[str]) -> CompanyForm:
-        values = {name: getattr(company, name) for name in (*TRACKED_FIELDS, "owner_id")}
+        names = (*TRACKED_FIELDS, "owner_id", "agreement_status", "agreement_date")
+        values = {name: getattr(company, name) for name in names}
         typed = {k: ("" if v is None else str(getattr(v, "value", v))) for k, v in values.items()}
         return cls.model_validate({**typed, "tags": ", ".join(tags), "version": company.version})
 
@@ -78,6 +82,8 @@ class CompanyForm(SQLModel):
 class CleanCompany:
     values: dict[str, Any]
     tags: list[str]
+    # A letter of intent to record (status sent or signed, its day), or None.
+    letter_of_intent: tuple[AgreementStatus, dt.date | None] | None = None
 
 
 def _sni(value: str) -> str | None:
@@ -188,8 +194,10 @@ def clean(form: CompanyForm, *, session: Session, clock: Clock) -> CleanCompany:
             CompanyStatus, form.status, field="status", message=N_("Välj en status.")
         ),
         "owner_id": _owner(form.owner_id, session),
-        "agreement_status": agreement,
-        "agreement_date": agreement_date,
         "notes": long_text(form.notes, field="notes"),
     }
-    return CleanCompany(values=values, tags=parse_tags(form.tags))
+    return CleanCompany(
+        values=values,
+        tags=parse_tags(form.tags),
+        letter_of_intent=None if agreement == AgreementStatus.none else (agreement, agreement_date),
+    )

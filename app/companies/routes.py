@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app import saving
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS
+from app.agreements import listing as agreement_listing
 from app.assignments import service as assignments
 from app.auth.deps import Admin, AnyUser, Editor
 from app.auth.models import Role, User
@@ -150,6 +151,8 @@ def company_page(
         "may_change_activity": activities.may_change,
         # Its recruitment assignments (templates/assignments/_company_section.html).
         **assignments.company_section(company.id, session=session),
+        # Its agreements (templates/agreements/_company_section.html).
+        **agreement_listing.company_section(company.id, session=session, clock=clock),
         # What the call-log form offers to link a call to.
         "assignment_choices": assignments.link_choices(company.id, session=session),
         "history": history.for_company(company.id, session=session),

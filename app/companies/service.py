@@ -4,6 +4,7 @@ names callers use are importable from here too."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from app.agreements import service as agreements
 from app.auth.models import Role, User
 from app.clock import Clock
 from app.companies.form import TRACKED_FIELDS, CleanCompany, CompanyForm, clean, parse_tags
@@ -21,7 +23,7 @@ from app.companies.listing import ListedCompany as ListedCompany
 from app.companies.listing import filtered as filtered
 from app.companies.listing import list_ as list_
 from app.companies.listing import not_contacted_since as not_contacted_since
-from app.companies.models import Company, CompanyTag
+from app.companies.models import AgreementStatus, Company, CompanyTag
 from app.companies.tags import all_tags as all_tags
 from app.companies.tags import set_tags, tag_ids, tag_names
 from app.companies.tags import tags_by_company as tags_by_company
@@ -145,7 +147,23 @@ def create(form: CompanyForm, *, user: User, session: Session, clock: Clock) -> 
         session=session,
         clock=clock,
     )
+    _record_letter_of_intent(company, cleaned, user=user, session=session, clock=clock)
     return company
+
+
+def _record_letter_of_intent(
+    company: Company, cleaned: CleanCompany, *, user: User, session: Session, clock: Clock
+) -> None:
+    """A letter of intent the form (an imported sheet) gives becomes an agreement of the
+    company, unless the company's summary already says just that."""
+    if cleaned.letter_of_intent is None:
+        return
+    status, day = cleaned.letter_of_intent
+    if (status, day) == (company.agreement_status, company.agreement_date):
+        return
+    agreements.record_letter_of_intent(
+        company, status, day, user=user, session=session, clock=clock
+    )
 
 
 @dataclass
@@ -155,6 +173,7 @@ class NewCompany:
     row: dict[str, Any]
     tags: list[str]
     changes: dict[str, list[Any]]
+    letter_of_intent: tuple[AgreementStatus, dt.date | None] | None = None
 
 
 def user_names(*, session: Session) -> dict[int, str]:
@@ -167,12 +186,23 @@ def prepare(cleaned: CleanCompany, *, names: Mapping[int, str], clock: Clock) ->
     then holds SQLite's write lock only for its inserts."""
     now = clock.now()
     row = {**cleaned.values, **_derived(cleaned.values), "created_at": now, "updated_at": now}
+    # The summary of the one letter of intent create_many() records with the company; every
+    # row names the columns, as one insert takes them all.
+    row["agreement_status"], row["agreement_date"] = cleaned.letter_of_intent or (
+        AgreementStatus.none,
+        None,
+    )
     tracked = {
         **history.plain(row, TRACKED_FIELDS),
         "owner": None if row.get("owner_id") is None else names.get(row["owner_id"]),
         "tags": ", ".join(sorted(cleaned.tags, key=fold)),
     }
-    return NewCompany(row=row, tags=cleaned.tags, changes=history.created(tracked))
+    return NewCompany(
+        row=row,
+        tags=cleaned.tags,
+        changes=history.created(tracked),
+        letter_of_intent=cleaned.letter_of_intent,
+    )
 
 
 def create_many(
@@ -203,6 +233,16 @@ def create_many(
         entity="company",
         action="create",
         events=[(i, c.changes, 1) for i, c in zip(ids, companies, strict=True)],
+    )
+    agreements.record_letters_of_intent(
+        [
+            (company_id, *c.letter_of_intent)
+            for company_id, c in zip(ids, companies, strict=True)
+            if c.letter_of_intent is not None
+        ],
+        user=user,
+        session=session,
+        clock=clock,
     )
     return ids
 
@@ -241,15 +281,15 @@ def update(
     before = _tracked(company, tag_names(company.id, session=session), session)
     _apply(company, cleaned)
     changes = history.diff(before, _tracked(company, cleaned.tags, session))
-    if not changes:
-        return company
-    company.updated_at = clock.now()
-    session.add(company)
-    history.flush_or_conflict(
-        company, "company", form.version, conflict=EditConflict, get=get, session=session
-    )
-    set_tags(company, cleaned.tags, session=session)
-    _record(company, "update", changes, user=user, session=session, clock=clock)
+    if changes:
+        company.updated_at = clock.now()
+        session.add(company)
+        history.flush_or_conflict(
+            company, "company", form.version, conflict=EditConflict, get=get, session=session
+        )
+        set_tags(company, cleaned.tags, session=session)
+        _record(company, "update", changes, user=user, session=session, clock=clock)
+    _record_letter_of_intent(company, cleaned, user=user, session=session, clock=clock)
     return company
 
 

@@ -79,6 +79,13 @@ FIELD_LABELS = {
     "due_on": N_("Klart senast"),
     "assignee": N_("Ansvarig"),
     "done": N_("Klar"),
+    "state": N_("Status"),
+    "sent_on": N_("Skickat"),
+    "signed_on": N_("Undertecknat"),
+    "valid_from": N_("Giltigt från"),
+    "valid_to": N_("Giltigt till"),
+    "unit_signatory": N_("Undertecknat för enheten av"),
+    "signatories": N_("Antal undertecknare hos företaget"),
 }
 
 ACTION_LABELS = {

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 
 from app.activities import service as activities
 from app.activities.models import Activity
+from app.agreements import service as agreements
+from app.agreements.models import Agreement
 from app.assignments.models import Assignment
 from app.auth.models import User
 from app.clock import Clock
@@ -26,6 +28,7 @@ from app.imports.links import CompanyIndex
 from app.imports.models import ImportedRecord, ImportJob, ImportStatus
 
 MODELS: dict[str, Any] = {
+    "agreement": Agreement,
     "company": Company,
     "contact": Contact,
     "activity": Activity,
@@ -111,6 +114,7 @@ def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
 # would take it with the record (or leave it pointing nowhere), so it refuses.
 _DEPENDENTS: dict[str, tuple[tuple[str, Any, str], ...]] = {
     "company": (
+        ("agreement", Agreement, "company_id"),
         ("contact", Contact, "company_id"),
         ("activity", Activity, "company_id"),
         ("assignment", Assignment, "company_id"),
@@ -178,10 +182,18 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
         job_id=job.id,
     )
     touched: set[int] = set()
+    unsigned: set[int] = set()  # companies whose letters of intent went
     for run in _runs(list(reversed(engine.records(job, session=session)))):
         first = run[0]
         if first.action == "created":
-            touched |= _remove(first.entity, [record.entity_id for record in run], ctx)
+            ids = [record.entity_id for record in run]
+            if first.entity == "agreement":
+                unsigned |= set(
+                    session.exec(
+                        select(Agreement.company_id).where(col(Agreement.id).in_(ids))
+                    ).all()
+                )
+            touched |= _remove(first.entity, ids, ctx)
         else:
             for record in run:
                 found = session.get(MODELS[record.entity], record.entity_id)
@@ -196,6 +208,8 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
     existing = session.exec(select(Company.id).where(col(Company.id).in_(touched))).all()
     for company_id in existing:
         activities.refresh_company(company_id, session=session)
+    left = session.exec(select(Company.id).where(col(Company.id).in_(unsigned))).all()
+    agreements.refresh_summary(left, session=session)
 
 
 BATCH = 1000

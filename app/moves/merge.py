@@ -20,17 +20,19 @@ from sqlmodel import Session, col, select
 
 from app.activities import service as activities
 from app.activities.models import Activity
+from app.agreements import service as agreements
+from app.agreements.models import KIND_LABELS, Agreement
 from app.assignments import service as assignments
 from app.assignments.models import Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, to_local
 from app.companies import service as companies
-from app.companies.models import AgreementStatus, Company
+from app.companies.models import Company
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.errors import Conflict, ValidationFailed
 from app.history import service as history
-from app.i18n import N_
+from app.i18n import N_, gettext
 from app.text import fold
 
 # Fields that belong together are filled together, and only when all of them are empty in
@@ -45,13 +47,12 @@ FILL_GROUPS: tuple[tuple[str, ...], ...] = (
     ("email",),
     ("website",),
     ("owner_id",),
-    ("agreement_status", "agreement_date"),
     ("notes",),
 )
 
 
 def _is_empty(value: object) -> bool:
-    return value is None or value == "" or value == AgreementStatus.none
+    return value is None or value == ""
 
 
 @dataclass
@@ -210,6 +211,27 @@ def _move_assignments(merge: MergeContext) -> None:
     )
 
 
+def _agreements_preview(kept: Company, other: Company, session: Session) -> list[str]:
+    """The other's agreements, by kind and the day signed, if they were."""
+    found = session.exec(
+        select(Agreement).where(Agreement.company_id == other.id).order_by(col(Agreement.id))
+    ).all()
+    return [
+        " ".join(
+            [gettext(KIND_LABELS[agreement.kind])]
+            + ([agreement.signed_on.isoformat()] if agreement.signed_on else [])
+        )
+        for agreement in found
+    ]
+
+
+def _move_agreements(merge: MergeContext) -> None:
+    """The other's agreements move; both companies' letter-of-intent summaries follow."""
+    agreements.move(
+        merge.other, merge.kept, user=merge.user, session=merge.session, clock=merge.clock
+    )
+
+
 # The one place to add what later features own (activities, assignments, ...). Each moves
 # its rows to merge.kept inside the merge's transaction and records its own history.
 MOVERS: list[Mover] = [
@@ -217,6 +239,7 @@ MOVERS: list[Mover] = [
     Mover(label=N_("Taggar"), preview=_tags_preview, move=_move_tags),
     Mover(label=N_("Kontakthändelser"), preview=_activities_preview, move=_move_activities),
     Mover(label=N_("Rekryteringsuppdrag"), preview=_assignments_preview, move=_move_assignments),
+    Mover(label=N_("Avtal"), preview=_agreements_preview, move=_move_agreements),
 ]
 
 

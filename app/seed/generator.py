@@ -12,6 +12,7 @@ from typing import Any
 
 from faker import Faker
 
+from app.agreements.models import AgreementKind, AgreementState
 from app.assignments.models import CLOSED_STATUSES, OPEN_STATUSES, AssignmentStatus, SourceKind
 from app.companies.models import AgreementStatus, CompanyStatus, SizeClass
 from app.companies.orgnr import luhn_ok
@@ -191,6 +192,59 @@ class Generator:
                 }
             )
         return rows
+
+    def agreements(
+        self, company_id: int, company: dict[str, Any], contact_ids: Sequence[int]
+    ) -> list[tuple[dict[str, Any], list[int]]]:
+        """The company's letter of intent, as its summary says (sent or signed), and for
+        one company in eight a year's samverkansavtal signed by its first contact person,
+        some ending within a month: (row, signatories) each. Decided from the company
+        alone, without drawing from the random generator, so the rest of the seed's data
+        stays as it was before agreements existed."""
+        found: list[tuple[dict[str, Any], list[int]]] = []
+        created: dt.datetime = company["created_at"]
+        base = {
+            "company_id": company_id,
+            "notes": "",
+            "created_at": created,
+            "updated_at": created,
+            "version": 1,
+        }
+        status = company["agreement_status"]
+        if status != AgreementStatus.none:
+            day = company["agreement_date"]
+            found.append(
+                (
+                    {
+                        **base,
+                        "kind": AgreementKind.letter_of_intent,
+                        "state": AgreementState(status.value),
+                        "sent_on": day if status == AgreementStatus.sent else None,
+                        "signed_on": day if status == AgreementStatus.signed else None,
+                        "valid_from": None,
+                        "valid_to": None,
+                    },
+                    list(contact_ids[:1]),
+                )
+            )
+        if company_id % 8 == 0 and contact_ids:
+            today = self.now.date()
+            valid_from = today - dt.timedelta(days=company_id % 400)
+            found.append(
+                (
+                    {
+                        **base,
+                        "kind": AgreementKind.cooperation,
+                        "state": AgreementState.signed,
+                        "sent_on": None,
+                        "signed_on": valid_from,
+                        "valid_from": valid_from,
+                        "valid_to": valid_from + dt.timedelta(days=365),
+                    },
+                    list(contact_ids[:1]),
+                )
+            )
+        return found
 
     def assignments(
         self, company_id: int, company: dict[str, Any], contact_ids: Sequence[int]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
@@ -11,10 +11,11 @@ from sqlmodel import Session, SQLModel
 from app.query import table_of
 
 BATCH = 5_000
+T = TypeVar("T")
 
 
-def batches(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def batches(rows: Iterator[T], size: int = BATCH) -> Iterator[list[T]]:
+    batch: list[T] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:

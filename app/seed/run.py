@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from app.activities.models import Activity
 from app.activities.service import derived_from_activities
+from app.agreements.models import Agreement, AgreementSignatory
 from app.assignments.models import Assignment
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
@@ -203,6 +204,22 @@ def seed(
             ]
             for part in batches(iter(assignment_rows)):
                 session.execute(insert(Assignment), part)
+            agreement_rows = [
+                found
+                for company_id, company, contacts in zip(
+                    company_ids, batch, contact_ids_by_company, strict=True
+                )
+                for found in generator.agreements(company_id, company, contacts)
+            ]
+            for agreements in batches(iter(agreement_rows)):
+                ids = insert_returning_ids(session, Agreement, [row for row, _ in agreements])
+                signatories = [
+                    {"agreement_id": agreement_id, "contact_id": contact_id}
+                    for agreement_id, (_, people) in zip(ids, agreements, strict=True)
+                    for contact_id in people
+                ]
+                if signatories:
+                    session.execute(insert(AgreementSignatory), signatories)
             report.companies += len(batch)
             report.contacts += len(flat)
             report.activities += len(activity_rows)

@@ -184,6 +184,7 @@ def test_the_plan_is_what_the_merge_does(session, clock, broker):
         ("Taggar", ["handel"]),
         ("Kontakthändelser", []),
         ("Rekryteringsuppdrag", []),
+        ("Avtal", []),
     ]
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.agreements import service as agreements
 from app.companies import service as companies
-from app.companies.models import Company
+from app.companies.models import AgreementStatus, Company
 from app.contacts import service as contacts
 from app.history import service as history
 from app.imports.bounds import Cell
@@ -183,6 +184,12 @@ class CompanyKind(Kind):
                 ctx.companies.add(company_id, values["org_number"], match_key(values["name"]))
             ctx.remember_many("company", ids, "created")
             ctx.remember_many("contact", contact_ids, "created")
+            # The letters of intent of the rows that had one (agreements of the new
+            # companies): undo removes them first, with history.
+            if any(row.cleaned.letter_of_intent for row in new):
+                ctx.remember_many(
+                    "agreement", agreements.ids_of(ids, session=ctx.session), "created"
+                )
             yield from ((row, Action.create) for row in new)
         yield from super().write_batch(one_by_one, ctx)
 
@@ -227,12 +234,18 @@ class CompanyKind(Kind):
                 merged.owner_id = form.owner_id
             before = self.snapshot(company, ctx.session)
             version = company.version
+            had = (
+                set(agreements.ids_of([company.id], session=ctx.session))
+                if _has_letter(form)
+                else None
+            )
             companies.update(company, merged, user=ctx.user, session=ctx.session, clock=ctx.clock)
             changed = company.version != version
             if changed:
                 ctx.remember("company", company, "updated", before)
+            signed = had is not None and self._remember_letter(company, had, ctx)
             added = self._add_contact(row, company, ctx)
-            return Action.update if changed or added else Action.skip
+            return Action.update if changed or added or signed else Action.skip
         company = companies.create(form, user=ctx.user, session=ctx.session, clock=ctx.clock)
         ctx.companies.add(
             company.id,
@@ -240,8 +253,22 @@ class CompanyKind(Kind):
             match_key(company.name, company.name_key),
         )
         ctx.remember("company", company, "created")
+        if _has_letter(form):
+            self._remember_letter(company, set(), ctx)
         self._add_contact(row, company, ctx)
         return Action.create
+
+    def _remember_letter(self, company: Company, had: set[int], ctx: Context) -> bool:
+        """Remembers the letter of intent the row's columns made an agreement of, if any
+        (undo removes it); whether there was one."""
+        new = [
+            agreement_id
+            for agreement_id in agreements.ids_of([company.id], session=ctx.session)
+            if agreement_id not in had
+        ]
+        for agreement_id in new:
+            ctx.remember("agreement", agreements.get(agreement_id, session=ctx.session), "created")
+        return bool(new)
 
     def label(self, record: Any, session: Session) -> str:
         return str(record.name)
@@ -259,3 +286,8 @@ class CompanyKind(Kind):
 
     def company_id(self, record: Any) -> int | None:
         return None
+
+
+def _has_letter(form: companies.CompanyForm) -> bool:
+    """Whether the row gives a letter of intent (sent or signed) to record."""
+    return form.agreement_status not in ("", AgreementStatus.none.value)

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, func, or_, union_all
-from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.activities.models import Activity, ActivityKind
+from app.agreements.models import Agreement, AgreementKind, AgreementState
 from app.auth.models import User
-from app.companies.models import AgreementStatus, Company
+from app.companies.models import Company
 from app.i18n import N_
 from app.reports.tables.base import (
     ReportFilters,
@@ -115,21 +115,33 @@ def _new_and_signed(filters: ReportFilters) -> Any:
     """New companies (merged duplicates not counted) and letters of intent signed in the
     period: one statement of two counts."""
     period = filters.period
-    created = and_(within(Company.created_at, period), col(Company.merged_into_id).is_(None))
-    signed = and_(
-        col(Company.agreement_status) == AgreementStatus.signed,
-        col(Company.agreement_date) >= period.first,
-        col(Company.agreement_date) <= period.last,
-    )
 
-    def counted(condition: ColumnElement[bool]) -> Any:
-        # Each a count over a range of its own covering index (created_at, merged_into_id;
-        # agreement_status, agreement_date): no table rows read unless a filter needs them.
-        statement = select(func.count()).select_from(Company).where(condition)
+    def by_owner_and_place(statement: Any) -> Any:
         if filters.broker_id is not None:
             statement = statement.where(Company.owner_id == filters.broker_id)
         if filters.municipality:
             statement = statement.where(Company.municipality == filters.municipality)
-        return statement.scalar_subquery()
+        return statement
 
-    return select(counted(created), counted(signed))
+    # A count over a range of its covering index (created_at, merged_into_id): no table
+    # rows read unless a filter needs them.
+    created = by_owner_and_place(
+        select(func.count())
+        .select_from(Company)
+        .where(within(Company.created_at, period), col(Company.merged_into_id).is_(None))
+    )
+    # Letters of intent signed in the period, ended ones too (they were signed then),
+    # from the agreement(kind, signed_on) index; the company only for a filter.
+    signed = (
+        select(func.count())
+        .select_from(Agreement)
+        .where(
+            Agreement.kind == AgreementKind.letter_of_intent,
+            col(Agreement.signed_on) >= period.first,
+            col(Agreement.signed_on) <= period.last,
+            col(Agreement.state).in_([AgreementState.signed, AgreementState.ended]),
+        )
+    )
+    if filters.broker_id is not None or filters.municipality:
+        signed = by_owner_and_place(signed.join(Company, col(Company.id) == Agreement.company_id))
+    return select(created.scalar_subquery(), signed.scalar_subquery())

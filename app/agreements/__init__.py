@@ -1,0 +1,1 @@
+"""Avtal (agreements) with employers."""
