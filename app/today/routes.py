@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from app.agreements import service as agreements
+from app.agreements.models import KIND_LABELS
 from app.auth.deps import AnyUser
 from app.db import SessionDep
 from app.deps import ClockDep
@@ -74,6 +76,10 @@ def show_day(
         "late": my_day.late_assignments(view, session=session, clock=clock),
         "late_tasks": my_day.late_tasks(view, session=session, clock=clock),
         "late_filters": my_day.late_assignments_filters(view),
+        "ending": my_day.ending_agreements(view, session=session, clock=clock),
+        "ending_days": agreements.ENDING_DAYS,
+        "agreement_kind_labels": KIND_LABELS,
+        "may_edit_agreements": agreements.may_edit(user),
         "recent": my_day.colleagues_activities(view, session=session, clock=clock),
         "not_contacted_days": my_day.NOT_CONTACTED_DAYS,
         "recent_days": my_day.RECENT_DAYS,

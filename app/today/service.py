@@ -1,5 +1,6 @@
 """Min dag: a broker's follow-ups due today and overdue (follow_ups.py), their event
-checklist items overdue, their assignments past deadline, their companies not contacted
+checklist items overdue, their assignments past deadline, the agreements of their
+companies that end within a month and are not renewed, their companies not contacted
 for 90 days and colleagues' latest activities on them; an admin sees anyone's day or the
 team's.
 
@@ -10,14 +11,18 @@ are left out: they need no follow-up. Each section is one query, whatever the da
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.activities.models import Activity
+from app.agreements import service as agreements
+from app.agreements.models import Agreement, AgreementState
 from app.assignments.models import OPEN_STATUSES, Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, today
@@ -155,6 +160,46 @@ def late_assignments(
     return Section(
         rows=[
             LateAssignment(assignment=a, company_name=c, owner_name=o) for a, c, o in rows[:limit]
+        ],
+        has_more=len(rows) > limit,
+    )
+
+
+@dataclass
+class EndingAgreement:
+    agreement: Agreement
+    company_name: str
+    owner_name: str | None
+
+
+def ending_agreements(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> Section:
+    """Signed agreements valid to a day within the next ENDING_DAYS and not renewed, on
+    the view's companies (the company's owner answers for its agreements), the first to
+    end first: one query (the agreement(valid_to) index)."""
+    day = today(clock)
+    renewal = aliased(Agreement)
+    statement = (
+        select(Agreement, Company.name, User.full_name)
+        .join(Company, col(Company.id) == Agreement.company_id)
+        .outerjoin(User, col(User.id) == Company.owner_id)
+        .where(
+            Agreement.state == AgreementState.signed,
+            col(Agreement.valid_to) >= day,
+            col(Agreement.valid_to) <= day + dt.timedelta(days=agreements.ENDING_DAYS),
+            col(Company.archived_at).is_(None),
+            ~select(renewal.id).where(renewal.renews_id == Agreement.id).exists(),
+        )
+    )
+    if view.user is not None:
+        statement = statement.where(Company.owner_id == view.user.id)
+    rows = session.exec(
+        statement.order_by(col(Agreement.valid_to), col(Agreement.id)).limit(limit + 1)
+    ).all()
+    return Section(
+        rows=[
+            EndingAgreement(agreement=a, company_name=c, owner_name=o) for a, c, o in rows[:limit]
         ],
         has_more=len(rows) > limit,
     )

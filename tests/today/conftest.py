@@ -1,7 +1,12 @@
 """Min dag's people: Bo, a broker who is signed in, and his colleague Cia."""
 
+import datetime as dt
+
 import pytest
 
+from app.agreements import service as agreements
+from app.agreements.form import AgreementForm
+from app.clock import today
 from tests.factories import PASSWORD, make_company, make_user
 
 
@@ -19,6 +24,18 @@ def cia(session, clock):
 
 def owned_by(session, clock, user, name):
     return make_company(session, clock, user=user, name=name, owner_id=str(user.id))
+
+
+def ending_agreement(session, clock, company, user, *, days, state="signed"):
+    """A samverkansavtal of the company, signed, valid to `days` from today."""
+    day = today(clock)
+    form = AgreementForm(
+        kind="cooperation",
+        state=state,
+        signed_on=(day - dt.timedelta(days=300)).isoformat(),
+        valid_to=(day + dt.timedelta(days=days)).isoformat(),
+    )
+    return agreements.create(company, form, user=user, session=session, clock=clock)
 
 
 @pytest.fixture
