@@ -145,9 +145,7 @@ def test_a_follow_up_moved_on_min_dag_takes_the_same_forms(
 
 
 @pytest.mark.parametrize(("typed", "meant"), PAST)
-def test_an_agreements_signing_day_is_the_last_such_day(
-    client, session, company, bo, typed, meant
-):
+def test_an_agreements_signing_day_is_the_last_such_day(client, session, company, bo, typed, meant):
     fields = {"kind": "letter_of_intent", "state": "signed"}
     new = f"/companies/{company.id}/agreements/new"
     refused = client.post_form(

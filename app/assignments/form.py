@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel
 
 from app import i18n
 from app.assignments.models import (
+    LEGACY_TYPES,
     OPEN_STATUSES,
     STATUS_LABELS,
     Assignment,
@@ -160,6 +161,21 @@ def _contact(value: str, company_id: int, *, session: Session) -> int | None:
     return contact.id
 
 
+def _employment_type(value: str, current: Assignment | None) -> EmploymentType:
+    """A kind the form offers: the old undivided subsidised kind only if the assignment
+    has it already."""
+    kind = parse_choice(
+        EmploymentType, value, field="employment_type", message=N_("Välj en anställningsform.")
+    )
+    if kind in LEGACY_TYPES and (current is None or current.employment_type != kind):
+        raise ValidationFailed(
+            "Välj vilket slags subventionerad anställning det är: extratjänst, lönestöd, "
+            "nystartsjobb, introduktionsjobb eller annan.",
+            field="employment_type",
+        )
+    return kind
+
+
 def check_counts(status: AssignmentStatus, positions: int, filled: int) -> None:
     """Refuses a filled count that does not fit the positions or the status."""
     variables: dict[str, object] = {"positions": positions, "filled": filled}
@@ -238,12 +254,7 @@ def clean(
         "ssyk_code": _ssyk(form.ssyk_code),
         "positions": _positions(form.positions),
         "requirements": long_text(form.requirements, field="requirements"),
-        "employment_type": parse_choice(
-            EmploymentType,
-            form.employment_type,
-            field="employment_type",
-            message=N_("Välj en anställningsform."),
-        ),
+        "employment_type": _employment_type(form.employment_type, current),
         "workplace": optional_text(form.workplace, field="workplace", max_length=200),
         "start_on": parse_date(
             form.start_on,

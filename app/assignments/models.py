@@ -48,6 +48,14 @@ STATUS_ORDER = (*OPEN_STATUSES, *CLOSED_STATUSES)
 class EmploymentType(enum.StrEnum):
     ordinary = "ordinary"
     fixed_term = "fixed_term"
+    # Subsidised employments, by kind (from December 2026).
+    extra_job = "extra_job"
+    wage_subsidy = "wage_subsidy"
+    new_start_job = "new_start_job"
+    introduction_job = "introduction_job"
+    other_subsidy = "other_subsidy"
+    # Before the kinds were split: "lönestöd/nystartsjobb", not told apart. Rows keep it;
+    # new ones cannot be given it (form.py), and reports show it as not split.
     subsidised = "subsidised"
     internship = "internship"
     labour_market = "labour_market"
@@ -55,15 +63,42 @@ class EmploymentType(enum.StrEnum):
     other = "other"
 
 
+# The subsidised kinds, the old undivided one included.
+SUBSIDISED_TYPES = (
+    EmploymentType.extra_job,
+    EmploymentType.wage_subsidy,
+    EmploymentType.new_start_job,
+    EmploymentType.introduction_job,
+    EmploymentType.other_subsidy,
+    EmploymentType.subsidised,
+)
+# Only rows from before the split have it.
+LEGACY_TYPES = (EmploymentType.subsidised,)
+
 EMPLOYMENT_TYPE_LABELS = {
     EmploymentType.ordinary: N_("Ordinarie anställning"),
     EmploymentType.fixed_term: N_("Visstidsanställning"),
-    EmploymentType.subsidised: N_("Lönestöd/nystartsjobb"),
+    EmploymentType.extra_job: N_("Extratjänst"),
+    EmploymentType.wage_subsidy: N_("Lönestöd"),
+    EmploymentType.new_start_job: N_("Nystartsjobb"),
+    EmploymentType.introduction_job: N_("Introduktionsjobb"),
+    EmploymentType.other_subsidy: N_("Annan subventionerad anställning"),
+    EmploymentType.subsidised: N_("Lönestöd/nystartsjobb (ej uppdelat)"),
     EmploymentType.internship: N_("Praktik"),
     EmploymentType.labour_market: N_("Arbetsmarknadsanställning"),
     EmploymentType.job_track: N_("Lokalt jobbspår"),
     EmploymentType.other: N_("Annat"),
 }
+
+
+def employment_type_choices(current: str = "") -> dict[EmploymentType, str]:
+    """The kinds a form offers: every one but the old undivided kind, unless the
+    assignment has it already (it keeps it until someone chooses the right kind)."""
+    return {
+        kind: label
+        for kind, label in EMPLOYMENT_TYPE_LABELS.items()
+        if kind not in LEGACY_TYPES or kind.value == current
+    }
 
 
 class SourceKind(enum.StrEnum):

@@ -28,6 +28,7 @@ from app.assignments.models import (
     STATUS_ORDER,
     Assignment,
     AssignmentStatus,
+    employment_type_choices,
 )
 from app.assignments.service import AssignmentForm, EditConflict, StatusForm
 from app.auth.deps import AnyUser, Editor
@@ -53,6 +54,7 @@ def _labels() -> dict[str, Any]:
     return {
         "status_labels": STATUS_LABELS,
         "employment_type_labels": EMPLOYMENT_TYPE_LABELS,
+        "employment_type_choices": employment_type_choices,
         "source_labels": SOURCE_LABELS,
         "open_statuses": OPEN_STATUSES,
         "closed_statuses": CLOSED_STATUSES,

@@ -12,12 +12,12 @@ from sqlmodel import SQLModel
 
 from app.activities.models import KIND_LABELS, ActivityKind
 from app.assignments.models import (
-    EMPLOYMENT_TYPE_LABELS,
     SOURCE_LABELS,
     Assignment,
     AssignmentStatus,
     EmploymentType,
     SourceKind,
+    employment_type_choices,
 )
 from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.companies.models import (
@@ -545,7 +545,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                 "employment type",
                 "contract type",
             ),
-            choices=_choices(EMPLOYMENT_TYPE_LABELS),
+            # Not the old undivided subsidised kind: an imported row is new data.
+            choices=_choices(employment_type_choices()),
         ),
         Field(
             "status",
@@ -784,13 +785,29 @@ VALUE_SYNONYMS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
             "fixed term",
             "temporary",
         ),
-        EmploymentType.subsidised: (
+        EmploymentType.extra_job: (
+            "extratjänst",
+            "extratjänster",
+            "extratjanst",
+            "extra tjänst",
+            "extra job",
+        ),
+        EmploymentType.wage_subsidy: (
             "lönestöd",
-            "nystartsjobb",
-            "introduktionsjobb",
             "lönebidrag",
-            "nyanställningsjobb",
+            "särskilt anställningsstöd",
+            "wage subsidy",
+        ),
+        EmploymentType.new_start_job: ("nystartsjobb", "nystart", "new start job"),
+        EmploymentType.introduction_job: (
+            "introduktionsjobb",
             "yrkesintroduktion",
+            "introduction job",
+        ),
+        EmploymentType.other_subsidy: (
+            "nyanställningsjobb",
+            "subventionerad",
+            "subventionerad anställning",
             "subsidised",
             "subsidized",
         ),
@@ -802,8 +819,6 @@ VALUE_SYNONYMS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
             "work placement",
         ),
         EmploymentType.labour_market: (
-            "extratjänst",
-            "extratjänster",
             "arbetsmarknadsanställd",
             "kommunal anställning",
             "ams",

@@ -111,7 +111,12 @@ STATUS_WEIGHTS = {
 EMPLOYMENT_WEIGHTS = {
     EmploymentType.ordinary: 30,
     EmploymentType.fixed_term: 20,
-    EmploymentType.subsidised: 18,
+    # The old undivided kind (assignments from before the split) and the kinds since.
+    EmploymentType.subsidised: 6,
+    EmploymentType.extra_job: 4,
+    EmploymentType.wage_subsidy: 4,
+    EmploymentType.new_start_job: 3,
+    EmploymentType.introduction_job: 1,
     EmploymentType.internship: 14,
     EmploymentType.labour_market: 7,
     EmploymentType.job_track: 7,

@@ -44,7 +44,7 @@ def test_the_export_has_swedish_headers_and_cells(client, session, clock, bo):
         occupation='=HYPERLINK("x")',
         ssyk_code="8332",
         positions=3,
-        employment_type="subsidised",
+        employment_type="wage_subsidy",
         workplace="Västerås",
         deadline="2026-04-01",
         owner_id=str(bo.id),
@@ -70,7 +70,7 @@ def test_the_export_has_swedish_headers_and_cells(client, session, clock, bo):
     assert values["Organisationsnummer"] == "556036-0793"
     assert values["Kontaktperson"] == "Eva Berg"
     assert (values["Antal platser"], values["Antal tillsatta"]) == ("3", "2")
-    assert values["Anställningsform"] == "Lönestöd/nystartsjobb"
+    assert values["Anställningsform"] == "Lönestöd"
     assert values["Status"] == "Delvis tillsatt"
     assert values["Sista dag"] == "2026-04-01"
     assert values["Ansvarig"] == "Bo Ek"

@@ -7,7 +7,13 @@ import pytest
 from sqlmodel import select
 
 from app.assignments import service as assignments
-from app.assignments.models import Assignment, AssignmentStatus, EmploymentType, SourceKind
+from app.assignments.models import (
+    Assignment,
+    AssignmentStatus,
+    EmploymentType,
+    SourceKind,
+    employment_type_choices,
+)
 from app.assignments.service import AssignmentForm, EditConflict, Forbidden, StatusForm
 from app.errors import Conflict, ValidationFailed
 from app.history.models import AuditEvent
@@ -68,7 +74,7 @@ def test_create_checks_and_derives_and_records(session, clock, company, bo):
         occupation="  Kock  ",
         ssyk_code="5120",
         positions="3",
-        employment_type="subsidised",
+        employment_type="new_start_job",
         workplace="Ängelholm",
         deadline="2026-04-01",
         contact_id=str(contact.id),
@@ -77,7 +83,7 @@ def test_create_checks_and_derives_and_records(session, clock, company, bo):
     )
     assert assignment.occupation == "Kock"
     assert assignment.status == AssignmentStatus.new
-    assert assignment.employment_type == EmploymentType.subsidised
+    assert assignment.employment_type == EmploymentType.new_start_job
     assert (assignment.positions, assignment.filled_count) == (3, 0)
     assert assignment.created_by_id == bo.id
     assert assignment.search_text == "kock | 5120 | angelholm"
@@ -359,3 +365,46 @@ def test_a_save_that_lands_between_reading_and_writing_is_an_edit_conflict(
     )
     with pytest.raises(EditConflict):
         assignments.update(assignment, mine, user=bo, session=session, clock=clock)
+
+
+# --- the subsidised kinds, split ---------------------------------------------------------
+
+
+def test_a_new_assignment_names_its_kind_of_subsidy(session, clock, company, bo):
+    with pytest.raises(ValidationFailed) as refused:
+        create(session, clock, company, bo, employment_type="subsidised")
+    assert refused.value.field == "employment_type"
+    assert "extratjänst, lönestöd, nystartsjobb" in refused.value.message
+    for kind in ("extra_job", "wage_subsidy", "new_start_job", "introduction_job", "other_subsidy"):
+        assert create(session, clock, company, bo, employment_type=kind).employment_type == kind
+
+
+def test_an_assignment_from_before_the_split_keeps_its_kind_until_it_is_chosen(
+    session, clock, company, bo
+):
+    from sqlalchemy import update
+
+    assignment = create(session, clock, company, bo, employment_type="wage_subsidy")
+    session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment.id)
+        .values(employment_type="subsidised")
+    )
+    session.commit()
+    session.refresh(assignment)
+    # Edited as it is, it stays undivided; the form offers the old kind to it alone.
+    edited = AssignmentForm.from_assignment(assignment)
+    edited.notes = "Ringde arbetsgivaren"
+    assignments.update(assignment, edited, user=bo, session=session, clock=clock)
+    assert assignment.employment_type == EmploymentType.subsidised
+    assert EmploymentType.subsidised in employment_type_choices("subsidised")
+    assert EmploymentType.subsidised not in employment_type_choices("extra_job")
+    # Once split, it cannot go back.
+    edited = AssignmentForm.from_assignment(assignment)
+    edited.employment_type = "extra_job"
+    assignments.update(assignment, edited, user=bo, session=session, clock=clock)
+    assert assignment.employment_type == EmploymentType.extra_job
+    edited = AssignmentForm.from_assignment(assignment)
+    edited.employment_type = "subsidised"
+    with pytest.raises(ValidationFailed):
+        assignments.update(assignment, edited, user=bo, session=session, clock=clock)

@@ -58,7 +58,7 @@ def test_the_follow_up_sheet_imports_with_its_closed_rows_checked(session, clock
     ).one()
     assert (four.positions, four.employment_type, four.source_kind) == (
         4,
-        "labour_market",
+        "extra_job",
         "broker",
     )
     assert four.owner_id == four.source_user_id == brokers["Kajsa Lind"].id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.activities.models import KIND_LABELS
-from app.assignments.models import EMPLOYMENT_TYPE_LABELS, SOURCE_LABELS
+from app.assignments.models import SOURCE_LABELS, employment_type_choices
 from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
 from app.exports import service as exports
@@ -210,7 +210,8 @@ def test_every_kind_has_its_fields_once() -> None:
         ("companies", "agreement_status", AGREEMENT_LABELS),
         ("activities", "kind", KIND_LABELS),
         ("assignments", "status", ASSIGNMENT_STATUS_LABELS),
-        ("assignments", "employment_type", EMPLOYMENT_TYPE_LABELS),
+        # Not the old undivided subsidised kind: imported rows are new data.
+        ("assignments", "employment_type", employment_type_choices()),
         ("assignments", "source_kind", SOURCE_LABELS),
     ],
 )
@@ -232,10 +233,12 @@ def test_every_label_and_value_maps_to_itself(kind: str, name: str, labels: dict
         ("assignments", "status", "Avbruten", "cancelled"),
         ("assignments", "status", "Avslutad", "closed_unfilled"),
         ("assignments", "status", "delvis", "partly_filled"),
-        ("assignments", "employment_type", "Extratjänst", "labour_market"),
+        ("assignments", "employment_type", "Extratjänst", "extra_job"),
+        ("assignments", "employment_type", "Introduktionsjobb", "introduction_job"),
+        ("assignments", "employment_type", "Subventionerad", "other_subsidy"),
         ("assignments", "employment_type", "Jobbspår", "job_track"),
-        ("assignments", "employment_type", "Nystartsjobb", "subsidised"),
-        ("assignments", "employment_type", "Lönestöd", "subsidised"),
+        ("assignments", "employment_type", "Nystartsjobb", "new_start_job"),
+        ("assignments", "employment_type", "Lönestöd", "wage_subsidy"),
         ("assignments", "employment_type", "Visstid", "fixed_term"),
         ("assignments", "employment_type", "Ordinarie", "ordinary"),
         ("assignments", "employment_type", "Tillsvidare", "ordinary"),
@@ -281,3 +284,8 @@ def test_unknown_words_get_no_proposal(raw: object) -> None:
 def test_only_fields_with_choices_have_value_proposals() -> None:
     with pytest.raises(KeyError):
         propose_value("companies", "name", "Ek AB")
+
+
+def test_the_old_undivided_subsidised_kind_is_not_offered_to_a_sheet() -> None:
+    assert "subsidised" not in field("assignments", "employment_type").choices
+    assert propose_value("assignments", "employment_type", "Lönestöd/nystartsjobb") != "subsidised"

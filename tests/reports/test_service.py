@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlalchemy import update
 
+from app.assignments.models import Assignment
 from app.events.models import EventStatus, RecruitmentEvent
 from app.reports import service as reports
 from app.reports.period import Period
@@ -148,10 +149,14 @@ def quarter_of_assignments(session, clock, bo, cia):
     close_at(session, clock, "2026-02-15T10:00", a1, bo, "filled", 3)
     a2 = assignment_at(session, clock, "2025-12-20T10:00", alfa, bo, positions=2)
     close_at(session, clock, "2026-03-31T23:59", a2, bo, "partly_filled", 1)
-    a3 = assignment_at(session, clock, "2026-02-01T10:00", alfa, bo, employment_type="subsidised")
+    a3 = assignment_at(session, clock, "2026-02-01T10:00", alfa, bo, employment_type="wage_subsidy")
+    # Registered before the subsidised kinds were split: the old undivided kind.
+    session.execute(
+        update(Assignment).where(Assignment.id == a3.id).values(employment_type="subsidised")
+    )
     close_at(session, clock, "2026-04-01T00:00", a3, bo, "closed_unfilled")
     assignment_at(
-        session, clock, "2026-03-05T10:00", alfa, bo, employment_type="subsidised", positions=2
+        session, clock, "2026-03-05T10:00", alfa, bo, employment_type="extra_job", positions=2
     )
     a5 = assignment_at(session, clock, "2026-01-20T10:00", beta, cia, employment_type="internship")
     close_at(session, clock, "2026-01-25T10:00", a5, cia, "cancelled")
@@ -165,7 +170,9 @@ def test_assignments_by_employment_type_status_and_month(session, late, bo, cia)
     found = report(session, late, Q1)
     by_type = table(found, "assignments")
     assert by_type["Ordinarie anställning"] == [1, 3, 2, 4, 0, 0]
-    assert by_type["Lönestöd/nystartsjobb"] == [2, 3, 0, 0, 0, 0]
+    assert by_type["Lönestöd/nystartsjobb (ej uppdelat)"] == [1, 1, 0, 0, 0, 0]
+    assert by_type["Extratjänst"] == [1, 2, 0, 0, 0, 0]
+    assert by_type["Lönestöd"] == [0, 0, 0, 0, 0, 0]
     assert by_type["Praktik"] == [1, 1, 0, 0, 0, 1]
     assert by_type["Visstidsanställning"] == [0, 0, 0, 0, 0, 0]
     assert found.assignments.totals == [4, 7, 2, 4, 0, 1]
