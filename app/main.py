@@ -24,6 +24,7 @@ from app.activities import routes as activity_routes
 from app.admin import routes as admin_routes
 from app.admission import AdmissionMiddleware
 from app.agreements import routes as agreement_routes
+from app.assignments import detail as assignment_detail_routes
 from app.assignments import routes as assignment_routes
 from app.auth import routes as auth_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
@@ -137,6 +138,7 @@ def create_app(
     app.include_router(contact_routes.router)
     app.include_router(activity_routes.router)
     app.include_router(assignment_routes.router)
+    app.include_router(assignment_detail_routes.router)
     app.include_router(agreement_routes.router)
     app.include_router(event_routes.router)
     app.include_router(event_participant_routes.router)

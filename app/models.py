@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from app.activities.models import Activity
 from app.agreements.models import Agreement, AgreementSignatory
-from app.assignments.models import Assignment
+from app.assignments.models import Assignment, PlacementFollowUp
 from app.auth.models import LoginAttempt, User, UserSession
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
@@ -47,6 +47,7 @@ __all__ = [
     "ImportJob",
     "ImportedRecord",
     "LoginAttempt",
+    "PlacementFollowUp",
     "RecruitmentEvent",
     "Tag",
     "User",

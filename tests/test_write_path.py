@@ -272,6 +272,11 @@ SAVES: dict[tuple[str, str], Save] = {
         user="broker",
     ),
     ("POST", "/assignments/{assignment_id:int}/delete"): Save(user="broker"),
+    ("POST", "/assignments/{assignment_id:int}/follow-ups/{follow_up_id:int}"): Save(
+        lambda s: {"due_on": "2026-02-27", "ordinary_job": "1", "notes": "Fick fast jobb"},
+        user="broker",
+        params=lambda s: {"assignment_id": s["placed_assignment_id"]},
+    ),
     ("POST", "/companies/{company_id:int}/agreements"): Save(
         lambda s: {"kind": "cooperation", "state": "draft", "notes": "Samverkan om lagerjobb"},
         user="broker",

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.activities import service as activities
 from app.agreements import service as agreements
 from app.agreements.form import AgreementForm
+from app.assignments import follow_ups
 from app.assignments import service as assignments
 from app.clock import Clock
 from app.companies import service as companies
@@ -88,6 +89,18 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     gone = contacts.create(company, contacts.ContactForm(name="Borta Person"), **by_broker)
     contacts.delete(gone, **by_broker)
     other_assignment = assignment_for("Servitör")
+    placed = assignments.create(
+        company,
+        assignments.AssignmentForm(
+            occupation="Lärarassistent",
+            employment_type="extra_job",
+            source_user_id=str(broker.id),
+            filled_count="1",
+            ends_on="2026-02-27",
+        ),
+        **by_broker,
+    )
+    follow_up = follow_ups.for_assignment(placed.id, session=session)[0]
     agreement = agreements.create(
         company,
         AgreementForm(kind="cooperation", state="draft", signatory_ids=[str(contact.id)]),
@@ -112,6 +125,8 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
             "activity_id": activity.id,
             "assignment_id": assignment.id,
             "agreement_id": agreement.id,
+            "placed_assignment_id": placed.id,
+            "follow_up_id": follow_up.id,
             "event_id": event.id,
             "task_id": checklist.by_phase(event.id, session=session)[checklist.PHASES[0]][
                 0

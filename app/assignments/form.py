@@ -40,6 +40,7 @@ TRACKED_FIELDS = (
     "workplace",
     "start_on",
     "deadline",
+    "ends_on",
     "source_kind",
     "status",
     "filled_count",
@@ -69,6 +70,7 @@ class AssignmentForm(SQLModel):
     workplace: str = ""
     start_on: str = ""
     deadline: str = ""
+    ends_on: str = ""
     contact_id: str = ""
     owner_id: str = ""
     source_kind: str = SourceKind.broker.value
@@ -266,6 +268,14 @@ def clean(
         "deadline": parse_date(
             form.deadline, today=day, direction="future", field="deadline", label=N_("Sista dag")
         ),
+        # Often typed after the fact, when a placement is followed up: either way.
+        "ends_on": parse_date(
+            form.ends_on,
+            today=day,
+            direction="either",
+            field="ends_on",
+            label=N_("Anställningarna slutar"),
+        ),
         "contact_id": _contact(form.contact_id, company_id, session=session),
         "owner_id": _broker(
             form.owner_id,
@@ -281,6 +291,8 @@ def clean(
         "filled_count": parse_filled_count(form.filled_count),
         "notes": long_text(form.notes, field="notes"),
     }
+    if values["start_on"] and values["ends_on"] and values["ends_on"] < values["start_on"]:
+        raise ValidationFailed("Anställningarna kan inte sluta före startdatum.", field="ends_on")
     status = current.status if current else AssignmentStatus.new
     try:
         check_counts(status, values["positions"], values["filled_count"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, Index, Text
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
@@ -183,6 +183,9 @@ class Assignment(SQLModel, table=True):
     workplace: str | None = Field(default=None, max_length=200)
     start_on: dt.date | None = None
     deadline: dt.date | None = None
+    # When the employments it filled end (a fixed-term, subsidised or praktik one): the
+    # placements are followed up then and three months after (follow_ups.py).
+    ends_on: dt.date | None = None
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     source_kind: SourceKind = Field(
         default=SourceKind.broker, sa_column=enum_column(SourceKind, "assignment_source_kind")
@@ -211,3 +214,78 @@ class Assignment(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_assignment_version)
 
     __mapper_args__ = {"version_id_col": _assignment_version}
+
+
+# Employments whose placements are followed up: do they become ordinary jobs?
+FOLLOWED_UP_TYPES = (*SUBSIDISED_TYPES, EmploymentType.fixed_term, EmploymentType.internship)
+
+
+class FollowUpPoint(enum.StrEnum):
+    at_end = "at_end"
+    later = "later"
+
+
+FOLLOW_UP_POINT_LABELS = {
+    FollowUpPoint.at_end: N_("När anställningen slutar"),
+    FollowUpPoint.later: N_("Tre månader efter"),
+}
+# What came of the filled positions, as counted at a follow-up (never who).
+OUTCOMES = ("ordinary_job", "new_subsidised_or_fixed", "studies", "no_job_or_studies")
+OUTCOME_LABELS = {
+    "ordinary_job": N_("Ordinarie jobb"),
+    "new_subsidised_or_fixed": N_("Ny subventionerad eller visstidsanställning"),
+    "studies": N_("Studier"),
+    "no_job_or_studies": N_("Lämnade, varken jobb eller studier"),
+}
+history_labels.register_values(point=FOLLOW_UP_POINT_LABELS)
+
+_follow_up_version = version_column()
+
+
+class PlacementFollowUp(SQLModel, table=True):
+    """A point at which the placements of an assignment are followed up: how many of its
+    filled positions continue in an ordinary job, in a new subsidised or fixed-term job,
+    went to studies, or left; and how many moved from income support (försörjningsstöd)
+    to a salary. Counts only: no one is named."""
+
+    __tablename__ = "placement_follow_up"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "point"),
+        # Min dag's due follow-ups and the reports: by the day they are due or were done.
+        Index("ix_placement_follow_up_due", "recorded_at", "due_on"),
+        CheckConstraint(
+            "ordinary_job >= 0 AND new_subsidised_or_fixed >= 0 AND studies >= 0 "
+            "AND no_job_or_studies >= 0 AND income_support_moved >= 0",
+            name="counts_not_negative",
+        ),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", ondelete="CASCADE")
+    point: FollowUpPoint = Field(sa_column=enum_column(FollowUpPoint, "follow_up_point"))
+    due_on: dt.date
+    # The due day was set by hand: it no longer follows the assignment's end date.
+    moved: bool = False
+    recorded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recorded_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    ordinary_job: int = 0
+    new_subsidised_or_fixed: int = 0
+    studies: int = 0
+    no_job_or_studies: int = 0
+    # Of those followed up: how many moved from income support to their own salary.
+    income_support_moved: int = 0
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_follow_up_version)
+
+    __mapper_args__ = {"version_id_col": _follow_up_version}
+
+    @property
+    def followed_up(self) -> int:
+        return (
+            self.ordinary_job + self.new_subsidised_or_fixed + self.studies + self.no_job_or_studies
+        )

@@ -13,22 +13,18 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app import saving
-from app.activities import service as activities
-from app.activities.models import KIND_LABELS
-from app.assignments import listing
+from app.assignments import follow_ups, listing
 from app.assignments import service as assignments
 from app.assignments.deps import AssignmentDep
+from app.assignments.detail import labels as _labels
+from app.assignments.detail import render_detail
 from app.assignments.listing import AssignmentFilters
 from app.assignments.models import (
-    CLOSED_STATUSES,
-    EMPLOYMENT_TYPE_LABELS,
     OPEN_STATUSES,
-    SOURCE_LABELS,
     STATUS_LABELS,
     STATUS_ORDER,
     Assignment,
     AssignmentStatus,
-    employment_type_choices,
 )
 from app.assignments.service import AssignmentForm, EditConflict, StatusForm
 from app.auth.deps import AnyUser, Editor
@@ -38,29 +34,14 @@ from app.companies import service as companies
 from app.companies.deps import CompanyDep
 from app.companies.models import Company
 from app.contacts import service as contacts
-from app.contacts.models import Contact
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError, NotFound
-from app.history import service as history
 from app.i18n import N_
 from app.templating import is_fragment_request, render, translate
 from app.validation import MAX_ID
 
 router = APIRouter()
-
-
-def _labels() -> dict[str, Any]:
-    return {
-        "status_labels": STATUS_LABELS,
-        "employment_type_labels": EMPLOYMENT_TYPE_LABELS,
-        "employment_type_choices": employment_type_choices,
-        "source_labels": SOURCE_LABELS,
-        "open_statuses": OPEN_STATUSES,
-        "closed_statuses": CLOSED_STATUSES,
-        "next_status": assignments.next_status,
-        "previous_status": assignments.previous_status,
-    }
 
 
 def _chosen_company(filters: AssignmentFilters, session: Session) -> Company | None:
@@ -81,9 +62,12 @@ def list_assignments(
 ) -> Response:
     filters = filters.normalized()
     query = filters.query()
+    page = listing.list_(filters, user=user, session=session)
+    shown = [row.assignment for row in page.rows]
     context = {
         "filters": filters,
-        "page": listing.list_(filters, user=user, session=session),
+        "page": page,
+        "results": follow_ups.results(shown, session=session),
         "page_url": lambda number: "/assignments?" + urlencode({**query, "page": number}),
         "export_query": f"?{urlencode(query)}" if query else "",
         "chosen_company": _chosen_company(filters, session),
@@ -310,50 +294,6 @@ def create_assignment(
     )
 
 
-def _detail(
-    request: Request,
-    session: Session,
-    clock: Clock,
-    user: User,
-    assignment: Assignment,
-    *,
-    status_error: DomainError | None = None,
-    typed_filled: str = "",
-    status_code: int = 200,
-) -> Response:
-    ids = {assignment.owner_id, assignment.source_user_id, assignment.created_by_id} - {None}
-    people = {person.id: person for person in (session.get(User, i) for i in ids) if person}
-    context = {
-        "assignment": assignment,
-        "company": companies.get(assignment.company_id, session=session),
-        "contact": session.get(Contact, assignment.contact_id) if assignment.contact_id else None,
-        "people": people,
-        "history": history.for_record("assignment", assignment.id, session=session),
-        "activities": activities.about_assignment(assignment.id, session=session),
-        "kind_labels": KIND_LABELS,
-        "today": today(clock),
-        "overdue": listing.is_overdue(assignment, today(clock)),
-        "offers_filled": assignments.offers_filled(assignment),
-        "can_edit": user.role != Role.viewer,
-        "may_delete": assignments.may_delete(assignment, user),
-        "status_error": status_error,
-        "typed_filled": typed_filled.strip()[:4],
-        **_labels(),
-    }
-    return render(request, "assignments/detail.html", context, status_code=status_code)
-
-
-@router.get("/assignments/{assignment_id:int}")
-def show_assignment(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    user: AnyUser,
-    assignment: AssignmentDep,
-) -> Response:
-    return _detail(request, session, clock, user, assignment)
-
-
 @router.get("/assignments/{assignment_id:int}/edit")
 def edit_assignment(
     request: Request, session: SessionDep, user: Editor, assignment: AssignmentDep
@@ -455,7 +395,7 @@ def change_status(
             return _board(
                 request, session, clock, user, filters, errors=errors, status_code=error.http_status
             )
-        return _detail(
+        return render_detail(
             request,
             session,
             clock,

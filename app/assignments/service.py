@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
+from app.assignments import follow_ups
 from app.assignments.form import (
     TRACKED_FIELDS,
     AssignmentForm,
@@ -128,6 +129,7 @@ def create(
     session.flush()
     filled = {k: v for k, v in _tracked(assignment, session).items() if v not in (None, "")}
     _record(assignment, "create", history.diff({}, filled), user=user, session=session, clock=clock)
+    follow_ups.schedule(assignment, session=session, clock=clock)
     return assignment
 
 
@@ -153,6 +155,7 @@ def update(
         assignment, "assignment", form.version, conflict=EditConflict, get=get, session=session
     )
     _record(assignment, "update", changes, user=user, session=session, clock=clock)
+    follow_ups.schedule(assignment, session=session, clock=clock)
     return assignment
 
 
@@ -273,6 +276,7 @@ def change_status(
     )
     changes = history.diff(before, history.snapshot(assignment, ("status", "filled_count")))
     _record(assignment, "update", changes, user=user, session=session, clock=clock)
+    follow_ups.schedule(assignment, session=session, clock=clock)
     return assignment
 
 
@@ -372,4 +376,5 @@ def add_hires(
         session=session,
         clock=clock,
     )
+    follow_ups.schedule(assignment, session=session, clock=clock)
     return assignment

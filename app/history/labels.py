@@ -86,6 +86,15 @@ FIELD_LABELS = {
     "valid_to": N_("Giltigt till"),
     "unit_signatory": N_("Undertecknat för enheten av"),
     "signatories": N_("Antal undertecknare hos företaget"),
+    "ends_on": N_("Anställningarna slutar"),
+    "point": N_("Uppföljning"),
+    "follow_up_due_on": N_("Datum för uppföljningen"),
+    "follow_up_notes": N_("Anteckning om uppföljningen"),
+    "ordinary_job": N_("Ordinarie jobb"),
+    "new_subsidised_or_fixed": N_("Ny subventionerad eller visstidsanställning"),
+    "studies": N_("Studier"),
+    "no_job_or_studies": N_("Lämnade, varken jobb eller studier"),
+    "income_support_moved": N_("Från försörjningsstöd till lön"),
 }
 
 ACTION_LABELS = {

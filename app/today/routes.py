@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from app.agreements import service as agreements
 from app.agreements.models import KIND_LABELS
+from app.assignments.models import FOLLOW_UP_POINT_LABELS
 from app.auth.deps import AnyUser
 from app.db import SessionDep
 from app.deps import ClockDep
@@ -77,6 +78,8 @@ def show_day(
         "late_tasks": my_day.late_tasks(view, session=session, clock=clock),
         "late_filters": my_day.late_assignments_filters(view),
         "ending": my_day.ending_agreements(view, session=session, clock=clock),
+        "due_follow_ups": my_day.due_follow_ups(view, session=session, clock=clock),
+        "point_labels": FOLLOW_UP_POINT_LABELS,
         "ending_days": agreements.ENDING_DAYS,
         "agreement_kind_labels": KIND_LABELS,
         "may_edit_agreements": agreements.may_edit(user),

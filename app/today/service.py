@@ -1,5 +1,6 @@
 """Min dag: a broker's follow-ups due today and overdue (follow_ups.py), their event
-checklist items overdue, their assignments past deadline, the agreements of their
+checklist items overdue, their assignments past deadline and placements due for
+follow-up, the agreements of their
 companies that end within a month and are not renewed, their companies not contacted
 for 90 days and colleagues' latest activities on them; an admin sees anyone's day or the
 team's.
@@ -23,6 +24,7 @@ from sqlmodel import Session, col, select
 from app.activities.models import Activity
 from app.agreements import service as agreements
 from app.agreements.models import Agreement, AgreementState
+from app.assignments import follow_ups as placements
 from app.assignments.models import OPEN_STATUSES, Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, today
@@ -203,6 +205,16 @@ def ending_agreements(
         ],
         has_more=len(rows) > limit,
     )
+
+
+def due_follow_ups(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> Section:
+    """Follow-ups of placements whose day has come, on the view's assignments (their
+    owner follows them up): one query."""
+    owner = view.user.id if view.user is not None else None
+    rows, more = placements.due(owner, session=session, clock=clock, limit=limit)
+    return Section(rows=list(rows), has_more=more)
 
 
 def late_assignments_filters(view: View) -> str:

@@ -6,6 +6,8 @@ import pytest
 
 from app.agreements import service as agreements
 from app.agreements.form import AgreementForm
+from app.assignments import service as assignments
+from app.assignments.form import AssignmentForm
 from app.clock import today
 from tests.factories import PASSWORD, make_company, make_user
 
@@ -36,6 +38,22 @@ def ending_agreement(session, clock, company, user, *, days, state="signed"):
         valid_to=(day + dt.timedelta(days=days)).isoformat(),
     )
     return agreements.create(company, form, user=user, session=session, clock=clock)
+
+
+def placement_due(session, clock, company, user, *, occupation="Lärarassistent", days_ago=1):
+    """An extratjänst filled by one, its employments ended `days_ago`: its first
+    follow-up is due."""
+    day = today(clock)
+    form = AssignmentForm(
+        occupation=occupation,
+        employment_type="extra_job",
+        source_user_id=str(user.id),
+        owner_id=str(user.id),
+        filled_count="1",
+        start_on=(day - dt.timedelta(days=200)).isoformat(),
+        ends_on=(day - dt.timedelta(days=days_ago)).isoformat(),
+    )
+    return assignments.create(company, form, user=user, session=session, clock=clock)
 
 
 @pytest.fixture
