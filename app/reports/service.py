@@ -9,8 +9,8 @@ SQL is the same on SQLite and PostgreSQL. Each table is a module of tables/, own
 SQL, its columns and its note; this module puts them together.
 
 What each filter means, table by table (the page says it too):
-- broker: the activity's author; the company's owner for new companies and letters of
-  intent; the assignment's owner; the event's owner.
+- broker: the activity's author; the company's owner for new companies, letters of
+  intent and agreements; the assignment's owner; the event's owner.
 - employment type: assignment figures only.
 - municipality: the company's, for everything tied to a company (events: the companies
   taking part).
@@ -27,6 +27,7 @@ from app.clock import Clock
 from app.companies import service as companies
 from app.db import swedish_sort_key
 from app.reports.tables.activities import activity_tables
+from app.reports.tables.agreements import agreements_table
 from app.reports.tables.assignments import assignment_tables
 from app.reports.tables.base import ReportFilters, ReportTable, user_names
 from app.reports.tables.companies import companies_table
@@ -52,6 +53,7 @@ class Report:
     activities_by_broker: ReportTable
     activities_by_week: ReportTable
     companies: ReportTable
+    agreements: ReportTable
     assignments: ReportTable
     assignment_statuses: ReportTable
     hires_by_month: ReportTable
@@ -65,6 +67,7 @@ class Report:
                 self.activities_by_broker,
                 self.activities_by_week,
                 self.companies,
+                self.agreements,
                 self.assignments,
                 self.assignment_statuses,
                 self.hires_by_month,
@@ -81,6 +84,7 @@ TABLE_KEYS = (
     "activities-by-broker",
     "activities-by-week",
     "companies",
+    "agreements",
     "assignments",
     "assignment-statuses",
     "hires-by-month",
@@ -92,7 +96,8 @@ TABLE_KEYS = (
 
 
 def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
-    """Every table of the report: eight statements, whatever the data size."""
+    """Every table of the report: nine statements (eight for one broker), whatever the
+    data size."""
     names = user_names(session)
     activities_by_broker, activities_by_week = activity_tables(filters, names, session=session)
     assignments, assignment_statuses = assignment_tables(filters, session=session)
@@ -101,6 +106,7 @@ def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
         activities_by_broker=activities_by_broker,
         activities_by_week=activities_by_week,
         companies=companies_table(filters, session=session, now=clock.now()),
+        agreements=agreements_table(filters, session=session),
         assignments=assignments,
         assignment_statuses=assignment_statuses,
         hires_by_month=hires_table(filters, session=session),

@@ -1,5 +1,6 @@
 """The reports' people and data: Bo and Cia, brokers; companies in two municipalities;
-activities, assignments and events made through the real services at chosen instants."""
+activities, assignments, events and agreements made through the real services at chosen
+instants."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
+from app.agreements import service as agreements
+from app.agreements.form import AgreementForm
 from app.clock import STOCKHOLM
 from app.events.models import EventCompany, Participation, RecruitmentEvent
 from tests.activities.factories import make_activity
@@ -107,3 +110,11 @@ def close_at(session, clock, when, assignment, user, status, filled_count=0):
         session.commit()
     finally:
         clock.set(LATE)
+
+
+def agreement(session, clock, company, user, kind="cooperation", state="signed", **dates):
+    """An agreement through the real service (dates as ISO days), saved."""
+    form = AgreementForm(kind=kind, state=state, **dates)
+    made = agreements.create(company, form, user=user, session=session, clock=clock)
+    session.commit()
+    return made

@@ -1,6 +1,7 @@
 """The reports page over HTTP: every role may read it, the period in words, the filters,
 custom dates refused with a message, htmx swapping the results, each table as CSV and
-XLSX with the same period and filters, and a constant number of statements."""
+XLSX with the same period and filters, and a constant number of statements (Avtal per
+slag has its own tests in test_agreements.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import update
 from app.auth.models import User
 from tests import statements
 from tests.factories import PASSWORD, make_user
-from tests.reports.conftest import activity, company
+from tests.reports.conftest import activity, agreement, company
 from tests.reports.test_service import march_activities, quarter_of_assignments
 
 MARCH = "?period=custom&from=2026-03-01&to=2026-03-31"
@@ -198,6 +199,9 @@ def test_the_page_costs_the_same_statements_as_data_grows(
     small = statements.count(engine, page)
     march_activities(session, late, signed_in, cia)
     quarter_of_assignments(session, late, signed_in, cia)
+    old = agreement(session, late, alfa, signed_in, signed_on="2026-01-05", valid_to="2026-03-31")
+    agreement(session, late, alfa, signed_in, "cooperation", "draft", renews_id=str(old.id))
+    agreement(session, late, alfa, signed_in, "internship", "ended", signed_on="2026-02-05")
     assert statements.count(engine, page) == small
 
 

@@ -18,6 +18,7 @@ from app.reports.tables.companies import companies_table
 from tests import statements
 from tests.reports.conftest import (
     activity,
+    agreement,
     assignment_at,
     at,
     close_at,
@@ -270,6 +271,10 @@ def test_statements_do_not_grow_with_the_data(session, engine, late, bo, cia):
     march_activities(session, late, bo, cia)
     quarter_of_events(session, late, bo, cia)
     quarter_of_assignments(session, late, bo, cia)
+    beta = company(session, late, cia, "Beta AB", "Lund")
+    old = agreement(session, late, beta, cia, signed_on="2026-01-05", valid_to="2026-03-31")
+    agreement(session, late, beta, cia, "cooperation", "draft", renews_id=str(old.id))
+    agreement(session, late, beta, cia, "letter_of_intent", signed_on="2026-02-05")
     assert count() == small
     filtered = statements.count(
         engine, lambda: report(session, late, Q1, broker_id=bo.id, municipality="Malmö")
