@@ -371,7 +371,9 @@ def main(argv: list[str] | None = None) -> int:
 
     export_parser = commands.add_parser("export", help="exportera en lista som CSV eller XLSX")
     export_parser.add_argument(
-        "--kind", required=True, choices=["companies", "contacts", "assignments", "events"]
+        "--kind",
+        required=True,
+        choices=["companies", "contacts", "assignments", "agreements", "events"],
     )
     export_parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export_parser.add_argument(

@@ -20,6 +20,7 @@ from app.agreements.models import (
     STATE_LABELS,
     Agreement,
     AgreementKind,
+    AgreementSignatory,
     AgreementState,
 )
 from app.agreements.service import ENDING_DAYS, AgreementView
@@ -29,6 +30,7 @@ from app.clock import Clock, today
 from app.companies import service as companies
 from app.companies.models import Company
 from app.companies.service import CompanyFilters
+from app.contacts.models import Contact
 from app.db import by_name
 from app.query import Found, Rows, select_columns
 from app.validation import typed_id
@@ -133,6 +135,41 @@ def _order(f: AgreementFilters, session: Session) -> list[Any]:
     return [*order, col(Agreement.id)]
 
 
+def filtered(
+    filters: AgreementFilters,
+    *columns: Any,
+    user: User,
+    session: Session,
+    clock: Clock,
+    known: search.Known | None = None,
+) -> Rows:
+    """The list's query for these columns (of Agreement and Company, joined), filtered
+    and sorted, without paging: the export streams it whole."""
+    f = filters.normalized()
+    joined = select_columns(*columns).join(Company, col(Company.id) == Agreement.company_id)
+    known = {} if known is None else known
+    statement = _where(joined, f, user=user, session=session, day=today(clock), known=known)
+    if f.state:
+        statement = statement.where(col(Agreement.state) == AgreementState(f.state))
+    return statement.order_by(*_order(f, session))
+
+
+def signatory_names(agreement_ids: list[int], *, session: Session) -> dict[int, list[str]]:
+    """The company's signatories of each agreement by name, in the register's order: one
+    statement, however many agreements."""
+    names: dict[int, list[str]] = {}
+    if not agreement_ids:
+        return names
+    for agreement_id, name in session.exec(
+        select(AgreementSignatory.agreement_id, Contact.name)
+        .join(Contact, col(Contact.id) == AgreementSignatory.contact_id)
+        .where(col(AgreementSignatory.agreement_id).in_(agreement_ids))
+        .order_by(col(Contact.sort_key), col(Contact.id))
+    ).all():
+        names.setdefault(agreement_id, []).append(name)
+    return names
+
+
 @dataclass
 class ListedAgreement:
     view: AgreementView
@@ -158,17 +195,10 @@ def list_(
     f = filters.normalized()
     day = today(clock)
     known: search.Known = {}
-    joined = select_columns(Agreement, Company.name).join(
-        Company, col(Company.id) == Agreement.company_id
+    statement = filtered(
+        f, Agreement, Company.name, user=user, session=session, clock=clock, known=known
     )
-    statement = _where(joined, f, user=user, session=session, day=day, known=known)
-    if f.state:
-        statement = statement.where(col(Agreement.state) == AgreementState(f.state))
-    found = session.exec(
-        statement.order_by(*_order(f, session))
-        .offset((f.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
+    found = session.exec(statement.offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     shown = found[:PAGE_SIZE]
     views = agreements.views(
         [agreement for agreement, _name in shown], session=session, clock=clock

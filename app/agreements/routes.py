@@ -74,6 +74,7 @@ def list_agreements(
         "filters": filters,
         "page": listing.list_(filters, user=user, session=session, clock=clock),
         "page_url": lambda number: "/agreements?" + urlencode({**query, "page": number}),
+        "export_query": f"?{urlencode(query)}" if query else "",
         "state_url": lambda state: _state_url(filters, state),
         "chosen_company": chosen,
         "owners": companies.owners(session=session),

@@ -1,6 +1,6 @@
-"""Downloads of the company list, the contact list, a company's activities and the
-assignment list, as CSV (in the user's delimiter) or XLSX. Reading only: any signed-in
-user, a viewer too."""
+"""Downloads of the company list, the contact list, a company's activities, the
+assignment list and the agreement list, as CSV (in the user's delimiter) or XLSX.
+Reading only: any signed-in user, a viewer too."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from app.agreements.listing import AgreementFilters
 from app.assignments.listing import AssignmentFilters
 from app.auth.deps import AnyUser
 from app.companies.deps import CompanyDep
@@ -71,5 +72,20 @@ def export_assignments(
     filters: Annotated[AssignmentFilters, Query()],
 ) -> StreamingResponse:
     table = exports.assignment_table(filters, user=user, session=session)
+    name = filename(table, file_format, clock=clock)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+
+
+@router.get("/agreements/export.{file_format}")
+def export_agreements(
+    file_format: ExportFormat,
+    session: SessionDep,
+    clock: ClockDep,
+    user: AnyUser,
+    filters: Annotated[AgreementFilters, Query()],
+) -> StreamingResponse:
+    # The company's signatories are named: personal data, shown as the contact export
+    # shows it, to anyone who may read the list.
+    table = exports.agreement_table(filters, user=user, session=session, clock=clock)
     name = filename(table, file_format, clock=clock)
     return download(table, file_format, delimiter=user.csv_delimiter, name=name)

@@ -16,6 +16,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.activities.models import KIND_LABELS, Activity
+from app.agreements import listing as agreement_listing
+from app.agreements.listing import AgreementFilters
+from app.agreements.models import KIND_LABELS as AGREEMENT_KIND_LABELS
+from app.agreements.models import STATE_LABELS as AGREEMENT_STATE_LABELS
+from app.agreements.models import Agreement
 from app.assignments import listing as assignment_listing
 from app.assignments.listing import AssignmentFilters
 from app.assignments.models import (
@@ -100,6 +105,22 @@ ASSIGNMENT_HEADERS = (
     "Anteckningar",
     "Inlagt",
     "Avslutat",
+)
+AGREEMENT_HEADERS = (
+    "Företag",
+    "Org.nr",
+    "Kommun",
+    "Ansvarig",
+    "Avtal",
+    "Status",
+    "Skickat",
+    "Undertecknat",
+    "Giltigt från",
+    "Giltigt till",
+    "Undertecknare hos företaget",
+    "Undertecknat för enheten av",
+    "Uppdrag",
+    "Anteckningar",
 )
 REMOVED_CONTACT = "borttagen kontakt"
 
@@ -332,3 +353,70 @@ def assignment_table(
             ]
 
     return Table("rekryteringsuppdrag", "Rekryteringsuppdrag", ASSIGNMENT_HEADERS, rows())
+
+
+# --- agreements -------------------------------------------------------------------------
+
+
+def agreement_table(
+    filters: AgreementFilters,
+    *,
+    user: User,
+    session: Session,
+    clock: Clock,
+    batch_size: int | None = None,
+) -> Table:
+    """The agreement list as it is searched and filtered (all pages), in its order. Two
+    statements per batch: the rows with the company, its owner, the unit's signatory and
+    the assignment joined; and the batch's signatories at the company, by name."""
+    unit = aliased(User)
+    statement = (
+        agreement_listing.filtered(
+            filters,
+            Agreement.id,
+            col(Company.name).label("company_name"),
+            Company.org_number,
+            Company.municipality,
+            col(User.full_name).label("owner_name"),
+            Agreement.kind,
+            Agreement.state,
+            Agreement.sent_on,
+            Agreement.signed_on,
+            Agreement.valid_from,
+            Agreement.valid_to,
+            col(unit.full_name).label("unit_name"),
+            Assignment.occupation,
+            Agreement.notes,
+            user=user,
+            session=session,
+            clock=clock,
+        )
+        .outerjoin(User, col(User.id) == Company.owner_id)
+        .outerjoin(unit, col(unit.id) == Agreement.unit_signatory_id)
+        .outerjoin(Assignment, col(Assignment.id) == Agreement.assignment_id)
+    )
+
+    def rows() -> Iterator[list[Row]]:
+        for batch in batches(statement, session=session, batch_size=batch_size):
+            people = agreement_listing.signatory_names([row.id for row in batch], session=session)
+            yield [
+                [
+                    row.company_name,
+                    row.org_number,
+                    row.municipality,
+                    row.owner_name,
+                    AGREEMENT_KIND_LABELS[row.kind],
+                    AGREEMENT_STATE_LABELS[row.state],
+                    row.sent_on,
+                    row.signed_on,
+                    row.valid_from,
+                    row.valid_to,
+                    ", ".join(people.get(row.id, [])),
+                    row.unit_name,
+                    row.occupation,
+                    row.notes,
+                ]
+                for row in batch
+            ]
+
+    return Table("avtal", "Avtal", AGREEMENT_HEADERS, rows())

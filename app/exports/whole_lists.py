@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.agreements.listing import AgreementFilters
 from app.assignments.listing import AssignmentFilters
 from app.auth.models import Role, User
 from app.clock import Clock
@@ -47,6 +48,12 @@ def _assignments(session: Session, clock: Clock) -> Table:
     )
 
 
+def _agreements(session: Session, clock: Clock) -> Table:
+    return exports.agreement_table(
+        AgreementFilters(), user=_system_user(), session=session, clock=clock
+    )
+
+
 def _events(session: Session, clock: Clock) -> Table:
     return event_exports.event_table(
         EventFilters(), user=_system_user(), session=session, clock=clock
@@ -57,6 +64,7 @@ KINDS: dict[str, Callable[[Session, Clock], Table]] = {
     "companies": _companies,
     "contacts": _contacts,
     "assignments": _assignments,
+    "agreements": _agreements,
     "events": _events,
 }
 

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import select
 
 from app.agreements import service as agreements
-from app.agreements.form import AgreementForm
 from app.agreements.models import Agreement, AgreementKind, AgreementState
 from app.contacts import service as contacts
+from tests.agreements.factories import make_agreement
 from tests.assignments.factories import make_assignment
 from tests.factories import PASSWORD, make_company, make_user
 from tests.lists import found_count
@@ -27,14 +27,6 @@ def make_contact(session, clock, company, user, name):
     )
     session.commit()
     return contact
-
-
-def make_agreement(session, clock, company, user, **fields):
-    """An agreement through the real service (history, the company's summary), saved."""
-    form = AgreementForm(**fields)
-    agreement = agreements.create(company, form, user=user, session=session, clock=clock)
-    session.commit()
-    return agreement
 
 
 def section(html):

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app import cli
 from app.db import make_engine
 from app.exports.csv_format import unneutralise
+from tests.agreements.factories import make_agreement
 from tests.assignments.factories import make_assignment
 from tests.contacts.factories import make_contact
 from tests.events.factories import make_event
@@ -32,7 +33,18 @@ def database(database_env, clock):  # noqa: F811
         archived = make_company(session, clock, user=broker, name="Arkiverat AB")
         archived.archived_at = clock.now()
         session.add(archived)
-        make_contact(session, clock, company, broker, name="Örjan Åberg", is_supervisor=True)
+        orjan = make_contact(
+            session, clock, company, broker, name="Örjan Åberg", is_supervisor=True
+        )
+        make_agreement(
+            session,
+            clock,
+            company,
+            broker,
+            state="signed",
+            signed_on="2026-02-27",
+            signatory_ids=[str(orjan.id)],
+        )
         make_assignment(session, clock, company, broker, occupation="Kock")
         make_assignment(
             session, clock, company, broker, occupation="Bagare", status="filled", filled_count=1
@@ -73,6 +85,20 @@ def test_export_assignments_takes_closed_ones_too_and_events(database, capsys):
     assert capsys.readouterr().out == "1 rader skrivna till t.xlsx\n"
     sheet = openpyxl.load_workbook(database / "t.xlsx")["Rekryteringsträffar"]
     assert sheet["A2"].value == "Träff"
+
+
+def test_export_agreements(database, capsys):
+    assert cli.main(["export", "--kind", "agreements", "--output", "a.csv"]) == 0
+    assert capsys.readouterr().out == "1 rader skrivna till a.csv\n"
+    text = (database / "a.csv").read_bytes().decode("utf-8-sig")
+    header, row = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    record = dict(zip(header, row, strict=True))
+    assert (record["Företag"], record["Avtal"], record["Status"]) == (
+        "Åkeri Öst AB",
+        "Avsiktsförklaring",
+        "Undertecknat",
+    )
+    assert record["Undertecknare hos företaget"] == "Örjan Åberg"
 
 
 def test_export_with_a_comma_and_to_a_folder_that_does_not_exist(database, capsys):

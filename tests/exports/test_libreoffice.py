@@ -15,6 +15,8 @@ import openpyxl
 
 from app.exports.csv_format import unneutralise
 from tests.activities.factories import make_activity
+from tests.agreements.factories import make_agreement
+from tests.contacts.factories import make_contact
 from tests.factories import PASSWORD, make_company, make_user
 from tests.tools import require_tool
 
@@ -178,6 +180,57 @@ def test_the_xlsx_export_opens_in_libreoffice_with_the_same_rows(client, session
     assert first["Nästa återkoppling"] == "2026-03-09"
     # "=1+1" stayed text: a formula would have been saved as its result, 2.
     assert dict(zip(shown[0], shown[2], strict=True))["Anteckningar"] == "=1+1"
+
+
+def test_the_agreement_export_opens_in_libreoffice_as_both_files(client, session, clock, tmp_path):
+    broker = make_user(session, clock, username="mäklaren", full_name="Åsa Öberg")
+    company = make_company(
+        session, clock, user=broker, name="Åkeri Öst AB", org_number="556036-0793"
+    )
+    eva = make_contact(session, clock, company, broker, name="Eva Berg")
+    anders = make_contact(session, clock, company, broker, name="Anders Öst")
+    make_agreement(
+        session,
+        clock,
+        company,
+        broker,
+        kind="cooperation",
+        state="signed",
+        signed_on="2026-02-20",
+        valid_from="2026-03-01",
+        valid_to="2027-02-28",
+        signatory_ids=[str(eva.id), str(anders.id)],
+        unit_signatory_id=str(broker.id),
+        notes="=1+1 är ingen formel; ö på två\nrader",
+    )
+    client.login("mäklaren", PASSWORD)
+    response = client.get("/agreements/export.csv")
+    assert response.status_code == 200
+
+    cells = open_in_libreoffice(response.content, tmp_path)
+
+    assert len(cells) == 2  # the header and the agreement: the notes' newline stayed
+    assert all(len(row) == 14 for row in cells)
+    row = dict(zip(cells[0], cells[1], strict=True))
+    assert row["Företag"] == "Åkeri Öst AB"
+    assert row["Org.nr"] == "556036-0793"
+    assert row["Avtal"] == "Samverkansavtal"
+    assert row["Undertecknare hos företaget"] == "Anders Öst, Eva Berg"
+    assert row["Undertecknat för enheten av"] == "Åsa Öberg"
+    assert spreadsheet_text(row["Undertecknat"]) == "2026-02-20"
+    assert spreadsheet_text(row["Giltigt till"]) == "2027-02-28"
+    assert isinstance(row["Anteckningar"], str)
+    assert unneutralise(row["Anteckningar"]) == "=1+1 är ingen formel; ö på två\nrader"
+
+    csv_rows = [
+        [unneutralise(cell) for cell in line]
+        for line in csv.reader(
+            io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";"
+        )
+    ]
+    shown = xlsx_through_libreoffice(client.get("/agreements/export.xlsx").content, tmp_path)
+    # The same rows as the CSV: "=1+1" stayed text (a formula would be saved as 2).
+    assert shown == csv_rows
 
 
 def test_a_missing_libreoffice_skips_locally_and_fails_in_ci(monkeypatch, tmp_path):
