@@ -350,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     import_parser = commands.add_parser("import", help="importera ett kalkylark (CSV, XLSX)")
     import_parser.add_argument("file", help="filen att importera")
     import_parser.add_argument(
-        "--kind", required=True, choices=["companies", "contacts", "activities", "assignments"]
+        "--kind",
+        required=True,
+        choices=["companies", "contacts", "activities", "assignments", "agreements"],
     )
     import_parser.add_argument("--dry-run", action="store_true", help="visa bara vad som händer")
     import_parser.add_argument("--sheet", help="arbetsbladet i en XLSX-fil")

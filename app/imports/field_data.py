@@ -11,6 +11,9 @@ from typing import TypeVar
 from sqlmodel import SQLModel
 
 from app.activities.models import KIND_LABELS, ActivityKind
+from app.agreements.models import KIND_LABELS as AGREEMENT_KIND_LABELS
+from app.agreements.models import STATE_LABELS as AGREEMENT_STATE_LABELS
+from app.agreements.models import AgreementKind, AgreementState
 from app.assignments.models import (
     SOURCE_LABELS,
     Assignment,
@@ -33,7 +36,7 @@ from app.contacts.models import Contact
 from app.i18n import N_
 from app.query import table_of
 
-KINDS = ("companies", "contacts", "activities", "assignments")
+KINDS = ("companies", "contacts", "activities", "assignments", "agreements")
 
 # What a field's cells are, so the engine knows how to read them (app/imports/values.py):
 TEXT = "text"  # parse_text, up to max_length
@@ -53,11 +56,13 @@ E = TypeVar("E", bound=StrEnum)
 class Field:
     """One field a column can be mapped to.
 
-    `name` is the form field (CompanyForm, ContactForm, ActivityForm, AssignmentForm) the
-    value goes to, except for fields that name something else, which the engine resolves:
-    `company`/`company_org_number` (the row's company, by org.nr, else by name), `contact`
-    (a contact person of that company, by name), `owner`/`user`/`source_user` (a user, as the
-    user mapped the names), `contact_*` on a company row (its contact person).
+    `name` is the form field (CompanyForm, ContactForm, ActivityForm, AssignmentForm,
+    AgreementForm) the value goes to, except for fields that name something else, which the
+    engine resolves: `company`/`company_org_number` (the row's company, by org.nr, else by
+    name), `contact` (a contact person of that company, by name), `signatories` (the
+    company's contact persons who signed, by name), `assignment` (one of the company's
+    assignments, by occupation), `owner`/`user`/`source_user`/`unit_signatory` (a user, as
+    the user mapped the names), `contact_*` on a company row (its contact person).
     """
 
     name: str
@@ -609,6 +614,146 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         ),
         Field("notes", N_("Anteckningar"), synonyms=_NOTES),
     ),
+    # The agreement export's columns are among the header words: an export reads back.
+    "agreements": (
+        *_company_link(),
+        Field(
+            "kind",
+            N_("Slag av avtal"),
+            CHOICE,
+            required=True,
+            synonyms=(
+                "avtal",
+                "avtalstyp",
+                "typ av avtal",
+                "slag av avtal",
+                "avtalsslag",
+                "avtalsform",
+                "typ",
+                "agreement",
+                "agreement type",
+                "kind",
+                "type",
+            ),
+            choices=_choices(AGREEMENT_KIND_LABELS),
+        ),
+        Field(
+            "state",
+            N_("Status"),
+            CHOICE,
+            synonyms=("status", "avtalsstatus", "läge", "state", "agreement status"),
+            choices=_choices(AGREEMENT_STATE_LABELS),
+        ),
+        Field(
+            "sent_on",
+            N_("Skickat"),
+            DATE,
+            synonyms=(
+                "skickat",
+                "skickad",
+                "skickades",
+                "datum skickat",
+                "utskickat",
+                "utskick",
+                "sent",
+                "sent on",
+                "date sent",
+            ),
+        ),
+        Field(
+            "signed_on",
+            N_("Undertecknat"),
+            DATE,
+            synonyms=(
+                "undertecknat",
+                "undertecknad",
+                "undertecknades",
+                "datum undertecknat",
+                "underskrivet",
+                "signerat",
+                "signerad",
+                "signeringsdatum",
+                "påskrivet",
+                "signed",
+                "signed on",
+                "date signed",
+            ),
+        ),
+        Field(
+            "valid_from",
+            N_("Giltigt från"),
+            DATE,
+            synonyms=(
+                "giltig från",
+                "gäller från",
+                "gäller fr.o.m.",
+                "giltigt fr.o.m.",
+                "avtalsstart",
+                "startdatum",
+                "valid from",
+                "start date",
+                "effective from",
+            ),
+        ),
+        Field(
+            "valid_to",
+            N_("Giltigt till"),
+            DATE,
+            synonyms=(
+                "giltig till",
+                "gäller till",
+                "gäller t.o.m.",
+                "giltigt t.o.m.",
+                "avtalsslut",
+                "slutdatum",
+                "upphör",
+                "löper ut",
+                "valid to",
+                "valid until",
+                "end date",
+                "expires",
+            ),
+        ),
+        Field(
+            "signatories",
+            N_("Undertecknare hos företaget"),
+            synonyms=(
+                "undertecknare",
+                "undertecknad av",
+                "signerad av",
+                "signatär",
+                "firmatecknare",
+                "företagets undertecknare",
+                "kontaktperson",
+                "kontakt",
+                "signatory",
+                "signatories",
+                "signed by",
+                "contact person",
+                "contact",
+            ),
+        ),
+        Field(
+            "unit_signatory",
+            N_("Undertecknat för enheten av"),
+            PERSON,
+            synonyms=(
+                "undertecknat för enheten",
+                "undertecknare för enheten",
+                "enhetens undertecknare",
+                "för enheten",
+                "signed for the unit by",
+                "unit signatory",
+            ),
+        ),
+        Field(
+            "assignment",
+            N_("Uppdrag"),
+            synonyms=("uppdrag", "rekryteringsuppdrag", "yrke", "assignment", "occupation"),
+            max_length=_length(Assignment, "occupation"),
+        ),
+        Field("notes", N_("Anteckningar"), synonyms=_NOTES),
+    ),
 }
 
 
@@ -840,6 +985,74 @@ VALUE_SYNONYMS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
         ),
         SourceKind.partner: ("samverkanspart", "arbetsförmedlingen", "af", "partner"),
         SourceKind.other: ("övrigt", "annan", "other"),
+    },
+    ("agreements", "kind"): {
+        AgreementKind.letter_of_intent: (
+            "avsiktsförklaring",
+            "avsikt",
+            "intentionsavtal",
+            "loi",
+            "letter of intent",
+        ),
+        AgreementKind.cooperation: (
+            "samverkan",
+            "samverkansöverenskommelse",
+            "samarbetsavtal",
+            "samarbete",
+            "partnerskap",
+            "cooperation",
+            "cooperation agreement",
+            "partnership",
+        ),
+        AgreementKind.recruitment: (
+            "rekrytering",
+            "rekryteringsöverenskommelse",
+            "recruitment",
+            "recruitment agreement",
+        ),
+        AgreementKind.internship: (
+            "praktik",
+            "arbetspraktik",
+            "praktikplats",
+            "internship",
+            "internship agreement",
+            "work placement",
+        ),
+        AgreementKind.other: ("annat", "annan", "övrigt", "other"),
+    },
+    ("agreements", "state"): {
+        AgreementState.draft: ("utkast", "ej skickat", "ej skickad", "påbörjat", "draft"),
+        AgreementState.sent: (
+            "skickad",
+            "utskickad",
+            "utskickat",
+            "väntar på underskrift",
+            "sent",
+            "awaiting signature",
+        ),
+        AgreementState.signed: (
+            "undertecknad",
+            "signerad",
+            "signerat",
+            "underskriven",
+            "underskrivet",
+            "påskriven",
+            "påskrivet",
+            "gällande",
+            "signed",
+        ),
+        AgreementState.ended: (
+            "upphörd",
+            "avslutad",
+            "avslutat",
+            "utgången",
+            "utgånget",
+            "uppsagd",
+            "uppsagt",
+            "ended",
+            "expired",
+            "terminated",
+        ),
     },
 }
 YES_NO_SYNONYMS = {

@@ -19,6 +19,7 @@ class ImportKind(enum.StrEnum):
     contacts = "contacts"
     activities = "activities"
     assignments = "assignments"
+    agreements = "agreements"
 
 
 class ImportStatus(enum.StrEnum):
@@ -92,7 +93,7 @@ class ImportedRecord(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="import_job.id", index=True, ondelete="CASCADE")
-    entity: str = Field(max_length=20)  # company, contact, activity, assignment
+    entity: str = Field(max_length=20)  # company, contact, activity, assignment, agreement
     entity_id: int
     action: str = Field(max_length=10)  # created or updated
     # The record's version right after the import: a later edit makes undo refuse.

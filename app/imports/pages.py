@@ -27,6 +27,7 @@ KIND_LABELS = {
     ImportKind.contacts: N_("Kontaktpersoner"),
     ImportKind.activities: N_("Aktiviteter (samtalslogg)"),
     ImportKind.assignments: N_("Rekryteringsuppdrag"),
+    ImportKind.agreements: N_("Avtal"),
 }
 ACTION_LABELS = {
     Action.create: N_("Skapas"),

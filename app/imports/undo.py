@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from app.activities import service as activities
 from app.activities.models import Activity
 from app.agreements import service as agreements
-from app.agreements.models import Agreement
+from app.agreements.models import Agreement, AgreementSignatory
 from app.assignments.models import Assignment
 from app.auth.models import User
 from app.clock import Clock
@@ -67,10 +67,9 @@ def changed_since(job: ImportJob, *, session: Session) -> list[str]:
         for chunk in _chunks(ids):
             found = session.exec(select(model.id, model.version).where(model.id.in_(chunk))).all()
             versions.update(((entity, i), version) for i, version in found)
-        for child_entity, child, link in _DEPENDENTS.get(entity, ()):
-            parent = getattr(child, link)
+        for child_entity, child_column, parent in _DEPENDENTS.get(entity, ()):
             for chunk in _chunks(ids):
-                found = session.exec(select(parent, child.id).where(parent.in_(chunk))).all()
+                found = session.exec(select(parent, child_column).where(parent.in_(chunk))).all()
                 grown.update(
                     (entity, parent_id)
                     for parent_id, child_id in found
@@ -111,19 +110,26 @@ def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
 
 
 # What refers to a record an import created: if someone added one of these since, undo
-# would take it with the record (or leave it pointing nowhere), so it refuses.
-_DEPENDENTS: dict[str, tuple[tuple[str, Any, str], ...]] = {
+# would take it with the record (or leave it pointing nowhere), so it refuses. Each is
+# (the child's entity, the child's id, the column that refers to the record): a contact
+# signs an agreement through AgreementSignatory, whose agreement is the child.
+_DEPENDENTS: dict[str, tuple[tuple[str, Any, Any], ...]] = {
     "company": (
-        ("agreement", Agreement, "company_id"),
-        ("contact", Contact, "company_id"),
-        ("activity", Activity, "company_id"),
-        ("assignment", Assignment, "company_id"),
+        ("agreement", Agreement.id, Agreement.company_id),
+        ("contact", Contact.id, Contact.company_id),
+        ("activity", Activity.id, Activity.company_id),
+        ("assignment", Assignment.id, Assignment.company_id),
     ),
     "contact": (
-        ("activity", Activity, "contact_id"),
-        ("assignment", Assignment, "contact_id"),
+        ("activity", Activity.id, Activity.contact_id),
+        ("assignment", Assignment.id, Assignment.contact_id),
+        ("agreement", AgreementSignatory.agreement_id, AgreementSignatory.contact_id),
     ),
-    "assignment": (("activity", Activity, "assignment_id"),),
+    "assignment": (
+        ("activity", Activity.id, Activity.assignment_id),
+        ("agreement", Agreement.id, Agreement.assignment_id),
+    ),
+    "agreement": (("agreement", Agreement.id, Agreement.renews_id),),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.activities.models import KIND_LABELS
+from app.agreements.models import KIND_LABELS as AGREEMENT_KIND_LABELS
+from app.agreements.models import STATE_LABELS as AGREEMENT_STATE_LABELS
 from app.assignments.models import SOURCE_LABELS, employment_type_choices
 from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS
@@ -170,6 +172,7 @@ def test_matchas_own_exports_map_back() -> None:
         "contacts": exports.CONTACT_HEADERS,
         "activities": exports.ACTIVITY_HEADERS,
         "assignments": exports.ASSIGNMENT_HEADERS,
+        "agreements": exports.AGREEMENT_HEADERS,
     }
     for kind, headers in exported.items():
         proposal = dict(zip(headers, propose_columns(kind, list(headers)), strict=True))
@@ -213,6 +216,8 @@ def test_every_kind_has_its_fields_once() -> None:
         # Not the old undivided subsidised kind: imported rows are new data.
         ("assignments", "employment_type", employment_type_choices()),
         ("assignments", "source_kind", SOURCE_LABELS),
+        ("agreements", "kind", AGREEMENT_KIND_LABELS),
+        ("agreements", "state", AGREEMENT_STATE_LABELS),
     ],
 )
 def test_every_label_and_value_maps_to_itself(kind: str, name: str, labels: dict) -> None:  # type: ignore[type-arg]

@@ -258,10 +258,11 @@ def ctx_kind(kind: Kind) -> str:
         "contact": "contacts",
         "activity": "activities",
         "assignment": "assignments",
+        "agreement": "agreements",
     }[kind.entity]
 
 
-# --- the company a contact, activity or assignment belongs to -----------------------------
+# --- the company a contact, activity, assignment or agreement belongs to ------------------
 
 
 @dataclass

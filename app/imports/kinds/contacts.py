@@ -85,9 +85,11 @@ def company_part(ref: CompanyRef, ctx: Context) -> str:
     return f"id:{found}" if found is not None else ref.key
 
 
-def plan_contact_link(name: str, ref: CompanyRef, row: PlannedRow, ctx: Context) -> None:
-    """An activity's or assignment's contact person, by name at its company: noted when it
-    is not there yet and will be created."""
+def plan_contact_link(
+    name: str, ref: CompanyRef, row: PlannedRow, ctx: Context, *, field: str = "contact"
+) -> None:
+    """An activity's or assignment's contact person (an agreement's signatory: `field`),
+    by name at its company: noted when it is not there yet and will be created."""
     if not name:
         return
     found, _how = ctx.companies.find(ref.org_number, ref.name)
@@ -96,7 +98,7 @@ def plan_contact_link(name: str, ref: CompanyRef, row: PlannedRow, ctx: Context)
     key = ("new-contact", company_part(ref, ctx), name_key(name))
     if key not in ctx.seen:
         ctx.seen[key] = row.number
-        row.notes.append(Problem(NEW_CONTACT, ctx.columns.get("contact"), {"name": name}))
+        row.notes.append(Problem(NEW_CONTACT, ctx.columns.get(field), {"name": name}))
 
 
 def link_contact(name: str, company: Company, ctx: Context) -> int | None:
