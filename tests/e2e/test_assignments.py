@@ -29,7 +29,7 @@ MAX_TABS = 120
 
 COMPANY = "Åsele Lager & Logistik AB"
 OCCUPATION = "Truckförare"
-EMPLOYMENT_TYPE = "Lönestöd/nystartsjobb"
+EMPLOYMENT_TYPE = "Lönestöd"
 DEADLINE = "2026-03-31"
 # Closed as filled at the same company, but ordinary employment: the filter leaves it out.
 OTHER_OCCUPATION = "Lagerchef"
@@ -248,7 +248,7 @@ def test_an_assignment_from_company_page_through_the_board_to_the_export(
     expect(rows).to_have_count(2)
     # By employment type: ours alone.
     page.get_by_label("Anställningsform").select_option(label=EMPLOYMENT_TYPE)
-    expect(page).to_have_url(re.compile(r"[?&]employment_type=subsidised(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]employment_type=wage_subsidy(&|$)"))
     expect(rows).to_have_count(1)
     row = rows.first
     expect(row.get_by_role("link", name=OCCUPATION)).to_be_visible()
@@ -266,7 +266,7 @@ def test_an_assignment_from_company_page_through_the_board_to_the_export(
     assert re.fullmatch(r"rekryteringsuppdrag.*\.csv", download.suggested_filename), (
         download.suggested_filename
     )
-    assert "employment_type=subsidised" in download.url, download.url
+    assert "employment_type=wage_subsidy" in download.url, download.url
     assert "state=closed" in download.url, download.url
     path = download.path()
     assert path is not None

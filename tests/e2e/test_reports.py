@@ -84,7 +84,7 @@ def seed(server: LiveServer) -> Seeded:
 
     companies, all new on 2 March: Umeå Snickeri (owner Anna), Skellefteå Kraftverkstad
     (owner Bertil), Ägarlösa Åkeriet (Umeå, no owner).
-    assignments, both opened on 2 March: at Umeå Snickeri, Anna's, Lönestöd/nystartsjobb,
+    assignments, both opened on 2 March: at Umeå Snickeri, Anna's, lönestöd,
     2 positions, closed as filled with 2 the same day; at Skellefteå Kraftverkstad,
     Bertil's, ordinary, 1 position, still new, deadline 27 February (past).
     Bertil's call of 1 March has its follow-up today, 2 March.
@@ -132,7 +132,7 @@ def seed(server: LiveServer) -> Seeded:
         by=ANNA,
         occupation="Snickare",
         positions=2,
-        employment_type="subsidised",
+        employment_type="wage_subsidy",
         owner_id=str(anna_id),
         status="filled",
         filled_count=2,
@@ -292,7 +292,7 @@ def test_reports_follow_the_period_and_filters_and_export_what_is_shown(
     assignments = rows_of(page, "assignments")
     assert non_zero(assignments) == [
         ["Ordinarie anställning", "1", "1", "0", "0", "0", "0"],
-        ["Lönestöd/nystartsjobb", "1", "2", "1", "2", "0", "0"],
+        ["Lönestöd", "1", "2", "1", "2", "0", "0"],
         ["Totalt", "2", "3", "1", "2", "0", "0"],
     ], assignments
     assert rows_of(page, "hires-by-month") == [["mar 2026", "1", "2"], ["Totalt", "1", "2"]]
