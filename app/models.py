@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from app.activities.models import Activity
 from app.agreements.models import Agreement, AgreementSignatory
-from app.assignments.models import Assignment, PlacementFollowUp
+from app.assignments.models import Assignment, IncomeSupportRate, PlacementFollowUp
 from app.auth.models import LoginAttempt, User, UserSession
 from app.companies.models import Company, CompanyTag, Tag
 from app.contacts.models import Contact
@@ -46,6 +46,7 @@ __all__ = [
     "ImportFailure",
     "ImportJob",
     "ImportedRecord",
+    "IncomeSupportRate",
     "LoginAttempt",
     "PlacementFollowUp",
     "RecruitmentEvent",

@@ -193,6 +193,7 @@ SAVES: dict[tuple[str, str], Save] = {
     ),
     ("POST", "/admin/checklist/{item_id:int}/move"): Save(lambda s: {"direction": "down"}),
     ("POST", "/admin/checklist/{item_id:int}/delete"): Save(),
+    ("POST", "/admin/income-support"): Save(lambda s: {"amount_per_month": "9500", "months": "6"}),
     ("POST", "/companies/{company_id:int}/merge"): Save(
         lambda s: {
             "other_id": str(s["other_company_id"]),

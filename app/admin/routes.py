@@ -1,5 +1,6 @@
-"""Admin pages: users (list, create, change role, deactivate, reset password) and the
-default checklist of a new recruitment event. Admins only."""
+"""Admin pages: users (list, create, change role, deactivate, reset password), the
+default checklist of a new recruitment event, and what the reports' estimate of income
+support saved counts with. Admins only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app import saving
+from app.assignments import income_support
 from app.auth import service as users
 from app.auth.deps import Admin, require
 from app.auth.models import Role, User, UserCreate
@@ -305,4 +307,59 @@ def delete_checklist_item(
         lambda: checklist.delete_item(item, session=session),
         N_("Punkten är borttagen ur standardchecklistan."),
         item_id=item.id,
+    )
+
+
+# --- what the reports' estimate of income support saved counts with ----------------------
+
+
+def _income_support_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    typed: income_support.IncomeSupportForm | None = None,
+    error: DomainError | None = None,
+) -> Response:
+    rate = income_support.current(session=session)
+    changed_by = (
+        users.get(rate.updated_by_id, session=session)
+        if rate is not None and rate.updated_by_id is not None
+        else None
+    )
+    context = {
+        "rate": rate,
+        "changed_by": changed_by,
+        "values": typed or income_support.IncomeSupportForm.from_rate(rate),
+        "error": error,
+    }
+    status_code = error.http_status if error else 200
+    return render(
+        request,
+        "admin/income_support.html",
+        context,
+        block="rate_form" if error else None,
+        status_code=status_code,
+    )
+
+
+@router.get("/income-support")
+def show_income_support(request: Request, session: SessionDep, admin: Admin) -> Response:
+    return _income_support_page(request, session)
+
+
+@router.post("/income-support")
+def save_income_support(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    admin: Admin,
+    form: Annotated[income_support.IncomeSupportForm, Form()],
+) -> Response:
+    with saving.attempt(
+        session,
+        refused=lambda error: _income_support_page(request, session, typed=form, error=error),
+    ):
+        income_support.save(form, user=admin, session=session, clock=clock)
+    return saving.saved(
+        request, session, "/admin/income-support", N_("Underlaget för uppskattningen är sparat.")
     )

@@ -289,3 +289,26 @@ class PlacementFollowUp(SQLModel, table=True):
         return (
             self.ordinary_job + self.new_subsidised_or_fixed + self.studies + self.no_job_or_studies
         )
+
+
+class IncomeSupportRate(SQLModel, table=True):
+    """What the reports' estimate of income support saved counts with, as an admin set
+    it: an amount per person and month, in whole kronor, and how many months are counted.
+    One row at most (id 1); none until an admin has set them."""
+
+    __tablename__ = "income_support_rate"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="one_row"),
+        CheckConstraint(
+            "amount_per_month >= 0 AND amount_per_month <= 1000000", name="amount_in_range"
+        ),
+        CheckConstraint("months >= 1 AND months <= 24", name="months_in_range"),
+    )
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    amount_per_month: int
+    months: int
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )

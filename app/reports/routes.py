@@ -168,11 +168,12 @@ def _typed_otherwise(params: ReportQuery, period: Period | None) -> bool:
 
 def export_table(table: ReportTable) -> Table:
     """A report table as an export: Swedish headings and labels (no locale is active
-    outside a page), the numbers as numbers, and the totals as the last row."""
-    headers = [table.row_header, *table.columns]
-    rows: list[Row] = [[row.shown, *row.values] for row in table.rows]
+    outside a page), the numbers as numbers (shares in whole percent, hidden small counts
+    as "< 5", as on the page), and the totals as the last row."""
+    headers = [table.row_header, *table.headings]
+    rows: list[Row] = [[row.shown, *table.row_cells(row)] for row in table.rows]
     if table.has_totals:
-        rows.append(["Totalt", *table.totals])
+        rows.append(["Totalt", *table.totals_cells])
     return Table(table.stem, _SHEET_UNSAFE.sub("", table.title)[:31].strip(), headers, [rows])
 
 

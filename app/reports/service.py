@@ -10,8 +10,12 @@ SQL, its columns and its note; this module puts them together.
 
 What each filter means, table by table (the page says it too):
 - broker: the activity's author; the company's owner for new companies, letters of
-  intent and agreements; the assignment's owner; the event's owner.
-- employment type: assignment figures only.
+  intent and agreements; the assignment's owner (for its follow-ups too); the event's
+  owner.
+
+Counts of people followed up (and the estimate of income support saved from them) show
+1 to 4 as "< 5" when any filter is set (tables/placements.py, base.py's hide_small).
+- employment type: assignment figures only (follow-ups of placements included).
 - municipality: the company's, for everything tied to a company (events: the companies
   taking part).
 """
@@ -33,6 +37,7 @@ from app.reports.tables.base import ReportFilters, ReportTable, user_names
 from app.reports.tables.companies import companies_table
 from app.reports.tables.events import events_table
 from app.reports.tables.hires import hires_table
+from app.reports.tables.placements import income_support_table, placements_table
 
 # The report's public names, as the routes and callers import them from here.
 __all__ = [
@@ -57,6 +62,8 @@ class Report:
     assignments: ReportTable
     assignment_statuses: ReportTable
     hires_by_month: ReportTable
+    placements: ReportTable
+    income_support: ReportTable
     events_by_month: ReportTable
     tables: dict[str, ReportTable] = field(init=False)
 
@@ -71,6 +78,8 @@ class Report:
                 self.assignments,
                 self.assignment_statuses,
                 self.hires_by_month,
+                self.placements,
+                self.income_support,
                 self.events_by_month,
             )
         }
@@ -88,6 +97,8 @@ TABLE_KEYS = (
     "assignments",
     "assignment-statuses",
     "hires-by-month",
+    "placements",
+    "income-support",
     "events-by-month",
 )
 
@@ -96,11 +107,12 @@ TABLE_KEYS = (
 
 
 def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
-    """Every table of the report: nine statements (eight for one broker), whatever the
+    """Every table of the report: eleven statements (ten for one broker), whatever the
     data size."""
     names = user_names(session)
     activities_by_broker, activities_by_week = activity_tables(filters, names, session=session)
     assignments, assignment_statuses = assignment_tables(filters, session=session)
+    followed = placements_table(filters, session=session)
     return Report(
         filters=filters,
         activities_by_broker=activities_by_broker,
@@ -110,6 +122,10 @@ def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
         assignments=assignments,
         assignment_statuses=assignment_statuses,
         hires_by_month=hires_table(filters, session=session),
+        placements=followed.table,
+        income_support=income_support_table(
+            filters, followed.moved_from_income_support, session=session
+        ),
         events_by_month=events_table(filters, session=session, clock=clock),
     )
 

@@ -21,6 +21,11 @@ from app.validation import typed_id
 
 NO_BROKER = N_("Ingen jobbmäklare")
 MUNICIPALITY_MAX_LENGTH = 100
+# A count of people below this, where a filter could single them out, is shown as HIDDEN.
+SMALL_COUNT = 5
+HIDDEN = "< 5"
+# What a cell shows: a count, HIDDEN, or nothing (None: a share of no one, a figure not set).
+Cell = int | str | None
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,15 @@ class ReportFilters:
             if kind in EmploymentType._value2member_map_
             else None,
             municipality=place or None,
+        )
+
+    @property
+    def any_set(self) -> bool:
+        """Whether a filter narrows the figures: then a small count may single people out."""
+        return (
+            self.broker_id is not None
+            or self.employment_type is not None
+            or bool(self.municipality)
         )
 
     def query(self) -> dict[str, str]:
@@ -76,10 +90,31 @@ class ReportRow:
     values: list[int]
     # A row the filters did not choose but that the table always shows (a week, a status).
     key: Any = None
+    # The row as shown, when its table's builder writes it (a row of different figures,
+    # some hidden or not set); otherwise the table shows it from its values.
+    cells: list[Cell] | None = None
 
     @property
     def shown(self) -> str:
         return self.label.label if isinstance(self.label, Bucket) else str(self.label)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A column that is one column's share of another, in whole percent: computed for each
+    row, and for the totals from the totals, never summed."""
+
+    title: str  # msgid
+    part: int  # the columns' indices
+    whole: int
+
+    def of(self, values: Sequence[int], *, hide_small: bool) -> Cell:
+        """None when there is no one to share, or (hide_small) fewer than SMALL_COUNT."""
+        whole = values[self.whole]
+        if whole == 0 or (hide_small and whole < SMALL_COUNT):
+            return None
+        # Rounded half up, in whole numbers: no float reaches a page or a file.
+        return (200 * values[self.part] + whole) // (2 * whole)
 
 
 @dataclass
@@ -95,6 +130,37 @@ class ReportTable:
     note: str  # msgid: what is counted and what the filters mean here
     # False for a table of different figures, whose sum would mean nothing.
     has_totals: bool = True
+    # Columns after `columns`, each a share of two of them.
+    ratios: Sequence[Ratio] = ()
+    # Counts of people: shown as HIDDEN from 1 to SMALL_COUNT - 1 (and a share of fewer
+    # than SMALL_COUNT not at all) when a filter could single people out. Only the small
+    # cells themselves are hidden: one may still be worked out from a total and the rest
+    # of its row or column, or from a share shown beside it (complementary suppression
+    # is out of scope here).
+    hide_small: bool = False
+    # A sentence shown before the table (str() composes it in the user's language), and a
+    # link (path, msgid) after it for whom the path admits.
+    lead: Any = None
+    lead_link: tuple[str, str] | None = None
+
+    @property
+    def headings(self) -> list[str]:
+        """The columns' msgids, the ratios' included."""
+        return [*self.columns, *(ratio.title for ratio in self.ratios)]
+
+    def cells(self, values: Sequence[int]) -> list[Cell]:
+        """A row's or the totals' values as the page and the exports show them."""
+        counts: list[Cell] = [
+            HIDDEN if self.hide_small and 0 < value < SMALL_COUNT else value for value in values
+        ]
+        return counts + [ratio.of(values, hide_small=self.hide_small) for ratio in self.ratios]
+
+    def row_cells(self, row: ReportRow) -> list[Cell]:
+        return row.cells if row.cells is not None else self.cells(row.values)
+
+    @property
+    def totals_cells(self) -> list[Cell]:
+        return self.cells(self.totals)
 
     @property
     def totals(self) -> list[int]:
