@@ -238,6 +238,7 @@ class Results:
     recorded: int
     filled: int
     ordinary_job: int | None  # at the latest recorded point
+    latest: PlacementFollowUp | None = None  # the latest recorded point
 
     @property
     def state(self) -> str:
@@ -269,6 +270,7 @@ def results(assignments: Sequence[Any], *, session: Session) -> dict[int, Result
             recorded=len(done),
             filled=filled[assignment_id],
             ordinary_job=done[-1].ordinary_job if done else None,
+            latest=done[-1] if done else None,
         )
     return shown
 

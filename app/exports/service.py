@@ -21,10 +21,13 @@ from app.agreements.listing import AgreementFilters
 from app.agreements.models import KIND_LABELS as AGREEMENT_KIND_LABELS
 from app.agreements.models import STATE_LABELS as AGREEMENT_STATE_LABELS
 from app.agreements.models import Agreement
+from app.assignments import follow_ups
 from app.assignments import listing as assignment_listing
 from app.assignments.listing import AssignmentFilters
 from app.assignments.models import (
     EMPLOYMENT_TYPE_LABELS,
+    FOLLOWED_UP_TYPES,
+    OUTCOMES,
     SOURCE_LABELS,
     Assignment,
     SourceKind,
@@ -39,7 +42,7 @@ from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.contacts.service import ContactFilters
 from app.exports.files import slug
-from app.exports.table import Row, Table, batches
+from app.exports.table import Cell, Row, Table, batches
 from app.query import select_columns
 
 COMPANY_HEADERS = (
@@ -105,6 +108,16 @@ ASSIGNMENT_HEADERS = (
     "Anteckningar",
     "Inlagt",
     "Avslutat",
+    # The follow-up of the placements (fixed-term, subsidised, praktik): the points done
+    # and planned, and the outcome at the latest one done. Counts, never names.
+    "Anställningarna slutar",
+    "Uppföljningar gjorda",
+    "Uppföljningar planerade",
+    "Ordinarie jobb",
+    "Ny subventionerad eller visstid",
+    "Studier",
+    "Lämnade",
+    "Från försörjningsstöd till lön",
 )
 AGREEMENT_HEADERS = (
     "Företag",
@@ -295,6 +308,7 @@ def assignment_table(
     statement = (
         assignment_listing.filtered(
             filters,
+            Assignment.id,
             Assignment.occupation,
             Assignment.ssyk_code,
             col(Company.name).label("company_name"),
@@ -314,6 +328,7 @@ def assignment_table(
             Assignment.notes,
             Assignment.created_at,
             Assignment.closed_at,
+            Assignment.ends_on,
             user=user,
             session=session,
         )
@@ -326,8 +341,25 @@ def assignment_table(
             return row.source_name
         return SOURCE_LABELS[row.source_kind]
 
+    def follow_up_cells(results: follow_ups.Results | None) -> list[Cell]:
+        if results is None:
+            return [None] * 7
+        latest = results.latest
+        outcome: list[Cell] = (
+            [getattr(latest, name) for name in (*OUTCOMES, "income_support_moved")]
+            if latest is not None
+            else [None] * 5
+        )
+        return [results.recorded, results.points, *outcome]
+
     def rows() -> Iterator[list[Row]]:
         for batch in batches(statement, session=session, batch_size=batch_size):
+            # The follow-ups of the batch's fixed-term, subsidised and praktik assignments:
+            # one statement more for a batch that has any.
+            followed = follow_ups.results(
+                [row for row in batch if row.employment_type in FOLLOWED_UP_TYPES],
+                session=session,
+            )
             yield [
                 [
                     row.occupation,
@@ -348,6 +380,8 @@ def assignment_table(
                     row.notes,
                     row.created_at,
                     row.closed_at,
+                    row.ends_on,
+                    *follow_up_cells(followed.get(row.id)),
                 ]
                 for row in batch
             ]

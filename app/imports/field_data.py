@@ -585,6 +585,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                 "due date",
             ),
         ),
+        Field(
+            "ends_on",
+            N_("Anställningarna slutar"),
+            DATE,
+            synonyms=(
+                "anställningarna slutar",
+                "anställningen slutar",
+                "anställning till",
+                "anställd till",
+                "placering slutar",
+                "employment ends",
+            ),
+        ),
         Field("owner", N_("Ansvarig"), PERSON, synonyms=_OWNER),
         Field(
             "source_kind",

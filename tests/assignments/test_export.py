@@ -130,4 +130,37 @@ def test_the_export_streams_in_batches(session, clock, bo, engine):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert len(chunks) == 1 + 3  # headers, then one chunk per batch of two
+    # Ordinary jobs: no follow-ups to read with the batches.
     assert len([s for s in statements if s.startswith("SELECT")]) == 1
+
+
+def test_the_export_has_each_assignments_follow_up_outcome(client, session, clock, bo):
+    from app.assignments import follow_ups
+
+    company = make_company(session, clock, user=bo)
+    placed = make_assignment(
+        session,
+        clock,
+        company,
+        bo,
+        occupation="Barnskötare",
+        positions=3,
+        employment_type="extra_job",
+        ends_on="2026-02-27",
+        status="filled",
+        filled_count=3,
+    )
+    make_assignment(session, clock, company, bo, occupation="Kock")
+    at_end = follow_ups.for_assignment(placed.id, session=session)[0]
+    form = follow_ups.FollowUpForm.from_follow_up(at_end)
+    form.ordinary_job, form.studies, form.income_support_moved = "2", "1", "1"
+    follow_ups.record(at_end, placed, form, user=bo, session=session, clock=clock)
+    session.commit()
+
+    header, *rows = rows_of(client.get("/assignments/export.csv?state=all&sort=created").content)
+    found = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    columns = exports.ASSIGNMENT_HEADERS[exports.ASSIGNMENT_HEADERS.index("Avslutat") + 1 :]
+    assert [found["Barnskötare"][name] for name in columns] == [
+        "2026-02-27", "1", "2", "2", "0", "1", "0", "1",
+    ]  # fmt: skip
+    assert [found["Kock"][name] for name in columns] == [""] * 8

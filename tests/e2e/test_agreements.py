@@ -105,3 +105,33 @@ def test_an_agreement_signed_ending_on_min_dag_and_renewed(page: Page, server: L
     check_accessibility(page)
     page.goto(f"/companies/{company_id}/agreements/new")
     assert fits(page, 390), "the agreement form scrolls sideways at 390 px"
+
+
+def test_the_agreement_pages_in_english(page: Page, server: LiveServer) -> None:
+    password = server.create_user("avtal.eng", full_name="Ella English")
+    with Session(server.engine) as session:
+        ella = session.exec(select(User).where(User.username == "avtal.eng")).one()
+    company_id = make_company_in(
+        server, by="avtal.eng", name="Kalix Hamn AB", city="Kalix", owner_id=str(ella.id)
+    )
+    log_in(page, "avtal.eng", password)
+    page.goto("/account")
+    page.get_by_label("Språk i Matcha").select_option(label="English")
+    page.get_by_role("button", name="Spara språk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.goto(f"/companies/{company_id}")
+    page.locator("#agreements").get_by_role("button", name="New agreement").click()
+    page.get_by_label("Status").select_option("signed")
+    page.get_by_label("Signed", exact=True).fill(SIGNED)
+    page.get_by_label("Valid to").fill(VALID_TO)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#agreements")).to_contain_text("Ending soon")
+    check_accessibility(page)
+    page.goto("/")
+    expect(page.locator("#ending-agreements")).to_contain_text("My agreements ending soon")
+    expect(page.locator("#ending-agreements")).to_contain_text("Kalix Hamn AB")
+    check_accessibility(page)
+    page.goto("/agreements")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agreements")
+    check_accessibility(page)

@@ -294,3 +294,10 @@ def test_only_fields_with_choices_have_value_proposals() -> None:
 def test_the_old_undivided_subsidised_kind_is_not_offered_to_a_sheet() -> None:
     assert "subsidised" not in field("assignments", "employment_type").choices
     assert propose_value("assignments", "employment_type", "Lönestöd/nystartsjobb") != "subsidised"
+
+
+def test_an_assignment_sheets_end_day_of_the_employments_is_read() -> None:
+    assert propose_columns("assignments", ["Yrke", "Anställningarna slutar"]) == [
+        "occupation",
+        "ends_on",
+    ]

@@ -49,6 +49,7 @@ FORM_FIELDS = (
     "workplace",
     "start_on",
     "deadline",
+    "ends_on",
     "filled_count",
     "notes",
 )
