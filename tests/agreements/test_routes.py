@@ -490,3 +490,35 @@ def test_the_pages_in_english(client, session, clock, bo, company):
     listed = client.get("/agreements").text
     assert found_count(listed) == "1 agreement"
     assert "Agreements" in listed
+
+
+# --- history from before the agreements ---------------------------------------------------
+
+
+def test_a_companys_letter_of_intent_history_from_before_still_reads(
+    client, session, clock, bo, company
+):
+    """Before agreements, the company form changed the letter of intent: those entries
+    stay in the company's history and read as they did."""
+    from app.history import service as history
+
+    history.record(
+        session=session,
+        clock=clock,
+        user=bo,
+        entity="company",
+        entity_id=company.id,
+        action="update",
+        changes={"agreement_status": ["none", "signed"], "agreement_date": [None, "2025-05-02"]},
+        company_id=company.id,
+        version=company.version,
+    )
+    session.commit()
+    html = client.get(f"/companies/{company.id}").text
+    entries = html[html.index('id="history"') :]
+    assert "Avsiktsförklaring" in entries and "Undertecknad" in entries
+    assert "Datum för avsiktsförklaring" in entries and "2025-05-02" in entries
+    # An agreement saved now is a line of its own in the same history.
+    make_agreement(session, clock, company, bo)
+    html = client.get(f"/companies/{company.id}").text
+    assert "ett avtal" in html[html.index('id="history"') :]
