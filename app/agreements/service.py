@@ -149,16 +149,14 @@ def is_ending(agreement: Agreement, day: dt.date) -> bool:
 
 
 def for_company(company_id: int, *, session: Session) -> list[Agreement]:
-    """The company's agreements, the latest valid or signed first."""
+    """The company's agreements, the newest first: by the day it starts to apply, else was
+    signed, else was sent; one with none of them (a draft being written) on top."""
+    newest = func.coalesce(Agreement.valid_from, Agreement.signed_on, Agreement.sent_on)
     return list(
         session.exec(
             select(Agreement)
             .where(Agreement.company_id == company_id)
-            .order_by(
-                col(Agreement.valid_to).desc().nulls_first(),
-                col(Agreement.signed_on).desc().nulls_first(),
-                col(Agreement.id).desc(),
-            )
+            .order_by(newest.desc().nulls_first(), col(Agreement.id).desc())
         ).all()
     )
 

@@ -522,3 +522,18 @@ def test_a_companys_letter_of_intent_history_from_before_still_reads(
     make_agreement(session, clock, company, bo)
     html = client.get(f"/companies/{company.id}").text
     assert "ett avtal" in html[html.index('id="history"') :]
+
+
+def test_the_company_page_shows_the_newest_agreement_first(client, session, clock, bo, company):
+    signed = {"state": "signed", "signed_on": "2026-01-10"}
+    make_agreement(session, clock, company, bo, **{**signed, "signed_on": "2024-08-09"})
+    make_agreement(
+        session, clock, company, bo, kind="cooperation", valid_to="2026-12-31", **signed
+    )
+    make_agreement(session, clock, company, bo, kind="recruitment", state="draft")
+    shown = section(client.get(f"/companies/{company.id}").text)
+    assert (
+        shown.index("Rekryteringsavtal: Utkast")
+        < shown.index("Samverkansavtal: Undertecknat")
+        < shown.index("Avsiktsförklaring: Undertecknat")
+    )
