@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from app.errors import ValidationFailed
 
@@ -68,3 +69,12 @@ def typed_id(value: str | None) -> int | None:
         return None
     number = int(value)
     return number if number <= MAX_ID else None
+
+
+def parse_choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
+    """The member of a string enum the form's value names; refused with `message` on
+    `field` when it names none."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise ValidationFailed(message, field=field) from None

@@ -20,7 +20,7 @@ from app.dates import parse_date
 from app.db import get_typed
 from app.errors import ValidationFailed
 from app.i18n import N_, LazyText
-from app.validation import long_text, typed_id
+from app.validation import long_text, parse_choice, typed_id
 
 # The fields history records and an edit conflict compares, besides the unit's signatory
 # (by name). Not the company's signatories by name: history must not keep a person's name
@@ -71,13 +71,6 @@ class AgreementForm(SQLModel):
             signatory_ids=[str(contact_id) for contact_id in signatory_ids],
             version=agreement.version,
         )
-
-
-def _choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise ValidationFailed(message, field=field) from None
 
 
 def _signatories(values: list[str], company_id: int, *, session: Session) -> list[int]:
@@ -135,9 +128,9 @@ def clean(
 ) -> tuple[dict[str, Any], list[int]]:
     """The checked values, and the signatories' contact ids."""
     day = today(clock)
-    state = _choice(AgreementState, form.state, field="state", message=N_("Välj en status."))
+    state = parse_choice(AgreementState, form.state, field="state", message=N_("Välj en status."))
     values: dict[str, Any] = {
-        "kind": _choice(
+        "kind": parse_choice(
             AgreementKind, form.kind, field="kind", message=N_("Välj vilket slags avtal det är.")
         ),
         "state": state,

@@ -25,7 +25,7 @@ from app.dates import parse_date
 from app.db import get_typed
 from app.errors import ValidationFailed
 from app.i18n import N_
-from app.validation import long_text, optional_text, required_text
+from app.validation import long_text, optional_text, parse_choice, required_text
 
 MAX_POSITIONS = 999
 # The fields history records and an edit conflict compares, besides the owner and the
@@ -134,13 +134,6 @@ def parse_filled_count(value: str) -> int:
         field="filled_count",
         message=N_("Ange antal tillsatta som en siffra (0 om ingen har anställts ännu)."),
     )
-
-
-def parse_choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise ValidationFailed(message, field=field) from None
 
 
 def _broker(value: str, *, field: str, message: str, session: Session, keep: int | None) -> int:

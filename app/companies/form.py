@@ -19,7 +19,7 @@ from app.db import get_typed
 from app.errors import ValidationFailed
 from app.i18n import N_
 from app.text import fold
-from app.validation import email, long_text, optional_text, phone, required_text
+from app.validation import email, long_text, optional_text, parse_choice, phone, required_text
 
 MAX_TAGS = 20
 # The fields history records and an edit conflict compares.
@@ -117,13 +117,6 @@ def _website(value: str) -> str | None:
     return value
 
 
-def _choice(enum_type: Any, value: str, *, field: str, message: str) -> Any:
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise ValidationFailed(message, field=field) from None
-
-
 def _owner(value: str, session: Session) -> int | None:
     if not value:
         return None
@@ -148,7 +141,7 @@ def parse_tags(value: str) -> list[str]:
 
 
 def clean(form: CompanyForm, *, session: Session, clock: Clock) -> CleanCompany:
-    agreement = _choice(
+    agreement = parse_choice(
         AgreementStatus,
         form.agreement_status,
         field="agreement_status",
@@ -176,7 +169,7 @@ def clean(form: CompanyForm, *, session: Session, clock: Clock) -> CleanCompany:
         "org_number": orgnr.normalize(form.org_number),
         "industry": optional_text(form.industry, field="industry", max_length=200),
         "sni_code": _sni(form.sni_code),
-        "size_class": _choice(
+        "size_class": parse_choice(
             SizeClass, form.size_class, field="size_class", message=N_("Välj en storleksklass.")
         )
         if form.size_class
@@ -190,7 +183,7 @@ def clean(form: CompanyForm, *, session: Session, clock: Clock) -> CleanCompany:
         "phone": phone(form.phone),
         "email": email(form.email),
         "website": _website(form.website),
-        "status": _choice(
+        "status": parse_choice(
             CompanyStatus, form.status, field="status", message=N_("Välj en status.")
         ),
         "owner_id": _owner(form.owner_id, session),
