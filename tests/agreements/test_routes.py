@@ -527,9 +527,7 @@ def test_a_companys_letter_of_intent_history_from_before_still_reads(
 def test_the_company_page_shows_the_newest_agreement_first(client, session, clock, bo, company):
     signed = {"state": "signed", "signed_on": "2026-01-10"}
     make_agreement(session, clock, company, bo, **{**signed, "signed_on": "2024-08-09"})
-    make_agreement(
-        session, clock, company, bo, kind="cooperation", valid_to="2026-12-31", **signed
-    )
+    make_agreement(session, clock, company, bo, kind="cooperation", valid_to="2026-12-31", **signed)
     make_agreement(session, clock, company, bo, kind="recruitment", state="draft")
     shown = section(client.get(f"/companies/{company.id}").text)
     assert (
