@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app.agreements.models import Agreement, AgreementKind, AgreementState
 from app.assignments.models import Assignment
-from app.auth.models import Role, User
+from app.auth import service as users
 from app.clock import Clock, today
 from app.contacts.models import Contact
 from app.dates import parse_date
@@ -109,13 +109,13 @@ def _assignment(value: str, company_id: int, *, session: Session) -> int | None:
 def _unit_signatory(value: str, *, session: Session, keep: int | None) -> int | None:
     if not value.strip():
         return None
-    user = get_typed(session, User, value)
-    if user is None or (user.id != keep and (not user.is_active or user.role == Role.viewer)):
-        raise ValidationFailed(
-            "Välj en aktiv jobbmäklare eller administratör som undertecknar för enheten.",
-            field="unit_signatory_id",
-        )
-    return user.id
+    return users.chosen_colleague(
+        session,
+        value,
+        field="unit_signatory_id",
+        message=N_("Välj en aktiv jobbmäklare eller administratör som undertecknar för enheten."),
+        keep=(keep,),
+    )
 
 
 def clean(

@@ -18,7 +18,7 @@ from app.assignments.models import (
     EmploymentType,
     SourceKind,
 )
-from app.auth.models import Role, User
+from app.auth import service as users
 from app.clock import Clock, today
 from app.contacts.models import Contact
 from app.dates import parse_date
@@ -139,12 +139,7 @@ def parse_filled_count(value: str) -> int:
 def _broker(value: str, *, field: str, message: str, session: Session, keep: int | None) -> int:
     """An active broker or admin; the one already chosen stays allowed (`keep`), so an
     assignment whose owner has left can still be saved."""
-    user = get_typed(session, User, value)
-    if user is None:
-        raise ValidationFailed(message, field=field)
-    if user.id != keep and (not user.is_active or user.role == Role.viewer):
-        raise ValidationFailed(message, field=field)
-    return user.id
+    return users.chosen_colleague(session, value, field=field, message=message, keep=(keep,))
 
 
 def _contact(value: str, company_id: int, *, session: Session) -> int | None:

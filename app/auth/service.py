@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,7 +12,7 @@ from app.auth import sessions
 from app.auth.models import CSV_DELIMITERS, LOCALES, Role, User, UserCreate
 from app.auth.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from app.clock import Clock
-from app.db import hold_write_lock, in_swedish_order
+from app.db import get_typed, hold_write_lock, in_swedish_order
 from app.errors import Conflict, NotFound, ValidationFailed
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
@@ -37,6 +37,23 @@ def list_(*, session: Session) -> Sequence[User]:
     return session.exec(
         select(User).order_by(col(User.is_active).desc(), in_swedish_order(User.full_name))
     ).all()
+
+
+def chosen_colleague(
+    session: Session,
+    value: str | None,
+    *,
+    field: str,
+    message: str,
+    keep: Iterable[int | None] = (),
+) -> int:
+    """The id of the user a form chose to own, do or sign something: an active broker or
+    admin. One already chosen (`keep`) stays allowed, so a record whose owner has left or
+    become a viewer can still be saved. Refused with `message` on `field` otherwise."""
+    user = get_typed(session, User, value)
+    if user is None or (user.id not in keep and (not user.is_active or user.role == Role.viewer)):
+        raise ValidationFailed(message, field=field)
+    return user.id
 
 
 def normalize_username(username: str) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, SQLModel, col, select
 
-from app.auth.models import Role, User
+from app.auth import service as users
+from app.auth.models import User
 from app.clock import Clock, to_local, today
 from app.dates import parse_date
 from app.db import get_typed, hold_write_lock
@@ -168,10 +169,13 @@ class TaskForm(SQLModel):
 def _assignee(value: str, *, session: Session, keep: int | None) -> int | None:
     if not value:
         return None
-    user = get_typed(session, User, value)
-    if user is None or (user.id != keep and (not user.is_active or user.role == Role.viewer)):
-        raise ValidationFailed("Välj en aktiv jobbmäklare som ansvarig.", field="assignee_id")
-    return user.id
+    return users.chosen_colleague(
+        session,
+        value,
+        field="assignee_id",
+        message=N_("Välj en aktiv jobbmäklare som ansvarig."),
+        keep=(keep,),
+    )
 
 
 def _clean(

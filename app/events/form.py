@@ -10,10 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
-from app.auth.models import Role, User
+from app.auth import service as users
 from app.clock import STOCKHOLM, Clock, to_local
 from app.dates import parse_moment
-from app.db import get_typed
 from app.errors import ValidationFailed
 from app.events.models import RecruitmentEvent
 from app.i18n import N_
@@ -114,10 +113,7 @@ def _url(value: str) -> str | None:
 
 def _colleague(value: str, *, field: str, message: str, session: Session, keep: set[int]) -> int:
     """An active broker or admin; one already chosen stays allowed (`keep`)."""
-    user = get_typed(session, User, value)
-    if user is None or (user.id not in keep and (not user.is_active or user.role == Role.viewer)):
-        raise ValidationFailed(message, field=field)
-    return user.id
+    return users.chosen_colleague(session, value, field=field, message=message, keep=keep)
 
 
 def clean(
