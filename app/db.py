@@ -128,9 +128,16 @@ def get_typed(session: Session, model: type[T], value: str | None) -> T | None:
     return session.get(model, row_id) if row_id is not None else None
 
 
-def enum_column(enum_type: type[enum.StrEnum], name: str, *, nullable: bool = False) -> Column:
+def enum_column(
+    enum_type: type[enum.StrEnum],
+    name: str,
+    *,
+    nullable: bool = False,
+    server_default: str | None = None,
+) -> Column:
     """A column of a string enum, stored as its values ("1-9", not the Python name
-    "micro") in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+    "micro") in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL. A server
+    default fills the rows a migration adds the column to."""
     return Column(
         Enum(
             enum_type,
@@ -141,6 +148,7 @@ def enum_column(enum_type: type[enum.StrEnum], name: str, *, nullable: bool = Fa
             values_callable=lambda members: [member.value for member in members],
         ),
         nullable=nullable,
+        server_default=server_default,
     )
 
 

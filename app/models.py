@@ -25,6 +25,16 @@ from app.events.models import (
 )
 from app.history.models import AuditEvent
 from app.imports.models import ImportedRecord, ImportFailure, ImportJob
+from app.tracks.models import (
+    CompetenceProfile,
+    Intervention,
+    JobTrack,
+    JobTrackCompany,
+    JobTrackContact,
+    JobTrackEmployment,
+    JobTrackMember,
+    JobTrackTask,
+)
 
 metadata = SQLModel.metadata
 
@@ -38,6 +48,7 @@ __all__ = [
     "ChecklistTemplateItem",
     "Company",
     "CompanyTag",
+    "CompetenceProfile",
     "Contact",
     "EventAssignment",
     "EventCompany",
@@ -47,6 +58,13 @@ __all__ = [
     "ImportJob",
     "ImportedRecord",
     "IncomeSupportRate",
+    "Intervention",
+    "JobTrack",
+    "JobTrackCompany",
+    "JobTrackContact",
+    "JobTrackEmployment",
+    "JobTrackMember",
+    "JobTrackTask",
     "LoginAttempt",
     "PlacementFollowUp",
     "RecruitmentEvent",

@@ -24,6 +24,7 @@ from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.db import make_engine
 from app.events.models import (
+    ChecklistFor,
     ChecklistTemplateItem,
     EventAssignment,
     EventCompany,
@@ -143,7 +144,9 @@ def test_events_keep_the_services_rules(seeded: tuple[Engine, demo.SeedReport]) 
     with Session(engine) as session:
         events = session.exec(select(RecruitmentEvent)).all()
         assert len(events) == report.events >= 1
-        template = count(session, ChecklistTemplateItem)
+        template = session.exec(
+            select(func.count()).where(ChecklistTemplateItem.checklist == ChecklistFor.event)
+        ).one()
         day = START.date()
         for event in events:
             assert event.ends_at > event.starts_at

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, Index, Text
+from sqlalchemy import CheckConstraint, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
@@ -61,6 +61,14 @@ class Agreement(SQLModel, table=True):
             "valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to",
             name="valid_from_before_valid_to",
         ),
+        # A job track's agreements (its page), and the track_id foreign key:
+        # partial, as most have no track.
+        Index(
+            "ix_agreement_track_id",
+            "track_id",
+            sqlite_where=text("track_id IS NOT NULL"),
+            postgresql_where=text("track_id IS NOT NULL"),
+        ),
         # History refers to agreements by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )
@@ -71,6 +79,8 @@ class Agreement(SQLModel, table=True):
     assignment_id: int | None = Field(
         default=None, foreign_key="assignment.id", index=True, ondelete="SET NULL"
     )
+    # The lokalt jobbspår it belongs to, if any.
+    track_id: int | None = Field(default=None, foreign_key="job_track.id", ondelete="SET NULL")
     kind: AgreementKind = Field(sa_column=enum_column(AgreementKind, "agreement_kind"))
     state: AgreementState = Field(
         default=AgreementState.draft, sa_column=enum_column(AgreementState, "agreement_state")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
@@ -161,6 +161,14 @@ class Assignment(SQLModel, table=True):
         CheckConstraint(
             "filled_count >= 0 AND filled_count <= positions", name="filled_within_positions"
         ),
+        # A job track's assignments (its page), and the track_id foreign key:
+        # partial, as most have no track.
+        Index(
+            "ix_assignment_track_id",
+            "track_id",
+            sqlite_where=text("track_id IS NOT NULL"),
+            postgresql_where=text("track_id IS NOT NULL"),
+        ),
         # History refers to assignments by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )
@@ -187,6 +195,8 @@ class Assignment(SQLModel, table=True):
     # placements are followed up then and three months after (follow_ups.py).
     ends_on: dt.date | None = None
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    # The lokalt jobbspår it belongs to, if any.
+    track_id: int | None = Field(default=None, foreign_key="job_track.id", ondelete="SET NULL")
     source_kind: SourceKind = Field(
         default=SourceKind.broker, sa_column=enum_column(SourceKind, "assignment_source_kind")
     )

@@ -19,6 +19,16 @@ class CompanyStatus(enum.StrEnum):
     dormant = "dormant"
 
 
+class CompanyKind(enum.StrEnum):
+    """An employer (the register), or a samverkanspart: Arbetsförmedlingen, an education
+    provider or another organisation the unit works with on job tracks. The register, Min
+    dag, the reports' company counts, duplicate checks and imports leave partners out
+    unless asked."""
+
+    employer = "employer"
+    partner = "partner"
+
+
 class SizeClass(enum.StrEnum):
     none = "0"
     micro = "1-9"
@@ -38,6 +48,10 @@ STATUS_LABELS = {
     CompanyStatus.active: N_("Aktiv"),
     CompanyStatus.dormant: N_("Vilande"),
 }
+KIND_LABELS = {
+    CompanyKind.employer: N_("Arbetsgivare"),
+    CompanyKind.partner: N_("Samverkanspart"),
+}
 SIZE_LABELS = {
     SizeClass.none: N_("Inga anställda"),
     SizeClass.micro: N_("1–9 anställda"),
@@ -51,7 +65,10 @@ AGREEMENT_LABELS = {
     AgreementStatus.signed: N_("Undertecknad"),
 }
 history_labels.register_values(
-    status=STATUS_LABELS, size_class=SIZE_LABELS, agreement_status=AGREEMENT_LABELS
+    status=STATUS_LABELS,
+    size_class=SIZE_LABELS,
+    agreement_status=AGREEMENT_LABELS,
+    company_kind=KIND_LABELS,
 )
 
 
@@ -87,6 +104,10 @@ class Company(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
+    kind: CompanyKind = Field(
+        default=CompanyKind.employer,
+        sa_column=enum_column(CompanyKind, "company_kind", server_default="employer"),
+    )
     # NNNNNN-NNNN, Luhn-checked (app/companies/orgnr.py); unique when present.
     org_number: str | None = Field(default=None, max_length=11, unique=True)
     industry: str | None = Field(default=None, max_length=200)

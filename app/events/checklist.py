@@ -22,6 +22,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.audit import record
 from app.events.models import (
     PHASES,
+    ChecklistFor,
     ChecklistTemplateItem,
     EventTask,
     Phase,
@@ -334,11 +335,15 @@ def delete_task(
 # --- the default checklist --------------------------------------------------------------
 
 
-def template(*, session: Session) -> list[ChecklistTemplateItem]:
-    """The default checklist, by phase and position."""
+def template(
+    *, session: Session, checklist: ChecklistFor = ChecklistFor.event
+) -> list[ChecklistTemplateItem]:
+    """A default checklist (a new event's unless told), by phase and position."""
     return list(
         session.exec(
-            select(ChecklistTemplateItem).order_by(
+            select(ChecklistTemplateItem)
+            .where(ChecklistTemplateItem.checklist == checklist)
+            .order_by(
                 phase_rank(ChecklistTemplateItem.phase),
                 col(ChecklistTemplateItem.position),
                 col(ChecklistTemplateItem.id),
@@ -380,7 +385,10 @@ def _days(value: str) -> int:
 
 def _last_position(phase: Phase, *, session: Session) -> int:
     last = session.exec(
-        select(func.max(ChecklistTemplateItem.position)).where(ChecklistTemplateItem.phase == phase)
+        select(func.max(ChecklistTemplateItem.position)).where(
+            ChecklistTemplateItem.checklist == ChecklistFor.event,
+            ChecklistTemplateItem.phase == phase,
+        )
     ).one()
     return last or 0
 

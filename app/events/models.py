@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, enum_column, version_column
 from app.history import labels as history_labels
 from app.i18n import N_
+
+# The checklists' phases, also reached from here.
+from app.phases import PHASE_LABELS as PHASE_LABELS
+from app.phases import PHASES as PHASES
+from app.phases import Phase
 
 
 class EventStatus(enum.StrEnum):
@@ -49,25 +54,16 @@ PARTICIPATION_LABELS = {
 }
 
 
-class Phase(enum.StrEnum):
-    """The phases of a local job track, in order: the checklist's sections."""
-
-    planning = "planning"
-    recruitment = "recruitment"
-    execution = "execution"
-    closing = "closing"
+history_labels.register_values(event_status=STATUS_LABELS, participation=PARTICIPATION_LABELS)
 
 
-PHASE_LABELS = {
-    Phase.planning: N_("Planering"),
-    Phase.recruitment: N_("Rekrytering"),
-    Phase.execution: N_("Genomförande"),
-    Phase.closing: N_("Avslut"),
-}
-history_labels.register_values(
-    event_status=STATUS_LABELS, participation=PARTICIPATION_LABELS, phase=PHASE_LABELS
-)
-PHASES = tuple(Phase)
+class ChecklistFor(enum.StrEnum):
+    """Which checklist a default checklist's item belongs to: a new event's, or a new job
+    track's (app/tracks; there the days count from the start of the item's phase)."""
+
+    event = "event"
+    track = "track"
+
 
 _event_version = version_column()
 
@@ -88,6 +84,14 @@ class RecruitmentEvent(SQLModel, table=True):
             " AND (hires IS NULL OR hires >= 0)",
             name="outcome_not_negative",
         ),
+        # A job track's events (its page), and the track_id foreign key:
+        # partial, as most have no track.
+        Index(
+            "ix_recruitment_event_track_id",
+            "track_id",
+            sqlite_where=text("track_id IS NOT NULL"),
+            postgresql_where=text("track_id IS NOT NULL"),
+        ),
         # History refers to events by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )
@@ -104,6 +108,8 @@ class RecruitmentEvent(SQLModel, table=True):
     target_group: str | None = Field(default=None, max_length=200)
     capacity: int | None = None
     owner_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    # The lokalt jobbspår it belongs to, if any.
+    track_id: int | None = Field(default=None, foreign_key="job_track.id", ondelete="SET NULL")
     status: EventStatus = Field(
         default=EventStatus.planning, sa_column=enum_column(EventStatus, "event_status")
     )
@@ -220,14 +226,20 @@ class EventTask(SQLModel, table=True):
 
 
 class ChecklistTemplateItem(SQLModel, table=True):
-    """An item of the default checklist a new event starts with (an admin edits it)."""
+    """An item of a default checklist: the one a new event starts with, or the one a new
+    job track starts with (an admin edits both)."""
 
     __tablename__ = "checklist_template_item"
 
     id: int = Field(default=None, primary_key=True)
+    checklist: ChecklistFor = Field(
+        default=ChecklistFor.event,
+        sa_column=enum_column(ChecklistFor, "checklist_for", server_default="event"),
+    )
     phase: Phase = Field(default=Phase.planning, sa_column=enum_column(Phase, "event_phase"))
     title: str = Field(max_length=200)
-    # The due date relative to the event's start date: negative is before the event.
+    # The due date relative to the event's start date (a track's: the start of the item's
+    # phase): negative is before it.
     days_from_start: int = 0
     position: int = 0
 

@@ -15,6 +15,7 @@ from app.clock import STOCKHOLM
 from app.companies.models import Company
 from app.contacts.models import Contact
 from app.events.models import (
+    ChecklistFor,
     ChecklistTemplateItem,
     EventAssignment,
     EventCompany,
@@ -64,7 +65,9 @@ def events(
             ChecklistTemplateItem.phase,
             ChecklistTemplateItem.title,
             ChecklistTemplateItem.days_from_start,
-        ).order_by(col(ChecklistTemplateItem.position))
+        )
+        .where(ChecklistTemplateItem.checklist == ChecklistFor.event)
+        .order_by(col(ChecklistTemplateItem.position))
     ).all()
     now, day = generator.now, generator.today
     event_rows: list[dict[str, Any]] = []

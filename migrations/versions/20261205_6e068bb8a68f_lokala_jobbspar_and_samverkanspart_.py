@@ -1,0 +1,529 @@
+"""lokala jobbspår, and samverkanspart companies
+
+Revision ID: 6e068bb8a68f
+Revises: ee33a90e3e5b
+Create Date: 2026-12-05 10:43:43.654953+00:00
+
+Job tracks (job_track and the tables of its employers, contacts, co-workers, profile,
+insatser, employment outcome and checklist); assignments, events and agreements may belong
+to one; companies gain a kind (employer, or samverkanspart); the default checklists are
+told apart, and the job tracks' one is filled with the coordinator's tasks per phase.
+"""
+
+from collections.abc import Callable, Sequence
+
+import sqlalchemy as sa
+import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString
+from alembic import op
+
+revision: str = "6e068bb8a68f"
+down_revision: str | None = "ee33a90e3e5b"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The tables whose rows can belong to a job track.
+LINKED = ("agreement", "assignment", "recruitment_event")
+
+# The coordinator's tasks in each phase (the default checklist of a new track; an admin
+# edits it): (title, days from the start of the phase).
+DEFAULT_TRACK_CHECKLIST = {
+    "planning": [
+        ("Samordna med Arbetsförmedlingen, utbildningsanordnare och arbetsgivaren", 0),
+        ("Kartlägg arbetsgivarens kompetensbehov i en kompetensprofil", 7),
+        ("Kom överens om insatspaketet med anordnarna", 14),
+        ("Säkerställ att ett avtal finns, helst en avsiktsförklaring", 21),
+        ("Planera urval och rekrytering", 21),
+        ("Gör arbetsgivaren delaktig i urvalet", 21),
+    ],
+    "recruitment": [
+        ("Samordna arbetet med att hitta deltagare", 0),
+        ("Genomför rekryteringsaktiviteterna", 7),
+        ("Arbetsgivaren deltar i urvalet av deltagare", 14),
+    ],
+    "execution": [
+        ("Bevaka övergångarna mellan insatserna", 0),
+        ("Följ upp deltagare och arbetsgivare regelbundet och strukturerat", 14),
+        ("Lös problem eller lyft dem till styrgruppen", 30),
+    ],
+    "closing": [
+        ("Avsluta deltagarna enligt plan: anställning, stödbeslut eller studier", 0),
+        ("Sammanfatta och utvärdera resultaten", 14),
+        ("Planera en ny omgång", 21),
+    ],
+}
+
+
+def _fk_clause(table: str) -> str:
+    return (
+        f", \n\tCONSTRAINT fk_{table}_track_id_job_track FOREIGN KEY(track_id)"
+        " REFERENCES job_track (id) ON DELETE SET NULL"
+    )
+
+
+def _rewrite_table_sql(table: str, change: Callable[[str], str]) -> None:
+    """Changes SQLite's stored CREATE TABLE of the table in a way that leaves its rows as
+    they are on disk: adding a foreign key to a column that holds only NULLs, or removing
+    one. SQLite documents this as the way to make such changes without copying the table
+    (ALTER TABLE, "making other kinds of table schema changes"). Batch mode would copy the
+    table instead, losing the assignment search triggers and, with foreign keys on,
+    cascading the drop of the old copy into the rows that refer to it."""
+    bind = op.get_bind()
+    created = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar_one()
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+        (change(created), table),
+    )
+    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = RESET")
+
+
+def _add_track_link(table: str) -> None:
+    """A nullable track_id with its foreign key and a partial index."""
+    op.add_column(table, sa.Column("track_id", sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        clause = _fk_clause(table)
+        _rewrite_table_sql(table, lambda created: f"{created.rstrip()[:-1].rstrip()}{clause}\n)")
+    else:
+        op.create_foreign_key(
+            op.f(f"fk_{table}_track_id_job_track"),
+            table,
+            "job_track",
+            ["track_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+    op.create_index(
+        f"ix_{table}_track_id",
+        table,
+        ["track_id"],
+        unique=False,
+        sqlite_where=sa.text("track_id IS NOT NULL"),
+        postgresql_where=sa.text("track_id IS NOT NULL"),
+    )
+
+
+def _drop_track_link(table: str) -> None:
+    op.drop_index(f"ix_{table}_track_id", table_name=table)
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f(f"fk_{table}_track_id_job_track"), table, type_="foreignkey")
+        op.drop_column(table, "track_id")
+        return
+    # SQLite refuses to drop a column a foreign key uses: the key goes first.
+    clause = _fk_clause(table)
+    _rewrite_table_sql(table, lambda created: created.replace(clause, ""))
+    op.execute(f"ALTER TABLE {table} DROP COLUMN track_id")
+
+
+def upgrade() -> None:
+    # ### commands auto generated by Alembic - please adjust! ###
+    op.create_table(
+        "job_track",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("occupation", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("municipality", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("coordinator_id", sa.Integer(), nullable=True),
+        sa.Column("places", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "planning",
+                "recruitment",
+                "execution",
+                "closing",
+                "cancelled",
+                name="job_track_status",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("planning_starts_on", sa.Date(), nullable=True),
+        sa.Column("recruitment_starts_on", sa.Date(), nullable=True),
+        sa.Column("execution_starts_on", sa.Date(), nullable=True),
+        sa.Column("closing_starts_on", sa.Date(), nullable=True),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("round_number", sa.Integer(), nullable=False),
+        sa.Column("previous_round_id", sa.Integer(), nullable=True),
+        sa.Column("first_round_id", sa.Integer(), nullable=True),
+        sa.Column("identified", sa.Integer(), nullable=True),
+        sa.Column("started", sa.Integer(), nullable=True),
+        sa.Column("completed", sa.Integer(), nullable=True),
+        sa.Column("left_early", sa.Integer(), nullable=True),
+        sa.Column("to_studies", sa.Integer(), nullable=True),
+        sa.Column("to_other", sa.Integer(), nullable=True),
+        sa.Column("outcome_unknown", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "(identified IS NULL OR identified >= 0)"
+            " AND (started IS NULL OR started >= 0)"
+            " AND (completed IS NULL OR completed >= 0)"
+            " AND (left_early IS NULL OR left_early >= 0)"
+            " AND (to_studies IS NULL OR to_studies >= 0)"
+            " AND (to_other IS NULL OR to_other >= 0)"
+            " AND (outcome_unknown IS NULL OR outcome_unknown >= 0)",
+            name=op.f("ck_job_track_counts_not_negative"),
+        ),
+        sa.CheckConstraint(
+            "places IS NULL OR places >= 1", name=op.f("ck_job_track_places_positive")
+        ),
+        sa.CheckConstraint("round_number >= 1", name=op.f("ck_job_track_round_number_positive")),
+        sa.ForeignKeyConstraint(
+            ["coordinator_id"],
+            ["user_account.id"],
+            name=op.f("fk_job_track_coordinator_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_job_track_created_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["first_round_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_first_round_id_job_track"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["previous_round_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_previous_round_id_job_track"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_track")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("job_track", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_job_track_coordinator_status", ["coordinator_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_job_track_first_round_id"), ["first_round_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_job_track_previous_round_id"), ["previous_round_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_job_track_status_planning", ["status", "planning_starts_on"], unique=False
+        )
+
+    op.create_table(
+        "competence_profile",
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column("occupation", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("tasks", sa.Text(), nullable=False),
+        sa.Column("required_competences", sa.Text(), nullable=False),
+        sa.Column("desirable_competences", sa.Text(), nullable=False),
+        sa.Column("language_level", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("licences", sa.Text(), nullable=False),
+        sa.Column("working_hours", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("physical_demands", sa.Text(), nullable=False),
+        sa.Column("employer_offers", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_competence_profile_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("track_id", name=op.f("pk_competence_profile")),
+    )
+    op.create_table(
+        "intervention",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "training",
+                "internship",
+                "language",
+                "mentoring",
+                "guidance",
+                "other",
+                name="intervention_kind",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("provider_id", sa.Integer(), nullable=True),
+        sa.Column("starts_on", sa.Date(), nullable=True),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("places", sa.Integer(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "places IS NULL OR places >= 1", name=op.f("ck_intervention_places_positive")
+        ),
+        sa.CheckConstraint(
+            "starts_on IS NULL OR ends_on IS NULL OR starts_on <= ends_on",
+            name=op.f("ck_intervention_starts_before_end"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"],
+            ["company.id"],
+            name=op.f("fk_intervention_provider_id_company"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_intervention_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_intervention")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("intervention", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_intervention_provider_id"), ["provider_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_intervention_track_starts_on", ["track_id", "starts_on"], unique=False
+        )
+
+    op.create_table(
+        "job_track_company",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["company.id"],
+            name=op.f("fk_job_track_company_company_id_company"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_company_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_track_company")),
+        sa.UniqueConstraint(
+            "track_id", "company_id", name=op.f("uq_job_track_company_track_id_company_id")
+        ),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("job_track_company", schema=None) as batch_op:
+        batch_op.create_index("ix_job_track_company_company_id", ["company_id"], unique=False)
+
+    op.create_table(
+        "job_track_employment",
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column("employment_type", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.CheckConstraint("count >= 0", name=op.f("ck_job_track_employment_count_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_employment_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "track_id", "employment_type", name=op.f("pk_job_track_employment")
+        ),
+    )
+    op.create_table(
+        "job_track_member",
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_member_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_job_track_member_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("track_id", "user_id", name=op.f("pk_job_track_member")),
+    )
+    with op.batch_alter_table("job_track_member", schema=None) as batch_op:
+        batch_op.create_index("ix_job_track_member_user_id", ["user_id"], unique=False)
+
+    op.create_table(
+        "job_track_task",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "phase",
+            sa.Enum(
+                "planning",
+                "recruitment",
+                "execution",
+                "closing",
+                name="job_track_phase",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"],
+            ["user_account.id"],
+            name=op.f("fk_job_track_task_assignee_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_task_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_track_task")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("job_track_task", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_job_track_task_assignee_done_due",
+            ["assignee_id", "done_at", "due_on"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_job_track_task_track_phase_position",
+            ["track_id", "phase", "position"],
+            unique=False,
+        )
+
+    op.create_table(
+        "job_track_contact",
+        sa.Column("track_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contact.id"],
+            name=op.f("fk_job_track_contact_contact_id_contact"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["track_id"],
+            ["job_track.id"],
+            name=op.f("fk_job_track_contact_track_id_job_track"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("track_id", "contact_id", name=op.f("pk_job_track_contact")),
+    )
+    with op.batch_alter_table("job_track_contact", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_job_track_contact_contact_id"), ["contact_id"], unique=False
+        )
+
+    for table in LINKED:
+        _add_track_link(table)
+    # Plain ALTER TABLE ADD COLUMN on both engines: no copy of the table (SQLite's batch
+    # mode would copy it and lose the company search triggers).
+    op.add_column(
+        "checklist_template_item",
+        sa.Column(
+            "checklist",
+            sa.Enum("event", "track", name="checklist_for", native_enum=False, length=16),
+            server_default="event",
+            nullable=False,
+        ),
+    )
+    op.add_column(
+        "company",
+        sa.Column(
+            "kind",
+            sa.Enum("employer", "partner", name="company_kind", native_enum=False, length=16),
+            server_default="employer",
+            nullable=False,
+        ),
+    )
+    template = sa.table(
+        "checklist_template_item",
+        sa.column("checklist", sa.String),
+        sa.column("phase", sa.String),
+        sa.column("title", sa.String),
+        sa.column("days_from_start", sa.Integer),
+        sa.column("position", sa.Integer),
+    )
+    op.bulk_insert(
+        template,
+        [
+            {
+                "checklist": "track",
+                "phase": phase,
+                "title": title,
+                "days_from_start": days,
+                "position": position,
+            }
+            for phase, items in DEFAULT_TRACK_CHECKLIST.items()
+            for position, (title, days) in enumerate(items, start=1)
+        ],
+    )
+    # ### end Alembic commands ###
+
+
+def downgrade() -> None:
+    # ### commands auto generated by Alembic - please adjust! ###
+    op.execute("DELETE FROM checklist_template_item WHERE checklist = 'track'")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite's own DROP COLUMN: no copy of the table, the triggers stay.
+        op.execute("ALTER TABLE company DROP COLUMN kind")
+        op.execute("ALTER TABLE checklist_template_item DROP COLUMN checklist")
+    else:
+        op.drop_column("company", "kind")
+        op.drop_column("checklist_template_item", "checklist")
+    for table in LINKED:
+        _drop_track_link(table)
+    with op.batch_alter_table("job_track_contact", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_track_contact_contact_id"))
+
+    op.drop_table("job_track_contact")
+    with op.batch_alter_table("job_track_task", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_track_task_track_phase_position")
+        batch_op.drop_index("ix_job_track_task_assignee_done_due")
+
+    op.drop_table("job_track_task")
+    with op.batch_alter_table("job_track_member", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_track_member_user_id")
+
+    op.drop_table("job_track_member")
+    op.drop_table("job_track_employment")
+    with op.batch_alter_table("job_track_company", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_track_company_company_id")
+
+    op.drop_table("job_track_company")
+    with op.batch_alter_table("intervention", schema=None) as batch_op:
+        batch_op.drop_index("ix_intervention_track_starts_on")
+        batch_op.drop_index(batch_op.f("ix_intervention_provider_id"))
+
+    op.drop_table("intervention")
+    op.drop_table("competence_profile")
+    with op.batch_alter_table("job_track", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_track_status_planning")
+        batch_op.drop_index(batch_op.f("ix_job_track_previous_round_id"))
+        batch_op.drop_index(batch_op.f("ix_job_track_first_round_id"))
+        batch_op.drop_index("ix_job_track_coordinator_status")
+
+    op.drop_table("job_track")
+    # ### end Alembic commands ###
