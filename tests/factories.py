@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from functools import cache
 
@@ -9,8 +10,9 @@ from sqlmodel import Session
 
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
-from app.clock import Clock
+from app.clock import Clock, today
 from app.companies.models import Company
+from app.tracks.models import JobTrack
 
 PASSWORD = "korrekt-häst-batteri"
 _numbers = itertools.count(1)
@@ -55,3 +57,31 @@ def make_company(
     company = companies.create(form, user=author, session=session, clock=clock)
     session.commit()
     return company
+
+
+def make_track(
+    session: Session, clock: Clock, *, coordinator: User | None = None, **fields: object
+) -> JobTrack:
+    """A job track row as a test needs it (planning from today unless told), saved. The
+    tracks' own service makes them in the app; tests of a track's parts start from this."""
+    number = next(_numbers)
+    now = clock.now()
+    track = JobTrack(
+        **{
+            "name": f"Jobbspår {number}",
+            "occupation": "Undersköterska",
+            "coordinator_id": (coordinator or make_user(session, clock)).id,
+            "places": 12,
+            "planning_starts_on": today(clock),
+            "recruitment_starts_on": today(clock) + dt.timedelta(days=30),
+            "execution_starts_on": today(clock) + dt.timedelta(days=60),
+            "closing_starts_on": today(clock) + dt.timedelta(days=150),
+            "ends_on": today(clock) + dt.timedelta(days=180),
+            "created_at": now,
+            "updated_at": now,
+            **fields,
+        }
+    )
+    session.add(track)
+    session.commit()
+    return track

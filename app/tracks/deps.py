@@ -1,0 +1,19 @@
+"""Dependencies of routes that name a job track (or one of its parts): load it, or
+NotFound (a 404, app/main.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.db import SessionDep
+from app.tracks import service as tracks
+from app.tracks.models import JobTrack
+
+
+def valid_track(track_id: int, session: SessionDep) -> JobTrack:
+    return tracks.get(track_id, session=session)
+
+
+TrackDep = Annotated[JobTrack, Depends(valid_track)]
