@@ -29,7 +29,7 @@ from app.auth.models import User
 from app.clock import Clock, today
 from app.companies import service as companies
 from app.companies.models import Company
-from app.companies.service import CompanyFilters
+from app.companies.service import KIND_ALL, CompanyFilters
 from app.contacts.models import Contact
 from app.db import by_name
 from app.query import Found, Rows, select_columns
@@ -95,7 +95,12 @@ def _where(
     has the company joined."""
     if f.q:
         found = companies.filtered(
-            CompanyFilters(q=f.q), Company.id, user=user, session=session, known=known
+            # An agreement's company by name, whatever its kind (a samverkanspart has some).
+            CompanyFilters(q=f.q, kind=KIND_ALL),
+            Company.id,
+            user=user,
+            session=session,
+            known=known,
         ).order_by(None)
         statement = statement.where(col(Agreement.company_id).in_(found))
     if f.company_id:

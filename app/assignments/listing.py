@@ -26,7 +26,7 @@ from app.assignments.models import (
 from app.auth.models import User
 from app.companies import service as companies
 from app.companies.models import Company
-from app.companies.service import CompanyFilters
+from app.companies.service import KIND_ALL, CompanyFilters
 from app.db import by_name, swedish_sort_key
 from app.query import Found, Rows, count_found, select_columns
 from app.validation import typed_id
@@ -94,9 +94,10 @@ def _company_ids(f: AssignmentFilters, *, user: User, session: Session) -> Rows 
 def _companies_named(
     text: str, *, user: User, session: Session, known: search.Known | None = None
 ) -> Rows:
-    """The register's own search (name, org.nr, town) for `text`, as a subquery."""
+    """The register's own search (name, org.nr, town) for `text`, as a subquery: companies
+    of any kind (an assignment's company is what it is)."""
     return companies.filtered(
-        CompanyFilters(q=text), Company.id, user=user, session=session, known=known
+        CompanyFilters(q=text, kind=KIND_ALL), Company.id, user=user, session=session, known=known
     ).order_by(None)
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel
 from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.companies import orgnr
-from app.companies.models import AgreementStatus, Company, CompanyStatus, SizeClass
+from app.companies.models import AgreementStatus, Company, CompanyKind, CompanyStatus, SizeClass
 from app.dates import parse_date
 from app.db import get_typed
 from app.errors import ValidationFailed
@@ -25,6 +25,7 @@ MAX_TAGS = 20
 # The fields history records and an edit conflict compares.
 TRACKED_FIELDS = (
     "name",
+    "kind",
     "org_number",
     "industry",
     "sni_code",
@@ -45,6 +46,7 @@ class CompanyForm(SQLModel):
     """The company form as typed; `clean()` turns it into checked values or refuses it."""
 
     name: str = ""
+    kind: str = CompanyKind.employer.value
     org_number: str = ""
     industry: str = ""
     sni_code: str = ""
@@ -165,6 +167,12 @@ def clean(form: CompanyForm, *, session: Session, clock: Clock) -> CleanCompany:
     values = {
         "name": required_text(
             form.name, field="name", max_length=200, message=N_("Ange företagets namn.")
+        ),
+        "kind": parse_choice(
+            CompanyKind,
+            form.kind,
+            field="kind",
+            message=N_("Välj om företaget är arbetsgivare eller samverkanspart."),
         ),
         "org_number": orgnr.normalize(form.org_number),
         "industry": optional_text(form.industry, field="industry", max_length=200),

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app import search
 from app.auth.models import User
 from app.clock import STOCKHOLM, Clock, today
-from app.companies.models import Company, CompanyStatus, CompanyTag
+from app.companies.models import Company, CompanyKind, CompanyStatus, CompanyTag
 from app.companies.tags import tags_by_company
 from app.db import by_name
 from app.query import Found, Rows, count_found, select_columns
@@ -29,6 +29,9 @@ SORTS = {
     "-last_contact",  # most recently contacted first; never contacted last
     "follow_up",  # soonest follow-up first; none last
 }
+# "Slag": employers (the register, the default), samverkanspartner, or both.
+KIND_ALL = "all"
+KINDS = (CompanyKind.employer.value, CompanyKind.partner.value, KIND_ALL)
 # "Ej kontaktad på N dagar": the choices of the list's filter.
 NOT_CONTACTED_DAYS = (30, 60, 90, 180)
 
@@ -37,6 +40,7 @@ class CompanyFilters(SQLModel):
     """The list's whole state; it lives in the URL's query string."""
 
     q: str = ""
+    kind: str = CompanyKind.employer.value  # one of KINDS
     status: str = ""
     owner: str = ""  # "" all, "me", "none", or a user id
     municipality: str = ""
@@ -54,6 +58,7 @@ class CompanyFilters(SQLModel):
         return any(
             getattr(self, name) != getattr(default, name)
             for name in (
+                "kind",
                 "status",
                 "owner",
                 "municipality",
@@ -68,6 +73,7 @@ class CompanyFilters(SQLModel):
         """Unknown or out-of-range values fall back to the default, never to an error."""
         return CompanyFilters(
             q=self.q.strip()[:200],
+            kind=self.kind if self.kind in KINDS else CompanyKind.employer.value,
             status=self.status if self.status in CompanyStatus._value2member_map_ else "",
             owner=self.owner if self.owner in ("me", "none") or typed_id(self.owner) else "",
             municipality=self.municipality.strip()[:100],
@@ -91,13 +97,23 @@ class CompanyRow:
     status: CompanyStatus
     last_contact_at: dt.datetime | None
     next_follow_up_on: dt.date | None
+    kind: CompanyKind
 
     @classmethod
     def of(cls, company: Company) -> CompanyRow:
         return cls(*(getattr(company, name) for name in _ROW_FIELDS))
 
 
-_ROW_FIELDS = ("id", "name", "org_number", "city", "status", "last_contact_at", "next_follow_up_on")
+_ROW_FIELDS = (
+    "id",
+    "name",
+    "org_number",
+    "city",
+    "status",
+    "last_contact_at",
+    "next_follow_up_on",
+    "kind",
+)
 _ROW_COLUMNS = tuple(getattr(Company, name) for name in _ROW_FIELDS)
 
 
@@ -154,6 +170,10 @@ def filtered(
     )
     if condition is not None:
         statement = statement.where(condition)
+    # Kind has no index: nearly every company is an employer, so the default filters the
+    # rows an index walk reads (like archived_at) instead of choosing another plan.
+    if f.kind != KIND_ALL:
+        statement = statement.where(Company.kind == CompanyKind(f.kind))
     if f.status:
         statement = statement.where(Company.status == CompanyStatus(f.status))
     if f.owner == "none":

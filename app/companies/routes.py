@@ -25,7 +25,9 @@ from app.companies.models import (
     SIZE_LABELS,
     STATUS_LABELS,
     Company,
+    CompanyKind,
 )
+from app.companies.models import KIND_LABELS as COMPANY_KIND_LABELS
 from app.companies.service import (
     NOT_CONTACTED_DAYS,
     CompanyFilters,
@@ -46,6 +48,7 @@ router = APIRouter(prefix="/companies")
 def _choices(session: Session) -> dict[str, object]:
     return {
         "status_labels": STATUS_LABELS,
+        "company_kind_labels": COMPANY_KIND_LABELS,
         "size_labels": SIZE_LABELS,
         "agreement_labels": AGREEMENT_LABELS,
         "owners": companies.owners(session=session),
@@ -83,8 +86,14 @@ def list_companies(
 
 
 @router.get("/new")
-def new_company(request: Request, session: SessionDep, user: Editor) -> Response:
-    form = CompanyForm(owner_id=str(user.id) if user.role == Role.broker else "")
+def new_company(request: Request, session: SessionDep, user: Editor, kind: str = "") -> Response:
+    """The form for a new company; ?kind=partner for a new samverkanspart (the kind chosen,
+    no owner proposed: a partner is nobody's account)."""
+    partner = kind == CompanyKind.partner.value
+    form = CompanyForm(
+        kind=CompanyKind.partner.value if partner else CompanyKind.employer.value,
+        owner_id=str(user.id) if user.role == Role.broker and not partner else "",
+    )
     return render(request, "companies/form.html", _form_context(session, form))
 
 

@@ -16,6 +16,7 @@ from app.agreements import service as agreements
 from app.auth.models import Role, User
 from app.clock import Clock
 from app.companies.form import TRACKED_FIELDS, CleanCompany, CompanyForm, clean, parse_tags
+from app.companies.listing import KIND_ALL as KIND_ALL
 from app.companies.listing import NOT_CONTACTED_DAYS as NOT_CONTACTED_DAYS
 from app.companies.listing import CompanyFilters as CompanyFilters
 from app.companies.listing import CompanyRow as CompanyRow
@@ -23,7 +24,7 @@ from app.companies.listing import ListedCompany as ListedCompany
 from app.companies.listing import filtered as filtered
 from app.companies.listing import list_ as list_
 from app.companies.listing import not_contacted_since as not_contacted_since
-from app.companies.models import AgreementStatus, Company, CompanyTag
+from app.companies.models import AgreementStatus, Company, CompanyKind, CompanyTag
 from app.companies.tags import all_tags as all_tags
 from app.companies.tags import set_tags, tag_ids, tag_names
 from app.companies.tags import tags_by_company as tags_by_company
@@ -102,9 +103,17 @@ def _derived(values: dict[str, Any]) -> dict[str, str]:
 
 
 def possible_duplicates(
-    name: str, org_number: str | None, *, session: Session, exclude_id: int | None = None
+    name: str,
+    org_number: str | None,
+    *,
+    kind: CompanyKind = CompanyKind.employer,
+    session: Session,
+    exclude_id: int | None = None,
 ) -> tuple[list[Company], bool]:
-    """Companies that may be this one: (candidates, whether the org.nr itself is taken)."""
+    """Companies that may be this one: (candidates, whether the org.nr itself is taken).
+    A similar name is a likely duplicate only among companies of the same kind (an
+    employer is not a samverkanspart's duplicate, nor the reverse); an org.nr is one
+    organisation's whatever its kind, and the database keeps it unique."""
     if org_number:
         same = session.exec(select(Company).where(Company.org_number == org_number)).all()
         same = [c for c in same if c.id != exclude_id]
@@ -113,7 +122,7 @@ def possible_duplicates(
     key = company_name_key(name)
     if not key:
         return [], False
-    statement = select(Company).where(Company.name_key == key).limit(10)
+    statement = select(Company).where(Company.name_key == key, Company.kind == kind).limit(10)
     if exclude_id is not None:
         statement = statement.where(Company.id != exclude_id)
     return list(session.exec(statement).all()), False
@@ -129,7 +138,10 @@ def get(company_id: int, *, session: Session) -> Company:
 def create(form: CompanyForm, *, user: User, session: Session, clock: Clock) -> Company:
     cleaned = clean(form, session=session, clock=clock)
     candidates, same_org_number = possible_duplicates(
-        cleaned.values["name"], cleaned.values["org_number"], session=session
+        cleaned.values["name"],
+        cleaned.values["org_number"],
+        kind=cleaned.values["kind"],
+        session=session,
     )
     if candidates and (same_org_number or not form.confirm_duplicate):
         raise DuplicateSuspected(candidates, same_org_number=same_org_number)
@@ -193,7 +205,7 @@ def prepare(cleaned: CleanCompany, *, names: Mapping[int, str], clock: Clock) ->
         None,
     )
     tracked = {
-        **history.plain(row, TRACKED_FIELDS),
+        **_history_names(history.plain(row, TRACKED_FIELDS)),
         "owner": None if row.get("owner_id") is None else names.get(row["owner_id"]),
         "tags": ", ".join(sorted(cleaned.tags, key=fold)),
     }
@@ -259,10 +271,20 @@ def _tracked(company: Company, tags: Sequence[str], session: Session) -> dict[st
     """What history compares: the fields, the owner by name, the tags as one text."""
     owner = session.get(User, company.owner_id) if company.owner_id else None
     return {
-        **history.snapshot(company, TRACKED_FIELDS),
+        **_history_names(history.snapshot(company, TRACKED_FIELDS)),
         "owner": owner.full_name if owner else None,
         "tags": ", ".join(sorted(tags, key=fold)),
     }
+
+
+# History names a company's kind "company_kind": "kind" is an activity's or an
+# agreement's, whose values read otherwise (app/history/labels.py).
+_HISTORY_NAMES = {"kind": "company_kind"}
+_FORM_NAMES = {"company_kind": "kind", "owner": "owner_id"}
+
+
+def _history_names(values: dict[str, Any]) -> dict[str, Any]:
+    return {_HISTORY_NAMES.get(name, name): value for name, value in values.items()}
 
 
 def update(
@@ -301,7 +323,7 @@ def rebase(form: CompanyForm, error: EditConflict, *, session: Session) -> Compa
     current_form = CompanyForm.from_company(current, tag_names(current.id, session=session))
     result = form.model_copy()
     for changed, before in history.values_before(error.changes).items():
-        name = "owner_id" if changed == "owner" else changed
+        name = _FORM_NAMES.get(changed, changed)
         if name not in CompanyForm.model_fields:
             continue
         typed: Any = getattr(form, name)

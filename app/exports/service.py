@@ -37,6 +37,7 @@ from app.auth.models import User
 from app.clock import Clock
 from app.companies import service as companies
 from app.companies.models import AGREEMENT_LABELS, SIZE_LABELS, STATUS_LABELS, Company
+from app.companies.models import KIND_LABELS as COMPANY_KIND_LABELS
 from app.companies.service import CompanyFilters
 from app.contacts import service as contacts
 from app.contacts.models import Contact
@@ -52,6 +53,8 @@ COMPANY_HEADERS = (
     "SNI",
     "Storlek",
     "Status",
+    # Arbetsgivare or Samverkanspart: the list's "Slag" filter may take both.
+    "Slag",
     "Ansvarig",
     "Kommun",
     "Gatuadress",
@@ -160,6 +163,7 @@ def company_table(
         Company.sni_code,
         Company.size_class,
         Company.status,
+        Company.kind,
         User.full_name,
         Company.municipality,
         Company.street_address,
@@ -189,6 +193,7 @@ def company_table(
                     row.sni_code,
                     SIZE_LABELS[row.size_class] if row.size_class else "",
                     STATUS_LABELS[row.status],
+                    COMPANY_KIND_LABELS[row.kind],
                     row.full_name,
                     row.municipality,
                     row.street_address,

@@ -14,7 +14,7 @@ from app.agreements.listing import AgreementFilters
 from app.assignments.listing import AssignmentFilters
 from app.auth.models import Role, User
 from app.clock import Clock
-from app.companies.service import CompanyFilters
+from app.companies.service import KIND_ALL, CompanyFilters
 from app.contacts.service import ContactFilters
 from app.events import exports as event_exports
 from app.events.service import EventFilters
@@ -31,9 +31,10 @@ def _system_user() -> User:
 
 
 def _companies(session: Session, clock: Clock) -> Table:
-    # The register as its list shows it: archived companies are not in it.
+    # The register as its list shows it: archived companies are not in it. Samverkanspartner
+    # too (their contact persons are in the contacts' file), told apart by the "Slag" column.
     return exports.company_table(
-        CompanyFilters(), user=_system_user(), session=session, clock=clock
+        CompanyFilters(kind=KIND_ALL), user=_system_user(), session=session, clock=clock
     )
 
 

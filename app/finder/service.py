@@ -18,8 +18,8 @@ from sqlmodel import Session, col
 from app import search
 from app.assignments.models import Assignment, AssignmentStatus
 from app.auth.models import User
-from app.companies.listing import CompanyFilters, filtered
-from app.companies.models import Company
+from app.companies.listing import KIND_ALL, CompanyFilters, filtered
+from app.companies.models import Company, CompanyKind
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.events.models import EventStatus, RecruitmentEvent
@@ -44,6 +44,7 @@ class Hit:
     company_id: int | None = None  # the company a call about this would be logged at
     status: Any = None
     merged: bool = False
+    partner: bool = False  # a samverkanspart, marked as one (the register has employers)
     when: dt.datetime | None = None  # an event's start
 
 
@@ -73,12 +74,13 @@ def _taken(rows: list[Any], limit: int) -> tuple[list[Any], bool]:
 
 def _companies(q: str, *, archived: bool, limit: int, user: User, session: Session) -> Group:
     statement = filtered(
-        CompanyFilters(q=q, archived=archived),
+        CompanyFilters(q=q, archived=archived, kind=KIND_ALL),
         Company.id,
         Company.name,
         Company.org_number,
         Company.city,
         Company.merged_into_id,
+        Company.kind,
         user=user,
         session=session,
     ).limit(limit + 1)
@@ -93,8 +95,9 @@ def _companies(q: str, *, archived: bool, limit: int, user: User, session: Sessi
             detail=[part for part in (org_number, city) if part],
             company_id=id_,
             merged=merged_into is not None,
+            partner=company_kind == CompanyKind.partner,
         )
-        for id_, name, org_number, city, merged_into in rows
+        for id_, name, org_number, city, merged_into, company_kind in rows
     ]
     return Group(kind, hits, more)
 

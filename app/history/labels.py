@@ -13,6 +13,7 @@ from app.i18n import N_, gettext
 
 FIELD_LABELS = {
     "name": N_("Namn"),
+    "company_kind": N_("Slag"),
     "org_number": N_("Org.nr"),
     "industry": N_("Bransch"),
     "sni_code": N_("SNI-kod"),

@@ -400,12 +400,18 @@ def candidates(
     company: Company, q: str, *, user: User, session: Session
 ) -> Sequence[companies.ListedCompany]:
     """Companies to merge with: the search's first page, or likely duplicates without one.
-    Never the company itself or an archived one."""
+    Never the company itself or an archived one; only companies of its kind (an employer
+    is not a samverkanspart's duplicate)."""
     if q.strip():
-        page = companies.list_(companies.CompanyFilters(q=q), user=user, session=session)
+        filters = companies.CompanyFilters(q=q, kind=company.kind.value)
+        page = companies.list_(filters, user=user, session=session)
         return [row for row in page.rows if row.company.id != company.id]
     found, _ = companies.possible_duplicates(
-        company.name, company.org_number, session=session, exclude_id=company.id
+        company.name,
+        company.org_number,
+        kind=company.kind,
+        session=session,
+        exclude_id=company.id,
     )
     active = [c for c in found if c.archived_at is None]
     names = _owner_names([c.owner_id for c in active if c.owner_id], session)
