@@ -1,9 +1,8 @@
 """Min dag: a broker's follow-ups due today and overdue (follow_ups.py), their event
 checklist items overdue, their assignments past deadline and placements due for
-follow-up, the agreements of their
-companies that end within a month and are not renewed, their companies not contacted
-for 90 days and colleagues' latest activities on them; an admin sees anyone's day or the
-team's.
+follow-up, the agreements of their companies that end within a month and are not
+renewed, their employers not contacted for 90 days (samverkanspartner are not on it) and
+colleagues' latest activities on them; an admin sees anyone's day or the team's.
 
 Whose follow-ups are "mine": those on companies I own and those I wrote myself, since the
 owner answers for the relationship and the author promised to get back. Archived companies
@@ -29,7 +28,7 @@ from app.assignments.models import OPEN_STATUSES, Assignment
 from app.auth.models import Role, User
 from app.clock import Clock, today
 from app.companies import service as companies
-from app.companies.models import Company
+from app.companies.models import Company, CompanyKind
 from app.errors import DomainError, Forbidden, NotFound
 from app.events.models import EventStatus, EventTask, RecruitmentEvent
 from app.i18n import N_
@@ -246,14 +245,17 @@ class QuietCompany:
 def not_contacted(
     view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
 ) -> Section:
-    """Companies not contacted for NOT_CONTACTED_DAYS (or never), longest silence first, as
-    the company list sorts them: one query."""
+    """Employers not contacted for NOT_CONTACTED_DAYS (or never), longest silence first, as
+    the company list sorts them: one query. Samverkanspartner are left out (nobody calls
+    Arbetsförmedlingen to keep an account warm); the filter reads the rows the index walk
+    finds, as archived_at does, so the quiet-company indexes still serve the order."""
     since = companies.not_contacted_since(NOT_CONTACTED_DAYS, clock=clock)
     statement = (
         select(Company, User.full_name)
         .outerjoin(User, col(User.id) == Company.owner_id)
         .where(
             col(Company.archived_at).is_(None),
+            Company.kind == CompanyKind.employer,
             or_(col(Company.last_contact_at).is_(None), col(Company.last_contact_at) < since),
         )
     )
