@@ -28,7 +28,7 @@ from app.assignments.models import OPEN_STATUSES, Assignment
 from app.auth.models import User
 from app.clock import Clock, to_local, today
 from app.companies import service as companies
-from app.companies.models import STATUS_LABELS, Company, CompanyStatus
+from app.companies.models import STATUS_LABELS, Company, CompanyKind, CompanyStatus
 from app.db import by_name, swedish_sort_key
 from app.exports.table import Table, batches
 from app.query import select_columns
@@ -236,9 +236,11 @@ class UnownedCompanies:
 
 
 def _unowned() -> Any:
+    # Employers only: a samverkanspart is nobody's account to own.
     return (
         col(Company.owner_id).is_(None),
         col(Company.archived_at).is_(None),
+        Company.kind == CompanyKind.employer,
     )
 
 

@@ -1,4 +1,5 @@
-"""Företag: kontaktade, nya och avsiktsförklaringar: three figures of the period."""
+"""Företag: kontaktade, nya och avsiktsförklaringar: three figures of the period, of
+employers only (samverkanspartner are not the register's companies)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, select
 from app.activities.models import Activity, ActivityKind
 from app.agreements.models import Agreement, AgreementKind, AgreementState
 from app.auth.models import User
-from app.companies.models import Company
+from app.companies.models import Company, CompanyKind
 from app.i18n import N_
 from app.reports.tables.base import (
     ReportFilters,
@@ -45,10 +46,18 @@ def companies_table(filters: ReportFilters, *, session: Session, now: dt.datetim
             "(jobbmäklare: den som loggade den). Nya företag: inlagda under perioden, "
             "sammanslagna dubbletter räknas inte. Avsiktsförklaringar: undertecknade under "
             "perioden. För nya företag och avsiktsförklaringar är jobbmäklare företagets "
-            "ansvariga. Kommun: företagets kommun. Anställningsform gäller inte här."
+            "ansvariga. Kommun: företagets kommun. Anställningsform gäller inte här. "
+            "Bara arbetsgivare räknas, inte samverkanspartner."
         ),
         has_totals=False,
     )
+
+
+def _partners() -> Any:
+    """The ids of the samverkanspartner, whom no count here takes in. A NOT IN over them
+    leaves each count on the index it reads (company.kind has none: the few partners are
+    found by one scan per statement, never a look-up per counted row)."""
+    return select(Company.id).where(Company.kind == CompanyKind.partner)
 
 
 def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
@@ -61,7 +70,9 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
         # One broker's activities in the period are few: their distinct companies, read
         # from the activity(user_id, kind, occurred_at, company_id) index.
         contacted = select(func.count(func.distinct(Activity.company_id))).where(
-            Activity.user_id == filters.broker_id, within(Activity.occurred_at, period)
+            Activity.user_id == filters.broker_id,
+            within(Activity.occurred_at, period),
+            col(Activity.company_id).not_in(_partners()),
         )
         if filters.municipality:
             contacted = contacted.where(
@@ -82,7 +93,9 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
             ),
             select(Activity.company_id).where(col(Activity.user_id).is_(None), *in_period),
         ).subquery()
-        contacted = select(func.count(func.distinct(authored.c.company_id)))
+        contacted = select(func.count(func.distinct(authored.c.company_id))).where(
+            authored.c.company_id.not_in(_partners())
+        )
     else:
         # Company.last_activity_at is the company's latest activity (kept by the activity
         # service): latest one inside the period means contacted, before it means not;
@@ -97,13 +110,14 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
             select(func.count())
             .select_from(Company)
             .where(
+                col(Company.id).not_in(_partners()),
                 or_(
                     within(Company.last_activity_at, period),
                     and_(
                         col(Company.last_activity_at) >= period.end,
                         later.correlate(Company).exists(),
                     ),
-                )
+                ),
             )
         )
         if filters.municipality:
@@ -128,7 +142,11 @@ def _new_and_signed(filters: ReportFilters) -> Any:
     created = by_owner_and_place(
         select(func.count())
         .select_from(Company)
-        .where(within(Company.created_at, period), col(Company.merged_into_id).is_(None))
+        .where(
+            within(Company.created_at, period),
+            col(Company.merged_into_id).is_(None),
+            col(Company.id).not_in(_partners()),
+        )
     )
     # Letters of intent signed in the period, ended ones too (they were signed then),
     # from the agreement(kind, signed_on) index; the company only for a filter.
@@ -140,6 +158,7 @@ def _new_and_signed(filters: ReportFilters) -> Any:
             col(Agreement.signed_on) >= period.first,
             col(Agreement.signed_on) <= period.last,
             col(Agreement.state).in_([AgreementState.signed, AgreementState.ended]),
+            col(Agreement.company_id).not_in(_partners()),
         )
     )
     if filters.broker_id is not None or filters.municipality:
