@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
 from app.companies import orgnr
-from app.companies.models import Company
+from app.companies.models import Company, CompanyKind
 from app.errors import ValidationFailed
+from app.query import select_columns
 from app.text import company_name_key, fold
 
 
@@ -26,23 +27,36 @@ def org_number_or_none(raw: str | None) -> str | None:
 class CompanyIndex:
     """The register's companies by org.nr and by name key, loaded once per import (two
     dictionaries for 50,000 companies instead of a query per row), kept up to date with
-    the companies the import creates."""
+    the companies the import creates. Employers only: a sheet's row never lands on a
+    samverkanspart; their org.nrs are kept apart, to refuse a row that gives one (the
+    database keeps an org.nr unique whatever the kind)."""
 
     by_org_number: dict[str, int] = field(default_factory=dict)
     by_name_key: dict[str, int] = field(default_factory=dict)
     archived: set[int] = field(default_factory=set)
+    partner_numbers: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, session: Session) -> CompanyIndex:
         index = cls()
         rows = session.exec(
-            select(Company.id, Company.org_number, Company.name_key, Company.archived_at).order_by(
+            select_columns(
+                Company.id,
+                Company.org_number,
+                Company.name_key,
+                Company.archived_at,
+                Company.kind,
+            ).order_by(
                 col(Company.archived_at).is_not(None),
                 col(Company.id),
             )
         ).all()
         keyless = _names_without_key(session)
-        for company_id, org_number, name_key, archived_at in rows:
+        for company_id, org_number, name_key, archived_at, kind in rows:
+            if kind != CompanyKind.employer:
+                if org_number:
+                    index.partner_numbers.add(org_number)
+                continue
             key = name_key or match_key(keyless.get(company_id, ""))
             index.add(company_id, org_number, key, archived=archived_at is not None)
         return index
@@ -57,6 +71,10 @@ class CompanyIndex:
             self.by_name_key.setdefault(name_key, company_id)
         if archived:
             self.archived.add(company_id)
+
+    def of_partner(self, org_number: str | None) -> bool:
+        """Whether this org.nr is a samverkanspart's (not found, and not to be created)."""
+        return org_number is not None and org_number in self.partner_numbers
 
     def find(self, org_number: str | None, name: str | None) -> tuple[int | None, str]:
         """(company id, "org_number" or "name") of the company the row means, if any."""

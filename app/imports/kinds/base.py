@@ -119,6 +119,10 @@ class Context:
 UNKNOWN_VALUE = N_("Okänt värde ”%(value)s”: välj vad det motsvarar i Matcha.")
 UNKNOWN_COMPANY = N_("Företaget ”%(name)s” finns inte i registret.")
 NO_COMPANY = N_("Ange företagets namn eller organisationsnummer.")
+PARTNER_NUMBER = N_(
+    "Organisationsnumret %(number)s tillhör en samverkanspart, inte en arbetsgivare: "
+    "importen lägger inget på samverkanspartner."
+)
 NEW_COMPANY = N_("Företaget ”%(name)s” skapas.")
 DUPLICATE_IN_FILE = N_("Samma som rad %(row)s i filen.")
 MATCH_SKIP = N_("Finns redan (%(how)s): hoppas över.")
@@ -291,6 +295,10 @@ def plan_company(typed: dict[str, str], row: PlannedRow, ctx: Context) -> Compan
     found, _how = ctx.companies.find(org_number, name)
     if found is not None:
         return ref
+    if ctx.companies.of_partner(org_number):
+        column = ctx.columns.get("company_org_number")
+        row.problems.append(Problem(PARTNER_NUMBER, column, {"number": org_number}))
+        return None
     if ctx.options.company_policy == CompanyPolicy.reject or not name:
         row.problems.append(
             Problem(UNKNOWN_COMPANY, ctx.columns.get("company"), {"name": name or raw_number})

@@ -20,6 +20,7 @@ from app.imports.kinds.base import (
     MATCH_CREATE,
     MATCH_SKIP,
     MATCH_UPDATE,
+    PARTNER_NUMBER,
     Context,
     Kind,
     display,
@@ -34,7 +35,8 @@ from app.text import fold
 FORM_FIELDS = tuple(
     name
     for name in companies.CompanyForm.model_fields
-    if name not in ("owner_id", "version", "confirm_duplicate")
+    # A sheet has no kind: its new companies are employers.
+    if name not in ("kind", "owner_id", "version", "confirm_duplicate")
 )
 RESTORED = (*companies.TRACKED_FIELDS, "owner_id")
 # The contact person a company row may carry (mapping.py's contact_* fields).
@@ -69,6 +71,9 @@ class CompanyKind(Kind):
         row.key = company_key(org_number, form.name)
         earlier = note_duplicate(row, ctx, company_key(None, form.name))
         found, how = ctx.companies.find(org_number, form.name)
+        if ctx.companies.of_partner(org_number):
+            column = ctx.columns.get("org_number")
+            row.problems.append(Problem(PARTNER_NUMBER, column, {"number": org_number}))
         if found is None and earlier is not None:
             how = "org_number" if org_number else "name"
         if found is None and earlier is None:
