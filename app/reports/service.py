@@ -107,7 +107,7 @@ TABLE_KEYS = (
 
 
 def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
-    """Every table of the report: eleven statements (ten for one broker), whatever the
+    """Every table of the report: twelve statements (eleven for one broker), whatever the
     data size."""
     names = user_names(session)
     activities_by_broker, activities_by_week = activity_tables(filters, names, session=session)

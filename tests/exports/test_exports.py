@@ -64,7 +64,7 @@ def test_company_export_bytes_headers_and_filename(signed_in, session, clock, br
     )
     body = response.content
     assert body.startswith(
-        "\ufeffNamn;Organisationsnummer;Bransch;SNI;Storlek;Status;Ansvarig;Kommun;Gatuadress;"
+        "\ufeffNamn;Organisationsnummer;Bransch;SNI;Storlek;Status;Slag;Ansvarig;Kommun;Gatuadress;"
         "Postnummer;Ort;Telefon;E-post;Webbplats;Taggar;Avsiktsförklaring;"
         "Datum avsiktsförklaring;Senaste kontakt;Nästa återkoppling;Anteckningar\r\n".encode()
     )
@@ -80,6 +80,7 @@ def test_company_export_bytes_headers_and_filename(signed_in, session, clock, br
         "SNI": "",
         "Storlek": "1–9 anställda",
         "Status": "Prospekt",
+        "Slag": "Arbetsgivare",
         "Ansvarig": "Åsa Öberg",
         "Kommun": "",
         "Gatuadress": "",

@@ -87,7 +87,7 @@ def test_the_company_export_opens_in_libreoffice_with_the_same_cells(
     text = response.content.decode("utf-8-sig")
     expected = [line.split(";") for line in text.split("\r\n") if line and "\n" not in line]
     assert len(cells) == 3  # header and two companies: the notes' newline stayed in its cell
-    assert all(len(row) == 20 for row in cells)
+    assert all(len(row) == 21 for row in cells)
     assert [spreadsheet_text(v) for v in cells[0]] == expected[0]
     first = dict(zip(cells[0], cells[1], strict=True))
     assert first["Namn"] == "Åkeri Öst AB"

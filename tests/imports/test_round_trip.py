@@ -363,6 +363,7 @@ def _company(name: str, **fields: str) -> dict[str, Any]:
     return {
         **blank,
         "status": "prospect",
+        "kind": "employer",
         "agreement_status": "none",
         "owned": False,
         "name": name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, union_all
+from sqlalchemy import and_, func, or_, true, union_all
 from sqlmodel import Session, col, select
 
 from app.activities.models import Activity, ActivityKind
@@ -25,9 +25,11 @@ from app.reports.tables.base import (
 
 
 def companies_table(filters: ReportFilters, *, session: Session, now: dt.datetime) -> ReportTable:
-    """Companies contacted, new companies and letters of intent signed: two statements."""
-    total_contacted = session.exec(_contacted(filters, now=now)).one()
-    new, agreements = session.exec(_new_and_signed(filters)).one()
+    """Companies contacted, new companies and letters of intent signed, of employers: three
+    statements."""
+    partners = _partners(session)
+    total_contacted = session.exec(_contacted(filters, partners, now=now)).one()
+    new, agreements = session.exec(_new_and_signed(filters, partners)).one()
     return ReportTable(
         key="companies",
         stem="foretag",
@@ -53,14 +55,19 @@ def companies_table(filters: ReportFilters, *, session: Session, now: dt.datetim
     )
 
 
-def _partners() -> Any:
-    """The ids of the samverkanspartner, whom no count here takes in. A NOT IN over them
-    leaves each count on the index it reads (company.kind has none: the few partners are
-    found by one scan per statement, never a look-up per counted row)."""
-    return select(Company.id).where(Company.kind == CompanyKind.partner)
+def _partners(session: Session) -> list[int]:
+    """The ids of the samverkanspartner, whom no count here takes in: read once (company.kind
+    has no index, so this is one scan of the table) and left out of each count by a NOT IN
+    over the few ids, which keeps each count on the index it reads."""
+    return list(session.exec(select(Company.id).where(Company.kind == CompanyKind.partner)))
 
 
-def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
+def _employers(column: Any, partners: list[int]) -> Any:
+    """`column` (a company id) is not a samverkanspart's."""
+    return col(column).not_in(partners) if partners else true()
+
+
+def _contacted(filters: ReportFilters, partners: list[int], *, now: dt.datetime) -> Any:
     """The count of companies contacted in the period. How they are counted depends on
     the question, each way the fastest for it on the 50k data (docs/benchmarks.md); a
     count(DISTINCT) over the period's activities read from the table took SQLite 0.15 s
@@ -72,7 +79,7 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
         contacted = select(func.count(func.distinct(Activity.company_id))).where(
             Activity.user_id == filters.broker_id,
             within(Activity.occurred_at, period),
-            col(Activity.company_id).not_in(_partners()),
+            _employers(Activity.company_id, partners),
         )
         if filters.municipality:
             contacted = contacted.where(
@@ -94,7 +101,7 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
             select(Activity.company_id).where(col(Activity.user_id).is_(None), *in_period),
         ).subquery()
         contacted = select(func.count(func.distinct(authored.c.company_id))).where(
-            authored.c.company_id.not_in(_partners())
+            _employers(authored.c.company_id, partners)
         )
     else:
         # Company.last_activity_at is the company's latest activity (kept by the activity
@@ -110,7 +117,7 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
             select(func.count())
             .select_from(Company)
             .where(
-                col(Company.id).not_in(_partners()),
+                _employers(Company.id, partners),
                 or_(
                     within(Company.last_activity_at, period),
                     and_(
@@ -125,7 +132,7 @@ def _contacted(filters: ReportFilters, *, now: dt.datetime) -> Any:
     return contacted
 
 
-def _new_and_signed(filters: ReportFilters) -> Any:
+def _new_and_signed(filters: ReportFilters, partners: list[int]) -> Any:
     """New companies (merged duplicates not counted) and letters of intent signed in the
     period: one statement of two counts."""
     period = filters.period
@@ -145,7 +152,7 @@ def _new_and_signed(filters: ReportFilters) -> Any:
         .where(
             within(Company.created_at, period),
             col(Company.merged_into_id).is_(None),
-            col(Company.id).not_in(_partners()),
+            _employers(Company.id, partners),
         )
     )
     # Letters of intent signed in the period, ended ones too (they were signed then),
@@ -158,7 +165,7 @@ def _new_and_signed(filters: ReportFilters) -> Any:
             col(Agreement.signed_on) >= period.first,
             col(Agreement.signed_on) <= period.last,
             col(Agreement.state).in_([AgreementState.signed, AgreementState.ended]),
-            col(Agreement.company_id).not_in(_partners()),
+            _employers(Agreement.company_id, partners),
         )
     )
     if filters.broker_id is not None or filters.municipality:
