@@ -57,6 +57,8 @@ from app.saving import Answered
 from app.templating import render, see_other, translate
 from app.today import follow_up_routes as today_follow_up_routes
 from app.today import routes as today_routes
+from app.tracks import people_routes as track_people_routes
+from app.tracks import routes as track_routes
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +146,8 @@ def create_app(
     app.include_router(event_participant_routes.router)
     app.include_router(event_task_routes.router)
     app.include_router(event_calendar_routes.router)
+    app.include_router(track_routes.router)
+    app.include_router(track_people_routes.router)
     app.include_router(export_routes.router)
     app.include_router(import_routes.router)
     app.include_router(import_mapping_routes.router)

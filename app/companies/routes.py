@@ -18,6 +18,7 @@ from app.assignments import service as assignments
 from app.auth.deps import Admin, AnyUser, Editor
 from app.auth.models import Role, User
 from app.clock import today
+from app.companies import sections
 from app.companies import service as companies
 from app.companies.deps import CompanyDep
 from app.companies.models import (
@@ -162,6 +163,8 @@ def company_page(
         **assignments.company_section(company.id, session=session),
         # Its agreements (templates/agreements/_company_section.html).
         **agreement_listing.company_section(company.id, session=session, clock=clock),
+        # What features above the register add (companies/sections.py): its job tracks.
+        **sections.page_context(company.id, session=session),
         # What the call-log form offers to link a call to.
         "assignment_choices": assignments.link_choices(company.id, session=session),
         "history": history.for_company(company.id, session=session),

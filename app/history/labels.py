@@ -96,6 +96,17 @@ FIELD_LABELS = {
     "studies": N_("Studier"),
     "no_job_or_studies": N_("Lämnade, varken jobb eller studier"),
     "income_support_moved": N_("Från försörjningsstöd till lön"),
+    "places": N_("Planerade platser"),
+    "planning_starts_on": N_("Planeringen börjar"),
+    "recruitment_starts_on": N_("Rekryteringen börjar"),
+    "execution_starts_on": N_("Genomförandet börjar"),
+    "closing_starts_on": N_("Avslutet börjar"),
+    "track_ends_on": N_("Jobbspåret slutar"),
+    "track_status": N_("Status"),
+    "coordinator": N_("Samordnare"),
+    "co_workers": N_("Medarbetare"),
+    "employer": N_("Arbetsgivare"),
+    "track_contact": N_("Kontaktperson"),
 }
 
 ACTION_LABELS = {
