@@ -348,6 +348,38 @@ SAVES: dict[tuple[str, str], Save] = {
         lambda s: {"done": "1"}, user="broker"
     ),
     ("POST", "/events/{event_id:int}/tasks/{task_id:int}/delete"): Save(user="broker"),
+    ("POST", "/tracks"): Save(
+        lambda s: {
+            "name": "Undersköterska hösten 2026",
+            "occupation": "Undersköterska",
+            "places": "12",
+            "coordinator_id": str(s["user_id"]),
+            "planning_starts_on": "2026-04-01",
+            "ends_on": "2026-12-15",
+        },
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}"): Save(
+        lambda s: {
+            "name": "Provspåret i vården",
+            "occupation": "Vårdbiträde",
+            "places": "10",
+            "coordinator_id": str(s["user_id"]),
+        },
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}/status"): Save(
+        lambda s: {"status": "recruitment", "from_status": "planning"}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/delete"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/companies"): Save(
+        lambda s: {"company_id": str(s["other_company_id"])}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/companies/{company_id:int}/delete"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/contacts"): Save(
+        lambda s: {"contact_id": str(s["partner_contact_id"])}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/contacts/{contact_id:int}/delete"): Save(user="broker"),
     ("POST", "/imports"): Save(
         lambda s: {"kind": "companies"},
         files=lambda s: {"file": ("prov.csv", SHEET, "text/csv")},

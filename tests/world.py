@@ -15,6 +15,7 @@ from app.assignments import follow_ups
 from app.assignments import service as assignments
 from app.clock import Clock
 from app.companies import service as companies
+from app.companies.models import CompanyKind
 from app.contacts import service as contacts
 from app.events import checklist, participants
 from app.events import feed as calendar_feed
@@ -22,6 +23,9 @@ from app.events import service as events
 from app.imports import engine as imports
 from app.imports import jobs as import_jobs
 from app.imports.models import ImportKind
+from app.tracks import people as track_people
+from app.tracks import service as tracks
+from app.tracks.form import TrackForm
 from tests.factories import make_company, make_user
 
 
@@ -32,7 +36,9 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
 
     Besides, for the routes that need another state (tests/test_write_path.py): a second
     company and a second assignment (neither on the event), an archived company, a deleted
-    contact, an event that has taken place, a done import and the broker's calendar feed."""
+    contact, an event that has taken place, a done import, the broker's calendar feed, and
+    a job track with the company as employer and its contact, and a samverkanspart's
+    contact not on the track."""
     admin = make_user(session, clock, role="admin", username="admin")
     broker = make_user(session, clock, role="broker", username="broker")
     viewer = make_user(session, clock, role="viewer", username="viewer")
@@ -107,6 +113,25 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
         **by_broker,
     )
     past_event = event_on("Förra träffen", "2026-02-16")
+    track = tracks.create(
+        TrackForm(
+            name="Provspåret",
+            occupation="Undersköterska",
+            places="12",
+            coordinator_id=str(broker.id),
+            planning_starts_on="2026-03-02",
+        ),
+        **by_broker,
+    )
+    track_people.add_employer(track, str(company.id), **by_broker)
+    track_people.add_contact(track, str(contact.id), **by_broker)
+    # A samverkanspart (Arbetsförmedlingen) and its contact person, not yet on the track.
+    partner = make_company(session, clock, user=broker, name="Arbetsförmedlingen Prov")
+    partner.kind = CompanyKind.partner
+    session.add(partner)
+    partner_contact = contacts.create(
+        partner, contacts.ContactForm(name="Handläggare Prov"), **by_broker
+    )
     calendar_feed.create(broker, session=session, clock=clock)
     done_job = analysed("Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n", "klar.csv")
     imports.queue(done_job, session=session)
@@ -145,5 +170,7 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
             "other_assignment_id": other_assignment.id,
             "past_event_id": past_event.id,
             "done_job_id": done_job.id,
+            "track_id": track.id,
+            "partner_contact_id": partner_contact.id,
         },
     }

@@ -35,8 +35,9 @@ TRACK_HEADERS = (
 def track_table(
     filters: TrackFilters, *, user: User, session: Session, batch_size: int | None = None
 ) -> Table:
-    """The track list as it is filtered (all pages), in its order. Two statements per
-    batch: the tracks with their coordinators, and the batch's employers by name."""
+    """The track list as it is filtered (all pages), in its order: the tracks with their
+    coordinators in one statement, streamed in batches, and each batch's employers by name
+    in one more."""
     statement = listing.filtered(
         filters,
         JobTrack.id,
