@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.auth.models import User
 from app.companies.models import Company
 from app.contacts.models import Contact
-from app.db import by_name, in_swedish_order
+from app.db import by_name, in_swedish_order, swedish_sort_key
 from app.query import Found, Rows, select_columns
 from app.tracks.models import (
     TRACK_STATUS_LABELS,
@@ -198,17 +198,11 @@ def list_(filters: TrackFilters, *, user: User, session: Session) -> TrackPage:
 
 
 def municipalities(*, session: Session) -> list[str]:
-    """The municipalities tracks are in, for the list's filter."""
-    return [
-        name
-        for name in session.exec(
-            select(JobTrack.municipality)
-            .where(col(JobTrack.municipality).is_not(None))
-            .distinct()
-            .order_by(in_swedish_order(JobTrack.municipality))
-        ).all()
-        if name
-    ]
+    """The municipalities tracks are in, for the list's filter, in Swedish order."""
+    found = session.exec(
+        select(JobTrack.municipality).where(col(JobTrack.municipality).is_not(None)).distinct()
+    ).all()
+    return sorted((name for name in found if name), key=swedish_sort_key)
 
 
 def employer_choices(*, session: Session) -> list[tuple[int, str]]:
