@@ -204,6 +204,11 @@ class Checklist(Generic[T]):
             result[task.phase].append(TaskRow(task=task, assignee_name=name))
         return result
 
+    def row(self, task: T, *, session: Session) -> TaskRow[T]:
+        """One item with its assignee's name, as the checklist shows it."""
+        assignee = session.get(User, task.assignee_id) if task.assignee_id else None
+        return TaskRow(task=task, assignee_name=assignee.full_name if assignee else None)
+
     def from_template(
         self,
         parent_id: int,

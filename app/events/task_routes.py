@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from app import saving
 from app.auth.deps import Editor
-from app.auth.models import User
 from app.clock import today
 from app.companies import service as companies
 from app.db import SessionDep
@@ -56,7 +55,9 @@ def _task_form_context(
     session: Session, event: RecruitmentEvent, form: TaskForm, task: Any, error: Any
 ) -> dict[str, Any]:
     return {
-        "event": event,
+        "tasks_url": f"/events/{event.id}/tasks",
+        "back_url": pages.event_url(event.id),
+        "back_label": event.title,
         "task": task,
         "form": form,
         "error": error,
@@ -70,7 +71,7 @@ def edit_task(
     request: Request, session: SessionDep, user: Editor, event: EventDep, task: TaskDep
 ) -> Response:
     context = _task_form_context(session, event, TaskForm.from_task(task), task, None)
-    return render(request, "events/task_form.html", context)
+    return render(request, "_shared/checklist_task_form.html", context)
 
 
 @router.post("/events/{event_id:int}/tasks/{task_id:int}")
@@ -96,7 +97,7 @@ def update_task(
         context = _task_form_context(session, current_event, shown, current, error)
         return render(
             request,
-            "events/task_form.html",
+            "_shared/checklist_task_form.html",
             context,
             block="task_form",
             status_code=error.http_status,
@@ -126,20 +127,15 @@ def tick_task(
         checklist.set_done(task, done == "1", user=user, session=session, clock=clock)
 
     def item(_notice: str | None) -> Response:
-        row = checklist.TaskRow(
-            task=task,
-            assignee_name=(
-                session.get_one(User, task.assignee_id).full_name if task.assignee_id else None
-            ),
-        )
+        row = checklist.EVENT.row(task, session=session)
         context = {
-            "event": event,
+            "tasks_url": f"/events/{event_id}/tasks",
             "row": row,
             "today": today(clock),
             "can_edit": True,
             "focus": True,
         }
-        return render(request, "events/_task.html", context)
+        return render(request, "_shared/checklist_task.html", context)
 
     return saving.saved(
         request, session, pages.event_url(event_id, f"task-{task_id}"), fragment=item
