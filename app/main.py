@@ -59,6 +59,7 @@ from app.today import follow_up_routes as today_follow_up_routes
 from app.today import routes as today_routes
 from app.tracks import people_routes as track_people_routes
 from app.tracks import routes as track_routes
+from app.tracks import task_routes as track_task_routes
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def create_app(
     app.include_router(event_routes.router)
     app.include_router(event_participant_routes.router)
     app.include_router(event_task_routes.router)
+    app.include_router(track_task_routes.router)
     app.include_router(event_calendar_routes.router)
     app.include_router(track_routes.router)
     app.include_router(track_people_routes.router)

@@ -380,6 +380,22 @@ SAVES: dict[tuple[str, str], Save] = {
         lambda s: {"contact_id": str(s["partner_contact_id"])}, user="broker"
     ),
     ("POST", "/tracks/{track_id:int}/contacts/{contact_id:int}/delete"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/tasks"): Save(
+        lambda s: {
+            "phase": "recruitment",
+            "title": "Ring Arbetsförmedlingen",
+            "due_on": "2026-04-12",
+        },
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}/tasks/{track_task_id:int}"): Save(
+        lambda s: {"phase": "planning", "title": "Samordna med anordnarna", "due_on": "2026-03-05"},
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}/tasks/{track_task_id:int}/done"): Save(
+        lambda s: {"done": "1"}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/tasks/{track_task_id:int}/delete"): Save(user="broker"),
     ("POST", "/imports"): Save(
         lambda s: {"kind": "companies"},
         files=lambda s: {"file": ("prov.csv", SHEET, "text/csv")},

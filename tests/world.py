@@ -27,6 +27,8 @@ from app.tracks import people as track_people
 from app.tracks import service as tracks
 from app.tracks.form import TrackForm
 from tests.factories import make_company, make_user
+from app.tracks import checklist as track_checklist
+from tests.factories import make_company, make_track, make_user
 
 
 def make_world(session: Session, clock: Clock) -> dict[str, Any]:
@@ -133,6 +135,8 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
         partner, contacts.ContactForm(name="Handläggare Prov"), **by_broker
     )
     calendar_feed.create(broker, session=session, clock=clock)
+    track = make_track(session, clock, coordinator=broker, name="Provspåret")
+    track_task = track_checklist.from_template(track, session=session, clock=clock)[0]
     done_job = analysed("Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n", "klar.csv")
     imports.queue(done_job, session=session)
     session.commit()
@@ -157,6 +161,8 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
                 0
             ].task.id,
             "item_id": checklist.template(session=session)[0].id,
+            "track_id": track.id,
+            "track_task_id": track_task.id,
             "job_id": job.id,
             "file_format": "xlsx",
             "table_key": "companies",
