@@ -76,6 +76,7 @@ def show_day(
         "quiet_filters": my_day.not_contacted_filters(view),
         "late": my_day.late_assignments(view, session=session, clock=clock),
         "late_tasks": my_day.late_tasks(view, session=session, clock=clock),
+        "track_tasks": my_day.due_track_tasks(view, session=session, clock=clock),
         "late_filters": my_day.late_assignments_filters(view),
         "ending": my_day.ending_agreements(view, session=session, clock=clock),
         "due_follow_ups": my_day.due_follow_ups(view, session=session, clock=clock),

@@ -2,6 +2,9 @@
 checklist items overdue, their assignments past deadline and placements due for
 follow-up, the agreements of their companies that end within a month and are not
 renewed, their employers not contacted for 90 days (samverkanspartner are not on it) and
+checklist items overdue, their job tracks' checklist items due, their assignments past
+deadline and placements due for follow-up, the agreements of their companies that end
+within a month and are not renewed, their companies not contacted for 90 days and
 colleagues' latest activities on them; an admin sees anyone's day or the team's.
 
 Whose follow-ups are "mine": those on companies I own and those I wrote myself, since the
@@ -32,6 +35,7 @@ from app.companies.models import Company, CompanyKind
 from app.errors import DomainError, Forbidden, NotFound
 from app.events.models import EventStatus, EventTask, RecruitmentEvent
 from app.i18n import N_
+from app.tracks.models import JobTrack, JobTrackTask, TrackStatus
 
 NOT_CONTACTED_DAYS = 90
 RECENT_DAYS = 14
@@ -128,6 +132,43 @@ def late_tasks(
     ).all()
     return Section(
         rows=[LateTask(task=t, event_title=e, assignee_name=a) for t, e, a in rows[:limit]],
+        has_more=len(rows) > limit,
+    )
+
+
+@dataclass
+class DueTrackTask:
+    task: JobTrackTask
+    track_name: str
+    assignee_name: str | None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.task.due_on is not None and self.task.due_on < today
+
+
+def due_track_tasks(
+    view: View, *, session: Session, clock: Clock, limit: int = SECTION_LIMIT
+) -> Section:
+    """Job tracks' checklist items not done whose day has come (today or earlier), the
+    longest overdue first, of tracks not cancelled: one query (an index on assignee, done
+    and due date). A ticked item leaves."""
+    statement = (
+        select(JobTrackTask, JobTrack.name, User.full_name)
+        .join(JobTrack, col(JobTrack.id) == JobTrackTask.track_id)
+        .outerjoin(User, col(User.id) == JobTrackTask.assignee_id)
+        .where(
+            col(JobTrackTask.done_at).is_(None),
+            col(JobTrackTask.due_on) <= today(clock),
+            JobTrack.status != TrackStatus.cancelled,
+        )
+    )
+    if view.user is not None:
+        statement = statement.where(JobTrackTask.assignee_id == view.user.id)
+    rows = session.exec(
+        statement.order_by(col(JobTrackTask.due_on), col(JobTrackTask.id)).limit(limit + 1)
+    ).all()
+    return Section(
+        rows=[DueTrackTask(task=t, track_name=n, assignee_name=a) for t, n, a in rows[:limit]],
         has_more=len(rows) > limit,
     )
 
