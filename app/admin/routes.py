@@ -1,6 +1,6 @@
 """Admin pages: users (list, create, change role, deactivate, reset password), the
-default checklist of a new recruitment event, and what the reports' estimate of income
-support saved counts with. Admins only."""
+default checklists of a new recruitment event and a new job track, and what the reports'
+estimate of income support saved counts with. Admins only."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from app.deps import ClockDep
 from app.errors import DomainError
 from app.events import checklist
 from app.events import feed as calendar_feed
-from app.events.models import PHASE_LABELS, PHASES, ChecklistTemplateItem
+from app.events.models import PHASE_LABELS, PHASES, ChecklistFor, ChecklistTemplateItem, Phase
 from app.i18n import N_
 from app.templating import render
 
@@ -186,7 +186,7 @@ def reset_password(
     )
 
 
-# --- the default checklist of a new recruitment event -----------------------------------
+# --- the default checklists of a new recruitment event and a new job track ---------------
 
 
 def valid_item(item_id: int, session: SessionDep) -> ChecklistTemplateItem:
@@ -205,9 +205,12 @@ def _checklist_page(
     typed: checklist.TemplateItemForm | None = None,
     status_code: int = 200,
 ) -> Response:
-    items = checklist.template(session=session)
+    def by_phase(kind: ChecklistFor) -> dict[Phase, list[ChecklistTemplateItem]]:
+        items = checklist.template(session=session, checklist=kind)
+        return {phase: [i for i in items if i.phase == phase] for phase in PHASES}
+
     context = {
-        "items_by_phase": {phase: [i for i in items if i.phase == phase] for phase in PHASES},
+        "items_by_phase": {kind: by_phase(kind) for kind in ChecklistFor},
         "phase_labels": PHASE_LABELS,
         "phases": PHASES,
         "error": error,
@@ -230,6 +233,7 @@ def _checklist_change(
     *,
     item_id: int | None = None,
     typed: checklist.TemplateItemForm | None = None,
+    anchor: str = "",
 ) -> Response:
     def refused(error: DomainError) -> Response:
         return _checklist_page(
@@ -243,7 +247,7 @@ def _checklist_change(
 
     with saving.attempt(session, refused=refused):
         change()
-    return saving.saved(request, session, "/admin/checklist", done_message)
+    return saving.saved(request, session, f"/admin/checklist#{anchor}".rstrip("#"), done_message)
 
 
 @router.post("/checklist")
@@ -259,6 +263,7 @@ def add_checklist_item(
         lambda: checklist.add_item(form, session=session),
         N_("Punkten är tillagd i standardchecklistan."),
         typed=form,
+        anchor=f"checklist-{form.checklist}",
     )
 
 
@@ -276,6 +281,7 @@ def update_checklist_item(
         lambda: checklist.update_item(item, form, session=session),
         N_("Punkten är sparad."),
         item_id=item.id,
+        anchor=f"item-{item.id}",
         typed=form,
     )
 
@@ -294,6 +300,7 @@ def move_checklist_item(
         lambda: checklist.move_item(item, direction, session=session),
         N_("Punkten är flyttad."),
         item_id=item.id,
+        anchor=f"item-{item.id}",
     )
 
 
@@ -307,6 +314,7 @@ def delete_checklist_item(
         lambda: checklist.delete_item(item, session=session),
         N_("Punkten är borttagen ur standardchecklistan."),
         item_id=item.id,
+        anchor=f"checklist-{item.checklist.value}",
     )
 
 
