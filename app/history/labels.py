@@ -107,6 +107,25 @@ FIELD_LABELS = {
     "co_workers": N_("Medarbetare"),
     "employer": N_("Arbetsgivare"),
     "track_contact": N_("Kontaktperson"),
+    # A job track's kompetensprofil (its occupation apart from the track's own).
+    "profile_occupation": N_("Yrke i kompetensprofilen"),
+    "tasks": N_("Arbetsuppgifter"),
+    "required_competences": N_("Krav på kompetens"),
+    "desirable_competences": N_("Meriterande kompetens"),
+    "language_level": N_("Språknivå"),
+    "licences": N_("Körkort och certifikat"),
+    "working_hours": N_("Arbetstider"),
+    "physical_demands": N_("Fysiska krav"),
+    "employer_offers": N_("Arbetsgivaren erbjuder"),
+    # An insats of a job track's insatspaket.
+    "intervention": N_("Insats"),
+    "intervention_kind": N_("Slag av insats"),
+    "intervention_title": N_("Insatsens namn"),
+    "provider": N_("Anordnare"),
+    "intervention_starts_on": N_("Insatsen börjar"),
+    "intervention_ends_on": N_("Insatsen slutar"),
+    "intervention_places": N_("Platser i insatsen"),
+    "intervention_notes": N_("Anteckningar om insatsen"),
 }
 
 ACTION_LABELS = {

@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel, col, delete, select
 from app import i18n
 from app.auth.models import Role, User
 from app.clock import Clock, today
+from app.companies.models import Company
 from app.db import swedish_sort_key
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
@@ -31,6 +32,7 @@ from app.tracks.form import DATE_NAMES, TrackForm, clean
 from app.tracks.models import (
     TRACK_STATUS_LABELS,
     JobTrack,
+    JobTrackCompany,
     JobTrackEmployment,
     JobTrackMember,
     TrackStatus,
@@ -363,3 +365,25 @@ def delete_track(track: JobTrack, *, user: User, session: Session, clock: Clock)
 def history_of(track_id: int, *, session: Session, limit: int = 50) -> list[history.Entry]:
     """The track's history with its parts' (all recorded on the track), newest first."""
     return history.for_record("job_track", track_id, session=session, limit=limit)
+
+
+def may_edit(user: User) -> bool:
+    """Brokers and admins change a track and its parts; viewers read."""
+    return user.role in (Role.broker, Role.admin)
+
+
+def require_editor(user: User) -> None:
+    if not may_edit(user):
+        raise Forbidden(N_("Bara jobbmäklare och administratörer kan ändra jobbspår."))
+
+
+def employers(track_id: int, *, session: Session) -> list[Company]:
+    """The employers taking part in the track, by name."""
+    return list(
+        session.exec(
+            select(Company)
+            .join(JobTrackCompany, col(JobTrackCompany.company_id) == Company.id)
+            .where(JobTrackCompany.track_id == track_id)
+            .order_by(col(Company.sort_key), col(Company.id))
+        ).all()
+    )
