@@ -60,6 +60,8 @@ from app.today import routes as today_routes
 from app.tracks import people_routes as track_people_routes
 from app.tracks import routes as track_routes
 from app.tracks import task_routes as track_task_routes
+from app.tracks import intervention_routes as track_intervention_routes
+from app.tracks import profile_routes as track_profile_routes
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,8 @@ def create_app(
     app.include_router(assignment_routes.router)
     app.include_router(assignment_detail_routes.router)
     app.include_router(agreement_routes.router)
+    app.include_router(track_profile_routes.router)
+    app.include_router(track_intervention_routes.router)
     app.include_router(event_routes.router)
     app.include_router(event_participant_routes.router)
     app.include_router(event_task_routes.router)

@@ -287,6 +287,21 @@ SAVES: dict[tuple[str, str], Save] = {
         user="broker",
     ),
     ("POST", "/agreements/{agreement_id:int}/delete"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/profile"): Save(
+        lambda s: {"occupation": "Truckförare", "licences": "B-körkort, truckkort"},
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}/interventions"): Save(
+        lambda s: {"kind": "internship", "title": "Praktik på lagret", "starts_on": "2026-05-04"},
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}/interventions/{intervention_id:int}"): Save(
+        lambda s: {"kind": "training", "title": "Truckkort A och B", "starts_on": "2026-04-13"},
+        user="broker",
+    ),
+    ("POST", "/tracks/{track_id:int}/interventions/{intervention_id:int}/delete"): Save(
+        user="broker"
+    ),
     ("POST", "/assignments/{assignment_id:int}/status"): Save(
         lambda s: {"status": "searching", "from_status": "new"}, user="broker"
     ),

@@ -28,6 +28,7 @@ from app.tracks import service as tracks
 from app.tracks.form import TrackForm
 from tests.factories import make_company, make_user
 from app.tracks import checklist as track_checklist
+from app.tracks import interventions
 from tests.factories import make_company, make_track, make_user
 
 
@@ -134,6 +135,12 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     partner_contact = contacts.create(
         partner, contacts.ContactForm(name="Handläggare Prov"), **by_broker
     )
+    track = make_track(session, clock, coordinator=broker, name="Provspåret")
+    intervention = interventions.create(
+        track,
+        interventions.InterventionForm(title="Truckutbildning", starts_on="2026-04-06"),
+        **by_broker,
+    )
     calendar_feed.create(broker, session=session, clock=clock)
     track = make_track(session, clock, coordinator=broker, name="Provspåret")
     track_task = track_checklist.from_template(track, session=session, clock=clock)[0]
@@ -178,5 +185,6 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
             "done_job_id": done_job.id,
             "track_id": track.id,
             "partner_contact_id": partner_contact.id,
+            "intervention_id": intervention.id,
         },
     }
