@@ -302,6 +302,18 @@ SAVES: dict[tuple[str, str], Save] = {
     ("POST", "/tracks/{track_id:int}/interventions/{intervention_id:int}/delete"): Save(
         user="broker"
     ),
+    ("POST", "/tracks/{track_id:int}/assignments"): Save(
+        lambda s: {"assignment_id": str(s["other_assignment_id"])}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/assignments/{assignment_id:int}/detach"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/events"): Save(
+        lambda s: {"event_id": str(s["past_event_id"])}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/events/{event_id:int}/detach"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/agreements"): Save(
+        lambda s: {"agreement_id": str(s["other_agreement_id"])}, user="broker"
+    ),
+    ("POST", "/tracks/{track_id:int}/agreements/{agreement_id:int}/detach"): Save(user="broker"),
     ("POST", "/assignments/{assignment_id:int}/status"): Save(
         lambda s: {"status": "searching", "from_status": "new"}, user="broker"
     ),

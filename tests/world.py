@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.activities import service as activities
 from app.agreements import service as agreements
@@ -23,13 +23,13 @@ from app.events import service as events
 from app.imports import engine as imports
 from app.imports import jobs as import_jobs
 from app.imports.models import ImportKind
+from app.tracks import interventions
+from app.tracks import links as track_links
 from app.tracks import people as track_people
 from app.tracks import service as tracks
 from app.tracks.form import TrackForm
+from app.tracks.models import JobTrackTask
 from tests.factories import make_company, make_user
-from app.tracks import checklist as track_checklist
-from app.tracks import interventions
-from tests.factories import make_company, make_track, make_user
 
 
 def make_world(session: Session, clock: Clock) -> dict[str, Any]:
@@ -40,8 +40,9 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     Besides, for the routes that need another state (tests/test_write_path.py): a second
     company and a second assignment (neither on the event), an archived company, a deleted
     contact, an event that has taken place, a done import, the broker's calendar feed, and
-    a job track with the company as employer and its contact, and a samverkanspart's
-    contact not on the track."""
+    a job track with the company as employer and its contact, an insats, its checklist
+    from the default, and the assignment, the event and the agreement on it; a
+    samverkanspart's contact and a second agreement that are not on it."""
     admin = make_user(session, clock, role="admin", username="admin")
     broker = make_user(session, clock, role="broker", username="broker")
     viewer = make_user(session, clock, role="viewer", username="viewer")
@@ -116,6 +117,9 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
         **by_broker,
     )
     past_event = event_on("Förra träffen", "2026-02-16")
+    other_agreement = agreements.create(
+        company, AgreementForm(kind="internship", state="draft"), **by_broker
+    )
     track = tracks.create(
         TrackForm(
             name="Provspåret",
@@ -128,6 +132,12 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     )
     track_people.add_employer(track, str(company.id), **by_broker)
     track_people.add_contact(track, str(contact.id), **by_broker)
+    for kind, row in [
+        (track_links.ASSIGNMENT, assignment),
+        (track_links.EVENT, event),
+        (track_links.AGREEMENT, agreement),
+    ]:
+        track_links.attach(track, kind, str(row.id), **by_broker)
     # A samverkanspart (Arbetsförmedlingen) and its contact person, not yet on the track.
     partner = make_company(session, clock, user=broker, name="Arbetsförmedlingen Prov")
     partner.kind = CompanyKind.partner
@@ -135,15 +145,16 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     partner_contact = contacts.create(
         partner, contacts.ContactForm(name="Handläggare Prov"), **by_broker
     )
-    track = make_track(session, clock, coordinator=broker, name="Provspåret")
     intervention = interventions.create(
         track,
         interventions.InterventionForm(title="Truckutbildning", starts_on="2026-04-06"),
         **by_broker,
     )
+    # The track's checklist, made from the default when it was created.
+    track_task = session.exec(
+        select(JobTrackTask).where(JobTrackTask.track_id == track.id).limit(1)
+    ).one()
     calendar_feed.create(broker, session=session, clock=clock)
-    track = make_track(session, clock, coordinator=broker, name="Provspåret")
-    track_task = track_checklist.from_template(track, session=session, clock=clock)[0]
     done_job = analysed("Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n", "klar.csv")
     imports.queue(done_job, session=session)
     session.commit()
@@ -183,8 +194,8 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
             "other_assignment_id": other_assignment.id,
             "past_event_id": past_event.id,
             "done_job_id": done_job.id,
-            "track_id": track.id,
             "partner_contact_id": partner_contact.id,
             "intervention_id": intervention.id,
+            "other_agreement_id": other_agreement.id,
         },
     }

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import saving
+from app import parents, saving
 from app.agreements import listing
 from app.agreements import service as agreements
 from app.agreements.form import AgreementForm
@@ -105,6 +105,9 @@ def _form_context(
     return {
         "company": company,
         "agreement": agreement,
+        "parent_track": parents.parent(
+            "track", agreement.track_id if agreement else None, session=session
+        ),
         "renewed": renewed,
         "form": form,
         "error": error,

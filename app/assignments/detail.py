@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import saving
+from app import parents, saving
 from app.activities import service as activities
 from app.activities.models import KIND_LABELS
 from app.assignments import follow_ups, listing
@@ -101,6 +101,7 @@ def render_detail(
     context = {
         "assignment": assignment,
         "company": companies.get(assignment.company_id, session=session),
+        "parent_track": parents.parent("track", assignment.track_id, session=session),
         "contact": session.get(Contact, assignment.contact_id) if assignment.contact_id else None,
         "people": people,
         "history": history.for_record("assignment", assignment.id, session=session),

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app import saving
+from app import parents, saving
 from app.assignments.models import STATUS_LABELS as ASSIGNMENT_STATUS_LABELS
 from app.auth.models import Role, User
 from app.clock import Clock, today
@@ -69,6 +69,7 @@ def page(
         "event": event,
         "owner": owner,
         "members": members,
+        "parent_track": parents.parent("track", event.track_id, session=session),
         "participants": rows,
         "bcc": participants.bcc_addresses(rows),
         "presented": presented,

@@ -27,6 +27,7 @@ from app.db import swedish_sort_key
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
 from app.i18n import N_
+from app.tracks import checklist
 from app.tracks.audit import record
 from app.tracks.form import DATE_NAMES, TrackForm, clean
 from app.tracks.models import (
@@ -141,28 +142,6 @@ def _set_members(track: JobTrack, members: set[int], *, session: Session) -> Non
         session.add(JobTrackMember(track_id=track.id, user_id=user_id))
 
 
-def phase_dates(track: JobTrack) -> dict[str, dt.date | None]:
-    """The track's five dates by field name (what the checklist's due dates follow)."""
-    return {name: getattr(track, name) for name in DATE_NAMES}
-
-
-# --- the checklist's places ---------------------------------------------------------------
-# The track's checklist (app/tracks/checklist.py, with its own part of the work) is made
-# from the template when a track is created, and its due dates follow the phase dates when
-# they move. These two are where create() and update() hand over to it.
-
-
-def make_checklist(track: JobTrack, *, session: Session, clock: Clock) -> None:
-    """A new track's checklist from the template: checklist.from_template(track, ...)."""
-
-
-def follow_the_phases(
-    track: JobTrack, before: dict[str, dt.date | None], *, session: Session, clock: Clock
-) -> None:
-    """The checklist's due dates after the phase dates moved from `before`:
-    checklist.follow_the_phases(track, before, ...)."""
-
-
 # --- create and edit ------------------------------------------------------------------------
 
 
@@ -181,7 +160,7 @@ def create(form: TrackForm, *, user: User, session: Session, clock: Clock) -> Jo
     session.flush()
     _set_members(track, members, session=session)
     session.flush()
-    make_checklist(track, session=session, clock=clock)
+    checklist.from_template(track, session=session, clock=clock)
     filled = history.created(_tracked(track, members, session=session))
     record(track, "create", filled, user=user, session=session, clock=clock)
     return track
@@ -203,7 +182,7 @@ def update(
     )
     members = values.pop("members")
     before = _tracked(track, current_members, session=session)
-    dates_before = phase_dates(track)
+    phases_before = checklist.starts(track)
     for name, value in values.items():
         setattr(track, name, value)
     # _tracked() and _set_members() query: no autoflush of the changed row before the
@@ -217,8 +196,8 @@ def update(
     session.add(track)
     flush_or_conflict(track, form.version, session)
     record(track, "update", changes, user=user, session=session, clock=clock)
-    if phase_dates(track) != dates_before:
-        follow_the_phases(track, dates_before, session=session, clock=clock)
+    if checklist.starts(track) != phases_before:
+        checklist.follow_the_phases(track, phases_before, session=session, clock=clock)
     return track
 
 

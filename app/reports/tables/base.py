@@ -17,15 +17,11 @@ from app.companies.models import Company
 from app.db import swedish_sort_key
 from app.i18n import N_, gettext
 from app.reports.period import Bucket, Period
+from app.small_counts import Cell, share, shown_count
 from app.validation import typed_id
 
 NO_BROKER = N_("Ingen jobbmäklare")
 MUNICIPALITY_MAX_LENGTH = 100
-# A count of people below this, where a filter could single them out, is shown as HIDDEN.
-SMALL_COUNT = 5
-HIDDEN = "< 5"
-# What a cell shows: a count, HIDDEN, or nothing (None: a share of no one, a figure not set).
-Cell = int | str | None
 
 
 @dataclass(frozen=True)
@@ -110,11 +106,7 @@ class Ratio:
 
     def of(self, values: Sequence[int], *, hide_small: bool) -> Cell:
         """None when there is no one to share, or (hide_small) fewer than SMALL_COUNT."""
-        whole = values[self.whole]
-        if whole == 0 or (hide_small and whole < SMALL_COUNT):
-            return None
-        # Rounded half up, in whole numbers: no float reaches a page or a file.
-        return (200 * values[self.part] + whole) // (2 * whole)
+        return share(values[self.part], values[self.whole], hide_small=hide_small)
 
 
 @dataclass
@@ -150,9 +142,7 @@ class ReportTable:
 
     def cells(self, values: Sequence[int]) -> list[Cell]:
         """A row's or the totals' values as the page and the exports show them."""
-        counts: list[Cell] = [
-            HIDDEN if self.hide_small and 0 < value < SMALL_COUNT else value for value in values
-        ]
+        counts: list[Cell] = [shown_count(value, hide_small=self.hide_small) for value in values]
         return counts + [ratio.of(values, hide_small=self.hide_small) for ratio in self.ratios]
 
     def row_cells(self, row: ReportRow) -> list[Cell]:

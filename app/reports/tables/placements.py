@@ -24,16 +24,8 @@ from app.assignments.models import (
 from app.i18n import N_, gettext, ngettext
 from app.query import select_columns
 from app.reports.tables.assignments import assignment_filters
-from app.reports.tables.base import (
-    HIDDEN,
-    SMALL_COUNT,
-    Cell,
-    Ratio,
-    ReportFilters,
-    ReportRow,
-    ReportTable,
-    Text,
-)
+from app.reports.tables.base import Ratio, ReportFilters, ReportRow, ReportTable, Text
+from app.small_counts import HIDDEN, SMALL_COUNT, Cell
 from app.text import grouped
 
 PLACEMENT_COLUMNS = (
