@@ -314,6 +314,10 @@ SAVES: dict[tuple[str, str], Save] = {
         lambda s: {"agreement_id": str(s["other_agreement_id"])}, user="broker"
     ),
     ("POST", "/tracks/{track_id:int}/agreements/{agreement_id:int}/detach"): Save(user="broker"),
+    # The results form as opened on the world's track: nothing counted yet.
+    ("POST", "/tracks/{track_id:int}/results"): Save(
+        lambda s: {"identified": "12", "started": "10", "seen": ",,,,,,;"}, user="broker"
+    ),
     ("POST", "/assignments/{assignment_id:int}/status"): Save(
         lambda s: {"status": "searching", "from_status": "new"}, user="broker"
     ),
