@@ -16,6 +16,8 @@ What each filter means, table by table (the page says it too):
 Counts of people followed up (and the estimate of income support saved from them) show
 1 to 4 as "< 5" when any filter is set (tables/placements.py, base.py's hide_small).
 - employment type: assignment figures only (follow-ups of placements included).
+- job tracks: broker is the track's coordinator, municipality the track's; a track's
+  participants and outcomes always show 1 to 4 as "< 5" (tables/tracks.py).
 - municipality: the company's, for everything tied to a company (events: the companies
   taking part).
 """
@@ -38,6 +40,7 @@ from app.reports.tables.companies import companies_table
 from app.reports.tables.events import events_table
 from app.reports.tables.hires import hires_table
 from app.reports.tables.placements import income_support_table, placements_table
+from app.reports.tables.tracks import outcomes_table, phases_table
 
 # The report's public names, as the routes and callers import them from here.
 __all__ = [
@@ -65,6 +68,8 @@ class Report:
     placements: ReportTable
     income_support: ReportTable
     events_by_month: ReportTable
+    tracks_by_phase: ReportTable
+    track_outcomes: ReportTable
     tables: dict[str, ReportTable] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +86,8 @@ class Report:
                 self.placements,
                 self.income_support,
                 self.events_by_month,
+                self.tracks_by_phase,
+                self.track_outcomes,
             )
         }
 
@@ -100,6 +107,8 @@ TABLE_KEYS = (
     "placements",
     "income-support",
     "events-by-month",
+    "tracks-by-phase",
+    "track-outcomes",
 )
 
 
@@ -107,8 +116,8 @@ TABLE_KEYS = (
 
 
 def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
-    """Every table of the report: twelve statements (eleven for one broker), whatever the
-    data size."""
+    """Every table of the report: seventeen statements (sixteen for one broker), whatever
+    the data size."""
     names = user_names(session)
     activities_by_broker, activities_by_week = activity_tables(filters, names, session=session)
     assignments, assignment_statuses = assignment_tables(filters, session=session)
@@ -127,6 +136,8 @@ def report(filters: ReportFilters, *, session: Session, clock: Clock) -> Report:
             filters, followed.moved_from_income_support, session=session
         ),
         events_by_month=events_table(filters, session=session, clock=clock),
+        tracks_by_phase=phases_table(filters, session=session),
+        track_outcomes=outcomes_table(filters, session=session),
     )
 
 
