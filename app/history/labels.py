@@ -126,6 +126,15 @@ FIELD_LABELS = {
     "intervention_ends_on": N_("Insatsen slutar"),
     "intervention_places": N_("Platser i insatsen"),
     "intervention_notes": N_("Anteckningar om insatsen"),
+    "agreement": N_("Avtal"),
+    "identified": N_("Identifierade deltagare"),
+    "started": N_("Deltagare som började"),
+    "completed": N_("Deltagare som fullföljde"),
+    "left_early": N_("Deltagare som avbröt i förtid"),
+    "to_studies": N_("Till studier"),
+    "to_other": N_("Annat utfall"),
+    "outcome_unknown": N_("Okänt utfall"),
+    "employment_by_hand": N_("Anställningar räknade för hand"),
 }
 
 ACTION_LABELS = {
