@@ -64,6 +64,7 @@ from app.tracks import intervention_routes as track_intervention_routes
 from app.tracks import profile_routes as track_profile_routes
 from app.tracks import link_routes as track_link_routes
 from app.tracks import result_routes as track_result_routes
+from app.tracks import round_routes as track_round_routes
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ def create_app(
     app.include_router(track_people_routes.router)
     app.include_router(track_link_routes.router)
     app.include_router(track_result_routes.router)
+    app.include_router(track_round_routes.router)
     app.include_router(export_routes.router)
     app.include_router(import_routes.router)
     app.include_router(import_mapping_routes.router)

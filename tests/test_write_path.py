@@ -427,6 +427,9 @@ SAVES: dict[tuple[str, str], Save] = {
         lambda s: {"done": "1"}, user="broker"
     ),
     ("POST", "/tracks/{track_id:int}/tasks/{track_task_id:int}/delete"): Save(user="broker"),
+    ("POST", "/tracks/{track_id:int}/new-round"): Save(
+        lambda s: {"planning_starts_on": "2026-09-01"}, user="broker"
+    ),
     ("POST", "/imports"): Save(
         lambda s: {"kind": "companies"},
         files=lambda s: {"file": ("prov.csv", SHEET, "text/csv")},

@@ -135,6 +135,9 @@ FIELD_LABELS = {
     "to_other": N_("Annat utfall"),
     "outcome_unknown": N_("Okänt utfall"),
     "employment_by_hand": N_("Anställningar räknade för hand"),
+    "round_number": N_("Omgång"),
+    "copied_from_round": N_("Kopierad från omgång"),
+    "new_round": N_("Ny omgång"),
 }
 
 ACTION_LABELS = {
