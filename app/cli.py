@@ -126,7 +126,7 @@ def seed(args: argparse.Namespace) -> int:
         f"Klart på {seconds:.0f} s: {report.companies} företag, {report.contacts} "
         f"kontaktpersoner, {report.activities} kontakthändelser, "
         f"{report.assignments} rekryteringsuppdrag, {report.events} rekryteringsträffar, "
-        f"{report.tags} taggar."
+        f"{report.tags} taggar, {report.partners} samverkansparter, {report.tracks} jobbspår."
     )
     if report.created_users:
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from app.assignments.models import OPEN_STATUSES, Assignment, SourceKind
 from app.auth.models import Role, User
 from app.clock import SettableClock, to_local
 from app.companies import service as companies
-from app.companies.models import Company, CompanyTag
+from app.companies.models import Company, CompanyKind, CompanyTag
 from app.companies.orgnr import normalize
 from app.contacts import service as contacts
 from app.contacts.models import Contact
@@ -32,7 +33,20 @@ from app.events.models import (
     EventTask,
     RecruitmentEvent,
 )
+from app.phases import PHASES
+from app.seed.track_data import PARTNERS
 from app.text import fold
+from app.tracks.models import (
+    CompetenceProfile,
+    Intervention,
+    JobTrack,
+    JobTrackCompany,
+    JobTrackContact,
+    JobTrackEmployment,
+    JobTrackMember,
+    JobTrackTask,
+    TrackStatus,
+)
 from tests.conftest import START
 from tests.databases import throwaway_database
 from tests.factories import make_user
@@ -55,11 +69,23 @@ def count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
+def employers(session: Session) -> int:
+    return session.exec(select(func.count()).where(Company.kind == CompanyKind.employer)).one()
+
+
 def test_counts(seeded: tuple[Engine, demo.SeedReport]) -> None:
     engine, report = seeded
     with Session(engine) as session:
-        assert count(session, Company) == report.companies == COMPANIES
-        assert count(session, Contact) == report.contacts
+        assert employers(session) == report.companies == COMPANIES
+        assert count(session, Company) == COMPANIES + report.partners
+        assert report.partners == len(PARTNERS)
+        at_employers = session.exec(
+            select(func.count())
+            .select_from(Contact)
+            .join(Company, Company.id == Contact.company_id)
+            .where(Company.kind == CompanyKind.employer)
+        ).one()
+        assert at_employers == report.contacts
         assert COMPANIES <= report.contacts <= 5 * COMPANIES
         assert count(session, Activity) == report.activities
         assert 5 * COMPANIES <= report.activities <= 15 * COMPANIES
@@ -172,17 +198,139 @@ def test_events_keep_the_services_rules(seeded: tuple[Engine, demo.SeedReport]) 
                 assert session.get(Assignment, link.assignment_id).company_id in companies_there
 
 
+def test_partners_are_samverkansparter_with_contact_persons(
+    seeded: tuple[Engine, demo.SeedReport],
+) -> None:
+    engine, _ = seeded
+    with Session(engine) as session:
+        partners = session.exec(select(Company).where(Company.kind == CompanyKind.partner)).all()
+        assert sorted(p.name for p in partners) == sorted(name for _, name, *_ in PARTNERS)
+        for partner in partners:
+            people = session.exec(select(Contact).where(Contact.company_id == partner.id)).all()
+            assert people, partner.name
+            assert all(person.title for person in people)
+
+
+def test_tracks_keep_the_rules_and_the_plan(seeded: tuple[Engine, demo.SeedReport]) -> None:
+    """Every phase has a track; each has employers with contacts, partner contacts, a
+    team, a profile, an insatspaket, the default checklist done where its day has passed,
+    and counts only when finished; the finished one has a second round moved in time."""
+    engine, report = seeded
+    day = START.date()
+    with Session(engine) as session:
+        tracks = session.exec(select(JobTrack).order_by(JobTrack.id)).all()
+        assert len(tracks) == report.tracks == 4
+        assert {t.status for t in tracks} == set(TrackStatus) - {TrackStatus.cancelled}
+        template = session.exec(
+            select(func.count()).where(ChecklistTemplateItem.checklist == ChecklistFor.track)
+        ).one()
+        brokers = set(session.exec(select(User.id).where(User.role == Role.broker)).all())
+        gaps = 0
+        for track in tracks:
+            dates = [
+                track.planning_starts_on,
+                track.recruitment_starts_on,
+                track.execution_starts_on,
+                track.closing_starts_on,
+                track.ends_on,
+            ]
+            assert dates == sorted(dates) and None not in dates, track.name
+            phase = sum(1 for d in dates[1:4] if d <= day)
+            assert track.status == list(TrackStatus)[phase], track.name
+            assert track.coordinator_id in brokers
+            members = session.exec(
+                select(JobTrackMember.user_id).where(JobTrackMember.track_id == track.id)
+            ).all()
+            assert track.coordinator_id not in members and set(members) <= brokers
+            employer_ids = set(
+                session.exec(
+                    select(JobTrackCompany.company_id).where(JobTrackCompany.track_id == track.id)
+                ).all()
+            )
+            assert employer_ids
+            kinds = {
+                session.get(Company, company_id).kind: company_id for company_id in employer_ids
+            }
+            assert set(kinds) == {CompanyKind.employer}
+            people = session.exec(
+                select(Contact)
+                .join(JobTrackContact, JobTrackContact.contact_id == Contact.id)
+                .where(JobTrackContact.track_id == track.id)
+            ).all()
+            at = {session.get(Company, p.company_id).kind for p in people}
+            assert at == {CompanyKind.employer, CompanyKind.partner}
+            assert {p.company_id for p in people} >= employer_ids
+            assert session.get(CompetenceProfile, track.id).required_competences
+            insatser = session.exec(
+                select(Intervention)
+                .where(Intervention.track_id == track.id)
+                .order_by(Intervention.starts_on)
+            ).all()
+            assert 3 <= len(insatser) <= 4
+            covered = insatser[0].ends_on
+            for insats in insatser:
+                assert insats.starts_on <= insats.ends_on and insats.provider_id is not None
+                gaps += insats.starts_on > covered + dt.timedelta(days=1)
+                covered = max(covered, insats.ends_on)
+            tasks = session.exec(
+                select(JobTrackTask).where(JobTrackTask.track_id == track.id)
+            ).all()
+            assert len(tasks) == template
+            assert {t.phase for t in tasks} == set(PHASES)
+            for task in tasks:
+                assert (task.done_at is not None) == (task.due_on < day), task.title
+            finished = track.ends_on < day
+            employed = session.exec(
+                select(func.sum(JobTrackEmployment.count)).where(
+                    JobTrackEmployment.track_id == track.id
+                )
+            ).one()
+            assert (track.started is not None) == finished == (employed is not None), track.name
+            if finished:
+                assert track.started <= track.identified
+                assert track.completed + track.left_early == track.started
+        assert gaps >= 1
+
+        first, second = session.exec(
+            select(JobTrack).where(JobTrack.name == tracks[0].name).order_by(JobTrack.round_number)
+        ).all()
+        assert (second.round_number, second.previous_round_id, second.first_round_id) == (
+            2,
+            first.id,
+            first.id,
+        )
+        moved = second.planning_starts_on - first.planning_starts_on
+        assert second.ends_on == first.ends_on + moved
+        assert second.status == TrackStatus.recruitment
+        assert second.started is None
+
+        def starts(track: JobTrack) -> list[dt.date]:
+            return sorted(
+                session.exec(
+                    select(Intervention.starts_on).where(Intervention.track_id == track.id)
+                ).all()
+            )
+
+        assert starts(second) == [d + moved for d in starts(first)]
+
+
 def test_refuses_a_database_with_companies_unless_forced(
     seeded: tuple[Engine, demo.SeedReport], tmp_path: Path
 ) -> None:
     engine, _ = seeded
     with pytest.raises(demo.SeedRefused):
         demo.seed(engine, companies=1, clock=SettableClock(START))
+    with Session(engine) as session:
+        tracks_before = count(session, JobTrack)
     report = demo.seed(engine, companies=2, seed=8, clock=SettableClock(START), force=True)
     assert report.companies == 2
     assert report.created_users == []  # the brokers exist now
+    # The partners and the demo tracks are there already: not made twice.
+    assert (report.partners, report.tracks) == (0, 0)
     with Session(engine) as session:
-        assert count(session, Company) == COMPANIES + 2
+        assert employers(session) == COMPANIES + 2
+        assert count(session, Company) == COMPANIES + 2 + len(PARTNERS)
+        assert count(session, JobTrack) == tracks_before
 
 
 @pytest.mark.parametrize("brokers", [1, 2])

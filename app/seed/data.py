@@ -45,7 +45,11 @@ INDUSTRIES = [
 ]
 FORMS = ["AB"] * 14 + ["Aktiebolag", "HB", "KB", "Ekonomisk förening"]
 # The first three digits of the org.nr: 556 and 559 are aktiebolag, 969 handelsbolag ...
-ORG_PREFIXES = {"AB": "556", "Aktiebolag": "559", "HB": "969", "KB": "916"}
+ORG_PREFIXES = {
+    "AB": "556", "Aktiebolag": "559", "HB": "969", "KB": "916",
+    # The samverkansparter's (track_data.PARTNERS): state agency, municipality, foundation.
+    "Myndighet": "202", "Kommun": "212", "Stiftelse": "802",
+}  # fmt: skip
 
 TAGS = [
     "Rekryterar nu", "Praktikplatser", "Sommarjobb", "Nystartsjobb", "Lönebidrag",

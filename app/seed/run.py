@@ -1,6 +1,6 @@
 """`seed()`: fills an empty database with demo data in one transaction, brokers and tags
 first, then companies in batches with their contacts, activities and assignments, then
-recruitment events."""
+recruitment events, then the samverkansparter and lokala jobbspår."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from app.seed.data import TAGS
 from app.seed.events import events
 from app.seed.generator import Generator
 from app.seed.inserts import batches, insert_returning_ids
+from app.seed.tracks import tracks
 from app.text import fold
 
 BROKER_COUNT = 6
@@ -47,6 +48,10 @@ class SeedReport:
     assignments: int = 0
     events: int = 0
     tags: int = 0
+    # Samverkansparter (companies of kind partner, besides the `companies` employers) and
+    # job tracks, rounds counted one by one.
+    partners: int = 0
+    tracks: int = 0
     created_users: list[str] = field(default_factory=list)
     has_admin: bool = True
 
@@ -130,7 +135,8 @@ def seed(
     progress: Callable[[str], None] = lambda _message: None,
 ) -> SeedReport:
     """Fills the database with `companies` companies, ~3 contacts, ~10 activities and ~0.4
-    recruitment assignments each.
+    recruitment assignments each; besides them a handful of samverkansparter, and job
+    tracks where there are none yet.
 
     Refuses (SeedRefused) when there already are companies, unless `force`. One
     transaction: it all goes in, or nothing does.
@@ -231,5 +237,8 @@ def seed(
             report.events = events(
                 session, rng, generator, first_company_id=first_id, count=max(1, companies // 25)
             )
+            progress("jobbspår")
+            made = tracks(session, rng, generator, clock=clock, first_company_id=first_id)
+            report.partners, report.tracks = made.partners, made.tracks
         session.commit()
     return report
