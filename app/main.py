@@ -57,14 +57,14 @@ from app.saving import Answered
 from app.templating import render, see_other, translate
 from app.today import follow_up_routes as today_follow_up_routes
 from app.today import routes as today_routes
-from app.tracks import people_routes as track_people_routes
-from app.tracks import routes as track_routes
-from app.tracks import task_routes as track_task_routes
 from app.tracks import intervention_routes as track_intervention_routes
-from app.tracks import profile_routes as track_profile_routes
 from app.tracks import link_routes as track_link_routes
+from app.tracks import people_routes as track_people_routes
+from app.tracks import profile_routes as track_profile_routes
 from app.tracks import result_routes as track_result_routes
 from app.tracks import round_routes as track_round_routes
+from app.tracks import routes as track_routes
+from app.tracks import task_routes as track_task_routes
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,6 @@ from app.tracks import service as tracks
 from app.tracks.form import TrackForm
 from app.tracks.models import JobTrackTask
 from tests.factories import make_company, make_user
-from tests.factories import make_company, make_track, make_user
 
 
 def make_world(session: Session, clock: Clock) -> dict[str, Any]:
@@ -155,7 +154,6 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
     track_task = session.exec(
         select(JobTrackTask).where(JobTrackTask.track_id == track.id).limit(1)
     ).one()
-    track = make_track(session, clock, coordinator=broker, name="Provspåret")
     calendar_feed.create(broker, session=session, clock=clock)
     done_job = analysed("Företagsnamn;Ort\r\nImporterade AB;Luleå\r\n", "klar.csv")
     imports.queue(done_job, session=session)
@@ -195,7 +193,6 @@ def make_world(session: Session, clock: Clock) -> dict[str, Any]:
             "deleted_contact_id": gone.id,
             "other_assignment_id": other_assignment.id,
             "past_event_id": past_event.id,
-            "track_id": track.id,
             "done_job_id": done_job.id,
             "partner_contact_id": partner_contact.id,
             "intervention_id": intervention.id,

@@ -29,7 +29,7 @@ from app.contacts.models import Contact
 from app.dates import parse_date
 from app.db import hold_write_lock
 from app.errors import ValidationFailed
-from app.events.checklist import phase_rank
+from app.events.checklists import phase_rank
 from app.i18n import N_
 from app.phases import PHASES, Phase
 from app.query import select_columns
