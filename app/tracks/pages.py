@@ -19,6 +19,7 @@ from app.clock import Clock, today
 from app.errors import DomainError, Forbidden
 from app.i18n import N_
 from app.templating import render
+from app.tracks import checklist, interventions, links, profile, results, rounds
 from app.tracks import people as track_people
 from app.tracks import service as tracks
 from app.tracks.form import DATE_FIELDS
@@ -114,7 +115,7 @@ def page(
         "contact_choices": track_people.contact_choices(track.id, session=session)
         if can_edit
         else [],
-        "timeline": timeline(track),
+        "phase_steps": timeline(track),
         "span": current_span(track),
         "status_actions": status_actions(track, user, clock=clock),
         "status_action_labels": STATUS_ACTIONS,
@@ -125,6 +126,10 @@ def page(
         "errors": errors or {},
         **labels(),
     }
+    # The parts' sections, each from its own module: profile and insatspaket, checklist,
+    # the assignments, events and agreements on the track, its results, its rounds.
+    for part in (profile, interventions, checklist, links, results, rounds):
+        context.update(part.section(track, session=session, clock=clock, user=user))
     return render(request, "tracks/page.html", context, status_code=status_code)
 
 
