@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from app.history import service as history
+from app.templating import env
+from app.tracks import links
 from tests.agreements.factories import make_agreement
 from tests.events.factories import make_event
 from tests.factories import PASSWORD, make_company, make_track, make_user
@@ -165,3 +167,19 @@ def test_a_viewer_reads_the_links_without_the_forms(client, session, clock, bo, 
     assert page.status_code == 200
     assert f'href="/assignments/{assignment.id}"' in page.text
     assert "attach-assignment" not in page.text and "/detach" not in page.text
+
+
+def test_the_track_pages_section_lists_the_links_without_the_buttons(
+    client, session, clock, bo, company
+):
+    track = make_track(session, clock, coordinator=bo)
+    take_part(session, clock, track, company)
+    assignment = make_assignment(session, clock, company, bo, occupation="Truckförare")
+    client.post_form(f"/tracks/{track.id}/assignments", {"assignment_id": str(assignment.id)})
+    context = links.section(track, session=session, clock=clock, user=bo)
+    html = env.get_template("tracks/_links.html").render(
+        track=track, current_user=bo, may_open=lambda path: True, csrf_token="x", **context
+    )
+    assert f'<a href="/assignments/{assignment.id}">Truckförare</a>' in html
+    assert "/detach" not in html
+    assert f'href="/tracks/{track.id}/links"' in html
