@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app import i18n
@@ -26,6 +26,7 @@ from app.companies.models import Company
 from app.db import swedish_sort_key
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.history import service as history
+from app.history.models import AuditEvent
 from app.i18n import N_
 from app.tracks import checklist
 from app.tracks.audit import record
@@ -342,8 +343,16 @@ def delete_track(track: JobTrack, *, user: User, session: Session, clock: Clock)
 
 
 def history_of(track_id: int, *, session: Session, limit: int = 50) -> list[history.Entry]:
-    """The track's history with its parts' (all recorded on the track), newest first."""
-    return history.for_record("job_track", track_id, session=session, limit=limit)
+    """The track's history with its parts', newest first: one query. Its parts record on
+    the track itself, but for the checklist's items, which have their own history."""
+    return history.entries_where(
+        session,
+        or_(
+            and_(col(AuditEvent.entity) == "job_track", col(AuditEvent.entity_id) == track_id),
+            checklist.history_where(track_id),
+        ),
+        limit=limit,
+    )
 
 
 def may_edit(user: User) -> bool:

@@ -219,3 +219,21 @@ def test_the_checklist_costs_the_same_statements_as_it_grows(client, session, cl
     checklist.from_template(track, session=session, clock=clock)
     session.commit()
     assert count(engine, page) == few
+
+
+def test_the_tracks_history_tells_what_was_done_to_its_checklist(client, session, clock, track):
+    from app.tracks import service as tracks
+
+    task = tasks_of(session, track)[0]
+    client.post_form(f"/tracks/{track.id}/tasks/{task.id}/done", {"done": "1"}, token_from="/")
+    client.post_form(
+        f"/tracks/{track.id}/tasks",
+        {"phase": "closing", "title": "Skicka enkät till arbetsgivaren"},
+        token_from="/",
+    )
+    entries = tracks.history_of(track.id, session=session)
+    changes = [entry.event.changes for entry in entries]
+    assert {"done": [False, True]} in changes
+    assert any((c or {}).get("task") == [None, "Skicka enkät till arbetsgivaren"] for c in changes)
+    page = client.get(f"/tracks/{track.id}/history")
+    assert page.text.count("Skicka enkät till arbetsgivaren") == 1
