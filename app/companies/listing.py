@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app import search
 from app.auth.models import User
 from app.clock import STOCKHOLM, Clock, today
-from app.companies.models import Company, CompanyKind, CompanyStatus, CompanyTag
+from app.companies.models import Company, CompanyKind, CompanyStatus, CompanyTag, is_partner
 from app.companies.tags import tags_by_company
 from app.db import by_name
 from app.query import Found, Rows, count_found, select_columns
@@ -172,7 +172,9 @@ def filtered(
         statement = statement.where(condition)
     # Kind has no index: nearly every company is an employer, so the default filters the
     # rows an index walk reads (like archived_at) instead of choosing another plan.
-    if f.kind != KIND_ALL:
+    if f.kind == CompanyKind.partner:
+        statement = statement.where(is_partner())  # the few partners, from their index
+    elif f.kind != KIND_ALL:
         statement = statement.where(Company.kind == CompanyKind(f.kind))
     if f.status:
         statement = statement.where(Company.status == CompanyStatus(f.status))

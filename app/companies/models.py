@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Index, Text, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ColumnElement, Index, Text, literal_column, text
+from sqlmodel import Field, SQLModel, col
 
 from app.db import UTCDateTime, enum_column, version_column
 from app.history import labels as history_labels
@@ -98,6 +98,16 @@ class Company(SQLModel, table=True):
             sqlite_where=text("merged_into_id IS NOT NULL"),
             postgresql_where=text("merged_into_id IS NOT NULL"),
         ),
+        # The few samverkanspartner: what the reports leave out, and the list's "Samverkanspart"
+        # filter, without reading every company. Partial, so it never looks like a way to
+        # find the employers; a query must compare kind with the literal 'partner' (a bound
+        # parameter does not let SQLite use it).
+        Index(
+            "ix_company_partner",
+            "id",
+            sqlite_where=text("kind = 'partner'"),
+            postgresql_where=text("kind = 'partner'"),
+        ),
         # History refers to companies by id: SQLite must never hand a deleted id out again.
         {"sqlite_autoincrement": True},
     )
@@ -169,3 +179,9 @@ class CompanyTag(SQLModel, table=True):
 
     company_id: int = Field(foreign_key="company.id", primary_key=True, ondelete="CASCADE")
     tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+def is_partner() -> ColumnElement[bool]:
+    """company.kind = 'partner', the value written out in the SQL: the condition of the
+    partial index ix_company_partner, which SQLite uses only when it sees that literal."""
+    return col(Company.kind) == literal_column("'partner'")

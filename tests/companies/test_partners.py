@@ -175,3 +175,29 @@ def test_merge_candidates_are_of_the_same_kind(session, clock):
     assert ids(employer, "") == [twin.id]
     assert ids(employer, "lärcentrum") == [twin.id]
     assert ids(partner, "") == [] and ids(partner, "lärcentrum") == []
+
+
+def test_the_partners_are_read_from_their_own_index(session, clock):
+    """The reports leave the samverkanspartner out by their ids, and the list's
+    "Samverkanspart" filter lists them: both from the partial index, never a scan of the
+    whole register."""
+    from sqlalchemy import text
+
+    from app.companies.models import is_partner
+
+    author = make_user(session, clock)
+    for number in range(3):
+        make_company(session, clock, user=author, name=f"Arbetsgivare {number} AB")
+    statement = select(Company.id).where(is_partner())
+    compiled = statement.compile(session.get_bind())
+    connection = session.connection()
+    if session.get_bind().dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        explain = "EXPLAIN"
+    else:
+        explain = "EXPLAIN QUERY PLAN"
+    plan = "\n".join(
+        str(row[-1])
+        for row in connection.exec_driver_sql(f"{explain} {compiled}", compiled.params).all()
+    )
+    assert "ix_company_partner" in plan, plan
