@@ -79,7 +79,7 @@ def test_a_profile_and_an_insats_on_a_phone(page: Page, server: LiveServer) -> N
     assert fits(page)
 
     page.goto(f"/tracks/{track_id}/interventions/{first_id}/edit")
-    move = page.get_by_label("Flytta även de 1 insatser som kommer efter, lika många dagar")
+    move = page.get_by_label("Flytta även den insats som kommer efter, lika många dagar")
     expect(move).not_to_be_checked()
     check_accessibility(page)
     assert fits(page)
