@@ -37,6 +37,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import make_engine
 from app.events.models import EventAssignment, EventCompany, EventTask, RecruitmentEvent
 from app.main import create_app
+from app.tracks.models import Intervention, JobTrack
 from bench import imports, overhttp
 
 CACHE = Path(__file__).parent / ".cache"
@@ -193,6 +194,20 @@ def busiest_municipality(engine: Engine) -> str:
                 .where(Company.municipality.is_not(None))  # type: ignore[union-attr]
                 .group_by(Company.municipality)
                 .order_by(func.count().desc())
+                .limit(1)
+            ).scalar_one()
+        )
+
+
+def a_track(engine: Engine) -> int:
+    """The seeded job track with the most on its page (insatser, then employers)."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(JobTrack.id)
+                .outerjoin(Intervention, Intervention.track_id == JobTrack.id)  # type: ignore[arg-type]
+                .group_by(JobTrack.id)
+                .order_by(func.count(Intervention.id).desc(), JobTrack.id)  # type: ignore[arg-type]
                 .limit(1)
             ).scalar_one()
         )
@@ -384,6 +399,7 @@ def measure_all(url: str, args: argparse.Namespace) -> int:
     engine = make_engine(url)
     username, company_id = bench_user(engine)
     event_id, event_month = big_event(engine)
+    track_id = a_track(engine)
     place = busiest_municipality(engine)
     settings = Settings(
         data_dir=CACHE / "data",
@@ -428,6 +444,9 @@ def measure_all(url: str, args: argparse.Namespace) -> int:
             ("assignment list", "/assignments"),
             ("event page", f"/events/{event_id}"),
             ("event calendar", f"/events/calendar?month={event_month}"),
+            ("job track list", "/tracks"),
+            ("job track page", f"/tracks/{track_id}"),
+            ("job track results", f"/tracks/{track_id}/results"),
             ("reports, this year", "/reports?period=year"),
             ("reports, last year", "/reports?period=last_year"),
             ("reports, year, municipality", f"/reports?period=year&municipality={place}"),
