@@ -40,6 +40,45 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     session_idle_minutes: int = Field(default=120, ge=5)
     session_max_hours: int = Field(default=12, ge=1)
+    # Sign-in through the organisation's OpenID provider (Entra ID, Keycloak...): on when
+    # an issuer and a client id are set. See the README's "Inloggning med organisationens
+    # konto".
+    oidc_issuer: str = ""
+    # Where the provider's metadata is; by default the issuer's
+    # /.well-known/openid-configuration.
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    # The login page's button: "Logga in med <label>".
+    oidc_label: str = "organisationens konto"
+    # The claim that names the user for good: "sub", or Entra ID's "oid" (the object id
+    # an admin sees in the portal; "sub" there differs per application).
+    oidc_subject_claim: str = "sub"
+    # Group ids or app-role names (comma separated) that give each role; the highest wins.
+    # They are looked for in the groups claim and the roles claim.
+    oidc_admin_groups: str = ""
+    oidc_broker_groups: str = ""
+    oidc_viewer_groups: str = ""
+    oidc_groups_claim: str = "groups"
+    oidc_roles_claim: str = "roles"
+    # A user's first sign-in creates them; otherwise an admin must have linked them first.
+    oidc_create_users: bool = True
+    # Sessions signed in through the provider end after this many hours (shorter than
+    # MATCHA_SESSION_MAX_HOURS), so that removal from a group takes effect within it.
+    oidc_session_max_hours: int = Field(default=8, ge=1)
+    # Seconds to wait for any answer from the provider.
+    oidc_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # The address the provider sends the user back to, if not this server's own
+    # (behind a proxy that rewrites the host): https://matcha.example.se/login/sso/callback
+    oidc_redirect_uri: str = ""
+    # Local passwords: off means only the break-glass admins below may use one.
+    local_passwords: bool = True
+    # Usernames (comma separated) of admins who may sign in with a password when
+    # MATCHA_LOCAL_PASSWORDS is off: for when the provider is down.
+    break_glass_admins: str = ""
+    # The security log keeps events this many months, then the app deletes them.
+    security_log_months: int = Field(default=12, ge=1, le=120)
     # Largest import upload; a larger one is refused before it is read into memory.
     import_max_mb: int = Field(default=20, ge=1)
     # How much of a sheet the import reads (app/imports/reading.py Limits): a file over any
@@ -87,6 +126,14 @@ class Settings(BaseSettings):
         if level not in logging.getLevelNamesMapping():
             raise ValueError(f"unknown log level {level!r}")
         return level
+
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def break_glass_usernames(self) -> frozenset[str]:
+        return frozenset(
+            name.strip().lower() for name in self.break_glass_admins.split(",") if name.strip()
+        )
 
     def request_max_bytes(self) -> int:
         least = self.import_max_mb + 1

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from contextvars import ContextVar
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +14,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.net import client_ip
 
 request_log = logging.getLogger("matcha.request")
+
+# The client address of the request being answered (behind trusted proxies, the one they
+# name), for records that note where an action came from: the security log.
+current_client: ContextVar[str | None] = ContextVar("current_client", default=None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -55,6 +60,9 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        client = client_ip(HTTPConnection(scope), self.trusted_proxies)
+        # Routes run in worker threads, which copy this context.
+        current_client.set(client)
 
         async def remember_status(message: Message) -> None:
             nonlocal status
@@ -79,7 +87,7 @@ class RequestLogMiddleware:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         # A plain copy (app/auth/deps.py): the request's session is closed.
                         "user_id": getattr(scope.get("state", {}).get("user"), "id", None),
-                        "client": client_ip(HTTPConnection(scope), self.trusted_proxies),
+                        "client": client,
                     }
                 },
             )

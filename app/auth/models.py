@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Enum, Index, String
+from sqlalchemy import Column, Enum, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime
@@ -41,6 +41,9 @@ def _role_column() -> Column[Role]:
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    # Signed in through the organisation's OpenID provider: linked by the token's issuer
+    # and subject (never by e-mail), one user per pair.
+    __table_args__ = (Index("ux_user_account_oidc", "oidc_issuer", "oidc_subject", unique=True),)
 
     id: int = Field(default=None, primary_key=True)
     # Stored lower-case: logins are case-insensitive and 'Anna' and 'anna' are one user.
@@ -54,6 +57,13 @@ class User(SQLModel, table=True):
     csv_delimiter: str = Field(default=";", max_length=1, sa_column_kwargs={"server_default": ";"})
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     password_changed_at: dt.datetime = Field(sa_type=UTCDateTime)
+    oidc_issuer: str | None = Field(default=None, max_length=300)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+
+
+# A user made at their first sign-in through the provider has no password: no hash of
+# argon2's matches this, so the password login never lets them in.
+NO_PASSWORD = "!sso"  # noqa: S105 (a marker, not a password)
 
 
 class UserCreate(SQLModel):
@@ -87,6 +97,10 @@ class UserSession(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)
     client_ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=300)
+    # How the user signed in: "password" or "sso" (its maximum age is the SSO setting's).
+    method: str = Field(
+        default="password", max_length=16, sa_column_kwargs={"server_default": "password"}
+    )
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -101,3 +115,43 @@ class LoginAttempt(SQLModel, table=True):
     client_ip: str = Field(max_length=64)
     attempted_at: dt.datetime = Field(sa_type=UTCDateTime)
     succeeded: bool
+
+
+class SecurityEvent(SQLModel, table=True):
+    """Säkerhetsloggen: who signed in, exported personal data, changed roles... Only ever
+    appended to: a trigger refuses UPDATE, and DELETE of anything the retention purge has
+    not released (SecurityLogPurge). Users are named by copy, not by key, so the log
+    outlives what it tells of."""
+
+    __tablename__ = "security_event"
+    __table_args__ = (
+        Index("ix_security_event_kind_at", "kind", "occurred_at"),
+        Index("ix_security_event_user_at", "user_id", "occurred_at"),
+    )
+
+    id: int = Field(default=None, primary_key=True)
+    occurred_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    kind: str = Field(max_length=32)
+    succeeded: bool = True
+    # Why it failed, or how it ended: a short code (app/auth/security_log.py REASONS).
+    reason: str | None = Field(default=None, max_length=64)
+    # Whom it concerns: the user, or the name typed at a failed sign-in.
+    user_id: int | None = None
+    username: str | None = Field(default=None, max_length=254)
+    # Who did it, when someone else did (an admin changing a role).
+    actor_id: int | None = None
+    actor_name: str | None = Field(default=None, max_length=200)
+    client_ip: str | None = Field(default=None, max_length=64)
+    # What else: which list and filter, the role before and after... as JSON.
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    rows: int | None = None
+
+
+class SecurityLogPurge(SQLModel, table=True):
+    """One row: events before `purge_before` may be deleted (the triggers read it). The
+    retention purge moves it forward, then deletes."""
+
+    __tablename__ = "security_log_purge"
+
+    id: int = Field(default=None, primary_key=True)
+    purge_before: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
