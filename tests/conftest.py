@@ -22,6 +22,14 @@ from app.main import create_app
 from tests.databases import throwaway_database
 from tests.factories import PASSWORD, make_company, make_user
 
+# The OpenID provider for the sign-in tests (a Node process, started once per session when a
+# test asks for it): imported here so that every test can use its fixtures.
+from tests.oidc.provider import (  # noqa: F401
+    oidc_provider,
+    oidc_provider_factory,
+    other_oidc_provider,
+)
+
 # A Monday morning in Stockholm; tests move the clock when the date matters.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=STOCKHOLM)
 

@@ -1,0 +1,1 @@
+"""An OpenID provider (Entra-shaped) for the sign-in tests: see provider.py."""
