@@ -27,9 +27,11 @@ from app.agreements import routes as agreement_routes
 from app.assignments import detail as assignment_detail_routes
 from app.assignments import routes as assignment_routes
 from app.auth import routes as auth_routes
+from app.auth import sso_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
 from app.auth.passwords import HASHING_SLOTS
+from app.auth.sso import Provider
 from app.clock import Clock, SystemClock
 from app.companies import routes as company_routes
 from app.config import PROJECT_ROOT, Settings, get_settings
@@ -72,7 +74,9 @@ log = logging.getLogger(__name__)
 # walks the app and holds every route to this list.
 # The calendar feed is fetched by calendar clients, which have no session: the secret
 # token in its path is the credential (app/events/feed.py), and an unknown one is a 404.
-PUBLIC_PATHS = frozenset({"/login", "/setup", "/healthz", "/calendar/{token}.ics"})
+PUBLIC_PATHS = frozenset(
+    {"/login", "/login/sso", "/login/sso/callback", "/setup", "/healthz", "/calendar/{token}.ics"}
+)
 
 
 # Young objects are collected after 5,000 allocations (Python's default: 700), the
@@ -107,6 +111,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.stop()
+        if app.state.sso_provider is not None:
+            app.state.sso_provider.close()
 
 
 def create_app(
@@ -132,11 +138,14 @@ def create_app(
         sqlite_cache_mb=settings.sqlite_cache_mb,
     )
     app.state.secret_key = settings.resolved_secret_key()
+    # Sign-in through the organisation's OpenID provider, when configured.
+    app.state.sso_provider = Provider(settings) if settings.oidc_enabled() else None
 
     app.include_router(health.router)
     app.include_router(date_preview.router)
     app.include_router(finder_routes.router)
     app.include_router(auth_routes.router)
+    app.include_router(sso_routes.router)
     app.include_router(event_feed_routes.router)
     app.include_router(today_routes.router)
     app.include_router(today_follow_up_routes.router)
@@ -173,7 +182,12 @@ def create_app(
     # A body over the limit is refused (413) before it is read: a 400 MB POST to /login
     # was read and spooled to disk before the CSRF check turned it away.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.request_max_bytes())
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        form_targets=_origins(settings.oidc_issuer, settings.oidc_discovery_url)
+        if settings.oidc_enabled()
+        else (),
+    )
     app.add_middleware(
         AdmissionMiddleware,
         limit=settings.threads,
@@ -182,6 +196,11 @@ def create_app(
     )
     app.add_middleware(RequestLogMiddleware, trusted_proxies=settings.trusted_proxies)
     return app
+
+
+def _origins(*urls: str) -> tuple[str, ...]:
+    found = {f"{part.scheme}://{part.netloc}" for part in map(urlsplit, urls) if part.netloc}
+    return tuple(sorted(found))
 
 
 def _concurrent(settings: Settings) -> int:

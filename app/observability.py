@@ -98,19 +98,23 @@ class SecurityHeadersMiddleware:
     what a signed-in user is shown is not kept: neither in a shared computer's cache, nor
     for the Back button, which showed a company page without the call just logged."""
 
-    HEADERS = (
-        (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"same-origin"),
-        (
-            b"content-security-policy",
-            b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            b"frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-        ),
+    POLICY = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'{forms}; base-uri 'self'"
     )
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, form_targets: tuple[str, ...] = ()) -> None:
+        """`form_targets`: origins a form's answer may send the browser on to (the OpenID
+        provider: signing out there, linking an account); browsers hold redirects after a
+        form to form-action too."""
         self.app = app
+        forms = "".join(f" {origin}" for origin in form_targets)
+        self.HEADERS = (
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+            (b"content-security-policy", self.POLICY.format(forms=forms).encode()),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -29,6 +29,7 @@ SELF_SERVICE = {
     ("POST", "/account/password"),
     ("POST", "/account/locale"),
     ("POST", "/account/csv-delimiter"),
+    ("POST", "/account/sso"),
 }
 
 

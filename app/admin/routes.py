@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from app import saving
 from app.assignments import income_support
 from app.auth import service as users
+from app.auth import sso_users
 from app.auth.deps import Admin, require
 from app.auth.models import Role, User, UserCreate
 from app.db import SessionDep
@@ -89,6 +90,11 @@ def _detail_context(user: User, **errors: DomainError) -> dict[str, object]:
         "role_error": None,
         "active_error": None,
         "password_error": None,
+        "sso_error": None,
+        "sso_values": {
+            "oidc_issuer": user.oidc_issuer or "",
+            "oidc_subject": user.oidc_subject or "",
+        },
         **errors,
     }
 
@@ -161,6 +167,39 @@ def set_active(
             calendar_feed.revoke(user, session=session, clock=clock)
 
     return _apply(request, session, user, "active_form", "active_error", change, message)
+
+
+@router.post("/users/{user_id:int}/sso")
+def link_sso(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    user: UserDep,
+    admin: Admin,
+    oidc_issuer: Annotated[str, Form()] = "",
+    oidc_subject: Annotated[str, Form()] = "",
+) -> Response:
+    """Links (or, both empty, unlinks) a user and their account at the OpenID provider."""
+
+    def refused(error: DomainError) -> Response:
+        session.refresh(user)
+        context = _detail_context(user, sso_error=error)
+        context["sso_values"] = {"oidc_issuer": oidc_issuer, "oidc_subject": oidc_subject}
+        return render(
+            request,
+            "admin/user_detail.html",
+            context,
+            block="sso_form",
+            status_code=error.http_status,
+        )
+
+    with saving.attempt(session, refused=refused):
+        sso_users.link_by_admin(
+            user, oidc_issuer, oidc_subject, session=session, clock=clock, actor=admin
+        )
+    url = f"/admin/users/{user.id}"
+    message = N_("Kopplingen till organisationens inloggning för %(name)s är sparad.")
+    return saving.saved(request, session, url, message, name=user.full_name)
 
 
 @router.post("/users/{user_id:int}/password")

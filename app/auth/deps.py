@@ -25,7 +25,7 @@ from starlette.routing import Match
 from app import templating
 from app.auth import service as users
 from app.auth import sessions
-from app.auth.models import ROLE_LABELS, Role, User, UserSession
+from app.auth.models import NO_PASSWORD, ROLE_LABELS, Role, User, UserSession
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import Forbidden
@@ -89,7 +89,7 @@ LoginDep = Annotated[Login, Depends(current_login)]
 templating.register_request_value(
     "current_user", lambda request: getattr(request.state, "user", None)
 )
-templating.register_globals(ROLE_LABELS=ROLE_LABELS)
+templating.register_globals(ROLE_LABELS=ROLE_LABELS, NO_PASSWORD=NO_PASSWORD)
 
 
 def current_user(login: LoginDep) -> User:

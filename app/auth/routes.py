@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import saving
+from app.auth import security_log, sessions, throttle
 from app.auth import service as users
-from app.auth import sessions, throttle
 from app.auth.account import page_context as _account_context
 from app.auth.deps import AnyUser, LoginDep, PolicyDep
-from app.auth.models import User, UserCreate
+from app.auth.models import Role, User, UserCreate
+from app.auth.signing_in import safe_next, sign_in_response
+from app.auth.sso import Provider
+from app.config import Settings
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.errors import DomainError, NotFound, SaveRefused
@@ -27,52 +29,6 @@ router = APIRouter()
 # Routes that hash or check a password: they queue at a door of their own
 # (app/admission.py). (method, path as a regular expression)
 PASSWORD_ROUTES = [("POST", "/login"), ("POST", "/setup"), ("POST", "/account/password")]
-
-
-def _safe_next(next_url: str | None) -> str:
-    """Only same-site paths: a login link must not bounce the user to another site."""
-    if not next_url or not next_url.startswith("/") or next_url.startswith("//"):
-        return "/"
-    parts = urlsplit(next_url)
-    return "/" if parts.scheme or parts.netloc or "\\" in next_url else next_url
-
-
-def _set_session_cookie(
-    response: Response, token: str, settings: SettingsDep, max_age: int
-) -> None:
-    response.set_cookie(
-        sessions.SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=max_age,
-    )
-
-
-def _sign_in(
-    request: Request,
-    user: User,
-    *,
-    session: SessionDep,
-    clock: ClockDep,
-    policy: PolicyDep,
-    settings: SettingsDep,
-    next_url: str,
-    message: str | None = None,
-) -> Response:
-    token, _ = sessions.start(
-        user,
-        session=session,
-        clock=clock,
-        policy=policy,
-        client_ip=client_ip(request, settings.trusted_proxies),
-        user_agent=request.headers.get("user-agent"),
-    )
-    sessions.purge_expired(session=session, clock=clock, policy=policy)
-    response = saving.saved(request, session, next_url, message)
-    _set_session_cookie(response, token, settings, int(policy.absolute.total_seconds()))
-    return response
 
 
 @router.get("/setup")
@@ -105,7 +61,7 @@ def setup(
 
     with saving.attempt(session, refused=refused):
         user = users.create_first_admin(form, session=session, clock=clock)
-    return _sign_in(
+    return sign_in_response(
         request,
         user,
         session=session,
@@ -117,12 +73,36 @@ def setup(
     )
 
 
+def login_context(request: Request, settings: Settings, **values: object) -> dict[str, object]:
+    """The login page: the provider's button when there is one, the password form for
+    everyone or (passwords off) folded away for the break-glass admins."""
+    provider: Provider | None = request.app.state.sso_provider
+    return {
+        "sso_label": settings.oidc_label if provider is not None else None,
+        "passwords_on": settings.local_passwords or provider is None,
+        "next": "/",
+        "username": "",
+        "error": None,
+        **values,
+    }
+
+
+def password_allowed(name: str, user: User | None, settings: Settings, request: Request) -> bool:
+    """Local passwords are for everyone, or (turned off, with a provider to sign in
+    through) only for the named break-glass admins."""
+    if settings.local_passwords or request.app.state.sso_provider is None:
+        return True
+    return name in settings.break_glass_usernames() and (user is None or user.role == Role.admin)
+
+
 @router.get("/login")
-def login_form(request: Request, session: SessionDep, next: str = "/") -> Response:
+def login_form(
+    request: Request, session: SessionDep, settings: SettingsDep, next: str = "/"
+) -> Response:
     if not users.any_user_exists(session=session):
         return see_other(request, "/setup")
     return render(
-        request, "auth/login.html", {"next": _safe_next(next), "username": "", "error": None}
+        request, "auth/login.html", login_context(request, settings, next=safe_next(next))
     )
 
 
@@ -141,13 +121,29 @@ def login(
     address = client_ip(request, settings.trusted_proxies)
 
     def refuse(message: str, status_code: int) -> Response:
-        context = {"next": _safe_next(next), "username": username, "error": message}
+        context = login_context(
+            request, settings, next=safe_next(next), username=username, error=message
+        )
         return render(
             request, "auth/login.html", context, block="login_form", status_code=status_code
         )
 
+    def failed(reason: str, user: User | None = None) -> None:
+        security_log.record(
+            session,
+            security_log.Kind.sign_in,
+            clock=clock,
+            succeeded=False,
+            reason=reason,
+            user=user,
+            username=name,
+            detail={"method": "password"},
+        )
+
     wait = throttle.blocked_for(name, address, session=session, clock=clock)
     if wait:
+        failed("throttled")
+        saving.commit(session)
         return refuse(
             translate(
                 request,
@@ -159,6 +155,17 @@ def login(
     # The password is checked (argon2, a moment of a core and 64 MiB) before anything is
     # written: on SQLite the write lock is taken by the writes below, not held through it.
     user = users.authenticate(name, password, session=session)
+    if not password_allowed(name, user, settings, request):
+        failed("passwords_off", user)
+        saving.commit(session)
+        return refuse(
+            translate(
+                request,
+                "Inloggning med lösenord är avstängd. Logga in med %(label)s.",
+                label=settings.oidc_label,
+            ),
+            403,
+        )
 
     def busy(error: DomainError) -> Response | None:
         # Busy, or the database takes no writes just now: said in the form.
@@ -169,23 +176,43 @@ def login(
     with saving.attempt(session, refused=busy):
         throttle.record(name, address, user is not None, session=session, clock=clock)
         if user is None:
+            known = users.get_by_username(name, session=session)
+            inactive = known is not None and not known.is_active
+            failed("inactive" if inactive else "wrong_password", known if inactive else None)
             saving.commit(session)
             return refuse(translate(request, "Fel användarnamn eller lösenord."), 422)
-        return _sign_in(
+        return sign_in_response(
             request,
             user,
             session=session,
             clock=clock,
             policy=policy,
             settings=settings,
-            next_url=_safe_next(next),
+            next_url=safe_next(next),
         )
 
 
 @router.post("/logout")
-def logout(request: Request, login: LoginDep, session: SessionDep) -> Response:
+def logout(request: Request, login: LoginDep, session: SessionDep, clock: ClockDep) -> Response:
+    """Ends the Matcha session; one signed in through the provider is sent on to sign out
+    there too (RP-initiated logout), and comes back to the login page."""
+    provider: Provider | None = request.app.state.sso_provider
+    # The provider's logout address first (its metadata is cached; if not, fetched
+    # before anything is written).
+    end_at = (
+        provider.logout_url(str(request.url_for("login_form")))
+        if provider is not None and login.session.method == "sso"
+        else None
+    )
     sessions.revoke(login.session, session=session)
-    response = saving.saved(request, session, "/login", N_("Du är utloggad."))
+    security_log.record(
+        session,
+        security_log.Kind.sign_out,
+        clock=clock,
+        user=login.user,
+        detail={"method": login.session.method},
+    )
+    response = saving.saved(request, session, end_at or "/login", N_("Du är utloggad."))
     response.delete_cookie(sessions.SESSION_COOKIE)
     return response
 

@@ -40,6 +40,7 @@ def start(
     policy: SessionPolicy,
     client_ip: str | None,
     user_agent: str | None,
+    method: str = "password",
 ) -> tuple[str, UserSession]:
     """Opens a session; returns the token for the cookie (never stored) and the row."""
     token = secrets.token_urlsafe(32)
@@ -52,6 +53,7 @@ def start(
         expires_at=now + policy.absolute,
         client_ip=client_ip,
         user_agent=(user_agent or "")[:300] or None,
+        method=method,
     )
     session.add(row)
     session.flush()
