@@ -14,7 +14,7 @@ from app.auth import service as users
 from app.auth.account import page_context as _account_context
 from app.auth.deps import AnyUser, LoginDep, PolicyDep
 from app.auth.models import Role, User, UserCreate
-from app.auth.signing_in import safe_next, sign_in_response
+from app.auth.signing_in import public_url, safe_next, sign_in_response
 from app.auth.sso import Provider
 from app.config import Settings
 from app.db import SessionDep
@@ -193,14 +193,20 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, login: LoginDep, session: SessionDep, clock: ClockDep) -> Response:
+def logout(
+    request: Request,
+    login: LoginDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> Response:
     """Ends the Matcha session; one signed in through the provider is sent on to sign out
     there too (RP-initiated logout), and comes back to the login page."""
     provider: Provider | None = request.app.state.sso_provider
     # The provider's logout address first (its metadata is cached; if not, fetched
     # before anything is written).
     end_at = (
-        provider.logout_url(str(request.url_for("login_form")))
+        provider.logout_url(public_url(request, settings, "/login"))
         if provider is not None and login.session.method == "sso"
         else None
     )

@@ -26,6 +26,15 @@ def safe_next(next_url: str | None) -> str:
     return "/" if parts.scheme or parts.netloc or "\\" in next_url else next_url
 
 
+def public_url(request: Request, settings: Settings, path: str) -> str:
+    """An address of this app as the browser reaches it: beside MATCHA_OIDC_REDIRECT_URI
+    when it is set (behind a proxy that terminates HTTPS), else as this request came."""
+    if settings.oidc_redirect_uri:
+        parts = urlsplit(settings.oidc_redirect_uri)
+        return f"{parts.scheme}://{parts.netloc}{path}"
+    return str(request.base_url).rstrip("/") + path
+
+
 def set_session_cookie(response: Response, token: str, settings: Settings, max_age: int) -> None:
     response.set_cookie(
         sessions.SESSION_COOKIE,
