@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -131,8 +131,13 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
 
 
 @contextmanager
-def run_live_server(tmp_dir: Path) -> Iterator[LiveServer]:
-    """A migrated, empty SQLite database and the app serving it from a subprocess."""
+def run_live_server(
+    tmp_dir: Path, extra_env: Mapping[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """A migrated, empty SQLite database and the app serving it from a subprocess.
+
+    `extra_env`: more settings for the app (MATCHA_* variables), over the ones set here.
+    """
     database_url = f"sqlite:///{tmp_dir / 'matcha.db'}"
     migrate(database_url)
     port = _free_port()
@@ -147,6 +152,7 @@ def run_live_server(tmp_dir: Path) -> Iterator[LiveServer]:
         # Plain http on 127.0.0.1, whatever the developer's shell says.
         "MATCHA_SECURE_COOKIES": "false",
         "MATCHA_TRUSTED_PROXIES": "",
+        **(extra_env or {}),
     }
     log = tmp_dir / "server.log"
     with log.open("wb") as log_file:
@@ -389,7 +395,7 @@ def log_in(page: Page, username: str, password: str) -> None:
     check_accessibility(page)
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord", exact=True).fill(password)
-    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("button", name="Logga in", exact=True).click()
     expect(page).not_to_have_url("/login")
 
 
