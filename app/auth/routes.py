@@ -164,7 +164,8 @@ def login(
                 "Inloggning med lösenord är avstängd. Logga in med %(label)s.",
                 label=settings.oidc_label,
             ),
-            403,
+            # 422 as a wrong password: htmx swaps the form in with the reason.
+            422,
         )
 
     def busy(error: DomainError) -> Response | None:

@@ -301,12 +301,6 @@ def test_with_passwords_off_the_break_glass_admin_still_uses_one(
     ).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="POST /login answers the refusal with 403, which htmx does not swap in "
-    "(base.html's htmx-config): the user reads only the generic "
-    "'Du har inte behörighet att göra det.'",
-)
 def test_with_passwords_off_a_brokers_password_is_refused_with_the_reason(
     new_context: Callable[..., BrowserContext], passwords_off_server: LiveServer
 ) -> None:
