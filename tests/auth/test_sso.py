@@ -4,6 +4,7 @@ the answer, the role mapping, linking accounts, passwords turned off, sign-out t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -17,7 +18,7 @@ from app.auth import sessions
 from app.auth.models import NO_PASSWORD, Role, SecurityEvent, User, UserSession
 from app.auth.sso import PENDING_COOKIE, Provider, SsoFailed
 from app.clock import STOCKHOLM
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_company, make_user
 from tests.oidc.provider import (
     ADMIN,
     ADMIN_GROUP,
@@ -223,6 +224,22 @@ def test_a_wrong_state_is_refused(client, session):
     assert events(session)[-1].reason == "state"
 
 
+def test_an_answer_for_another_nonce_is_refused_over_http(client, app, session):
+    """The provider's token carries the nonce it was asked for; a pending sign-in that
+    expects another (the cookie re-sealed with the app's key, as only an attacker with
+    that key could) refuses it, and nobody is signed in."""
+    url = start(client)
+    provider = app.state.sso_provider
+    pending = provider.unseal(client.cookies.get(PENDING_COOKIE))
+    forged = provider._seal(dataclasses.replace(pending, nonce="another-nonce"))
+    client.cookies.set(PENDING_COOKIE, forged)
+    back = sign_in_at_provider(url, BROKER)
+    response = client.get(callback_path(back))
+    assert response.status_code == 400
+    assert client.cookies.get(sessions.SESSION_COOKIE) is None
+    assert events(session)[-1].reason == "nonce"
+
+
 def test_a_pending_sign_in_from_another_browser_is_refused(client, app, session):
     back = sign_in_at_provider(start(client), BROKER)
     client.cookies.delete(PENDING_COOKIE)
@@ -352,6 +369,7 @@ def test_an_unreachable_provider_is_said_in_swedish(app, client, settings):
 
 def test_a_local_user_links_their_account_once(client, session, clock, oidc_provider):
     anna = make_user(session, clock, role="broker", username="anna", full_name="Anna Ek")
+    company = make_company(session, clock, user=anna, name="Annas Bygg AB", owner_id=str(anna.id))
     client.login("anna", PASSWORD)
     assert "Koppla till Kommunens konto" in client.get("/account").text
     response = client.post_form("/account/sso", token_from="/account")
@@ -367,6 +385,9 @@ def test_a_local_user_links_their_account_once(client, session, clock, oidc_prov
     client.cookies.clear()
     assert sign_in(client, BROKER).status_code == 303
     assert session.exec(select(User)).all() == [anna]
+    session.refresh(company)
+    assert company.owner_id == anna.id  # her companies stay hers
+    assert "Annas Bygg AB" in client.get("/companies", params={"owner": "me"}).text
     (linking,) = events(session, "account_linked")
     assert linking.user_id == anna.id
 
