@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import date_preview, health, home
@@ -27,7 +28,7 @@ from app.agreements import routes as agreement_routes
 from app.assignments import detail as assignment_detail_routes
 from app.assignments import routes as assignment_routes
 from app.auth import routes as auth_routes
-from app.auth import sso_routes
+from app.auth import security_log, sso_routes
 from app.auth.csrf import CSRFSeedMiddleware, csrf_protect
 from app.auth.deps import LoginRequired
 from app.auth.passwords import HASHING_SLOTS
@@ -96,6 +97,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.set_threshold(*GC_THRESHOLDS)
     # Routes run in anyio's thread pool: a thread for each request let in (app/admission.py).
     anyio.to_thread.current_default_thread_limiter().total_tokens = _concurrent(app.state.settings)
+    _purge_security_log(app)
     # Queued imports run in a thread of their own; one left running by a stopped server
     # is queued again and resumes after its last committed batch.
     worker = None
@@ -113,6 +115,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()
         if app.state.sso_provider is not None:
             app.state.sso_provider.close()
+
+
+def _purge_security_log(app: FastAPI) -> None:
+    """Events older than the months the security log keeps go at start-up (and at each
+    sign-in); the purge is itself an event. A database that takes no write just now
+    (busy, read-only) does not keep the app from starting: the next purge does it."""
+    months = app.state.settings.security_log_months
+    try:
+        with Session(app.state.engine) as session:
+            purged = security_log.purge(session=session, clock=app.state.clock, months=months)
+            session.commit()
+    except SaveRefused as refused:
+        log.warning("security log not purged at start-up: %s", refused.message)
+        return
+    if purged:
+        log.info("security log: %s events older than %s months purged", purged, months)
 
 
 def create_app(

@@ -68,7 +68,7 @@ def create_user(
         )
 
     with saving.attempt(session, refused=refused):
-        user = users.create(form, session=session, clock=clock)
+        user = users.create(form, session=session, clock=clock, actor=admin)
     return saving.saved(
         request,
         session,
@@ -130,6 +130,7 @@ def _apply(
 def change_role(
     request: Request,
     session: SessionDep,
+    clock: ClockDep,
     user: UserDep,
     admin: Admin,
     role: Annotated[str, Form()] = "",
@@ -140,7 +141,7 @@ def change_role(
         user,
         "role_form",
         "role_error",
-        lambda: users.change_role(user, role, session=session),
+        lambda: users.change_role(user, role, actor=admin, session=session, clock=clock),
         N_("Rollen för %(name)s är ändrad."),
     )
 
@@ -160,7 +161,7 @@ def set_active(
         message = N_("%(name)s är inaktiverad och utloggad.")
 
     def change() -> None:
-        users.set_active(user, active, acting_user=admin, session=session)
+        users.set_active(user, active, acting_user=admin, session=session, clock=clock)
         if not active:
             # Signed out everywhere, the calendar feed too: reactivated, they make a new
             # feed address; the old one, perhaps still in a phone's calendar, stays dead.
@@ -219,7 +220,7 @@ def reset_password(
         "password_form",
         "password_error",
         lambda: users.reset_password(
-            user, password, password_confirm, session=session, clock=clock
+            user, password, password_confirm, actor=admin, session=session, clock=clock
         ),
         N_("Nytt lösenord är satt för %(name)s. Hen behöver logga in igen."),
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.auth import sessions
+from app.auth import security_log, sessions
 from app.auth.models import CSV_DELIMITERS, LOCALES, Role, User, UserCreate
 from app.auth.passwords import check_new_password, hash_password, needs_rehash, verify_password
 from app.clock import Clock
@@ -96,7 +96,9 @@ def _check_role(role: str) -> Role:
         raise ValidationFailed("Välj en roll.", field="role") from None
 
 
-def create(form: UserCreate, *, session: Session, clock: Clock) -> User:
+def create(form: UserCreate, *, session: Session, clock: Clock, actor: User | None = None) -> User:
+    """A new user; `actor` is the admin who made it (None: the setup page or the
+    `matcha create-user` command)."""
     username = _check_username(form.username)
     full_name = _check_full_name(form.full_name)
     email = _check_email(form.email)
@@ -116,6 +118,14 @@ def create(form: UserCreate, *, session: Session, clock: Clock) -> User:
     )
     session.add(user)
     session.flush()
+    security_log.record(
+        session,
+        security_log.Kind.user_created,
+        clock=clock,
+        user=user,
+        actor=actor,
+        detail={"role": role.value},
+    )
     return user
 
 
@@ -156,35 +166,59 @@ def _refuse_losing_last_admin(user: User, *, session: Session) -> None:
         raise Conflict("Det måste finnas minst en aktiv administratör.")
 
 
-def change_role(user: User, role: str, *, session: Session) -> User:
+def change_role(user: User, role: str, *, actor: User, session: Session, clock: Clock) -> User:
     new_role = _check_role(role)
     if new_role != user.role:
         _refuse_losing_last_admin(user, session=session)
+        security_log.record(
+            session,
+            security_log.Kind.role_changed,
+            clock=clock,
+            user=user,
+            actor=actor,
+            detail={"from": user.role.value, "to": new_role.value},
+        )
         user.role = new_role
         session.add(user)
     return user
 
 
-def set_active(user: User, active: bool, *, acting_user: User, session: Session) -> User:
+def set_active(
+    user: User, active: bool, *, acting_user: User, session: Session, clock: Clock
+) -> User:
     if not active:
         if user.id == acting_user.id:
             raise Conflict("Du kan inte inaktivera dig själv.")
         _refuse_losing_last_admin(user, session=session)
-        sessions.revoke_all(user, session=session)
+        sessions.revoke_all(
+            user, session=session, clock=clock, reason="deactivated", actor=acting_user
+        )
+    if active != user.is_active:
+        kind = security_log.Kind.user_activated if active else security_log.Kind.user_deactivated
+        security_log.record(session, kind, clock=clock, user=user, actor=acting_user)
     user.is_active = active
     session.add(user)
     return user
 
 
 def reset_password(
-    user: User, password: str, password_confirm: str, *, session: Session, clock: Clock
+    user: User,
+    password: str,
+    password_confirm: str,
+    *,
+    actor: User,
+    session: Session,
+    clock: Clock,
 ) -> User:
     """An admin sets a new password; the user's open sessions end."""
     check_new_password(password, password_confirm)
     user.password_hash = hash_password(password)
     user.password_changed_at = clock.now()
     session.add(user)
-    sessions.revoke_all(user, session=session)
+    security_log.record(
+        session, security_log.Kind.password_reset, clock=clock, user=user, actor=actor
+    )
+    sessions.revoke_all(user, session=session, clock=clock, reason="password_reset", actor=actor)
     return user
 
 
@@ -204,7 +238,14 @@ def change_own_password(
     user.password_hash = hash_password(password)
     user.password_changed_at = clock.now()
     session.add(user)
-    sessions.revoke_all(user, session=session, except_id=keep_session_id)
+    security_log.record(session, security_log.Kind.password_changed, clock=clock, user=user)
+    sessions.revoke_all(
+        user,
+        session=session,
+        clock=clock,
+        reason="password_changed",
+        except_id=keep_session_id,
+    )
     return user
 
 

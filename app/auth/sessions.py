@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from app.auth import security_log
 from app.auth.models import User, UserSession
 from app.clock import Clock
 from app.db import without_waiting
@@ -78,8 +79,14 @@ def resolve(
         return None
     row, user = found
     now = clock.now()
-    if not user.is_active or now >= row.expires_at or now - row.last_seen_at >= policy.idle:
+    ended = _ended(row, user, now=now, policy=policy)
+    if ended is not None:
+        # Told in the commit that ends it: skipped with it when SQLite is busy, and told
+        # by the next request that finds the session instead.
         session.delete(row)
+        security_log.record(
+            session, security_log.Kind.session_ended, clock=clock, reason=ended, user=user
+        )
         _commit_housekeeping(session)
         return None
     if now - row.last_seen_at >= _TOUCH_INTERVAL:
@@ -87,6 +94,17 @@ def resolve(
         session.add(row)
         _commit_housekeeping(session)
     return row, user
+
+
+def _ended(row: UserSession, user: User, *, now: dt.datetime, policy: SessionPolicy) -> str | None:
+    """Why a session found is over (a reason of the security log), or None if it is live."""
+    if not user.is_active:
+        return "deactivated"
+    if now >= row.expires_at:
+        return "expired"
+    if now - row.last_seen_at >= policy.idle:
+        return "idle"
+    return None
 
 
 def _commit_housekeeping(session: Session) -> None:
@@ -104,11 +122,33 @@ def revoke(row: UserSession, *, session: Session) -> None:
     session.delete(row)
 
 
-def revoke_all(user: User, *, session: Session, except_id: int | None = None) -> None:
+def revoke_all(
+    user: User,
+    *,
+    session: Session,
+    clock: Clock,
+    reason: str,
+    actor: User | None = None,
+    except_id: int | None = None,
+) -> int:
+    """Ends the user's sessions (all but `except_id`); returns how many. The security log
+    tells how many and why (`reason`: password_changed, password_reset, deactivated),
+    and who did it when that was someone else (`actor`)."""
     statement = delete(UserSession).where(col(UserSession.user_id) == user.id)
     if except_id is not None:
         statement = statement.where(col(UserSession.id) != except_id)
-    session.exec(statement)
+    ended = session.exec(statement).rowcount or 0
+    if ended:
+        security_log.record(
+            session,
+            security_log.Kind.sessions_revoked,
+            clock=clock,
+            reason=reason,
+            user=user,
+            actor=actor,
+            rows=ended,
+        )
+    return ended
 
 
 def purge_expired(*, session: Session, clock: Clock, policy: SessionPolicy) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
 from app import search
+from app.auth import security_log
 from app.auth.models import User
 from app.clock import Clock
 from app.companies.models import Company
@@ -269,6 +270,7 @@ def erase(contact: Contact, *, user: User, session: Session, clock: Clock) -> No
     session.flush()
     history.erase("contact", contact.id, session=session)
     _record(contact, "erase", {}, user=user, session=session, clock=clock)
+    _log_erasure(contact.id, user=user, session=session, clock=clock)
     session.flush()
 
 
@@ -291,8 +293,20 @@ def erase_deleted(contact_id: int, *, user: User, session: Session, clock: Clock
         action="erase",
         company_id=company_id,
     )
+    _log_erasure(contact_id, user=user, session=session, clock=clock)
     session.flush()
     return company_id
+
+
+def _log_erasure(contact_id: int, *, user: User, session: Session, clock: Clock) -> None:
+    # The security log names the contact by id only: its name is what was erased.
+    security_log.record(
+        session,
+        security_log.Kind.erasure,
+        clock=clock,
+        user=user,
+        detail={"entity": "contact", "id": contact_id},
+    )
 
 
 # --- the list ---------------------------------------------------------------------------

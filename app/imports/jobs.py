@@ -18,6 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, delete, func, or_, update
 from sqlmodel import Session, col, select
 
+from app.auth import security_log
 from app.auth.models import User
 from app.clock import Clock
 from app.errors import Conflict, DomainError
@@ -144,6 +145,19 @@ def _run(
         job.status = ImportStatus.done
         job.finished_at = clock.now()
         session.add(job)
+        security_log.record(
+            session,
+            security_log.Kind.import_committed,
+            clock=clock,
+            user=user,
+            detail={
+                **undo.log_detail(job),
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "failed": job.failed_count,
+            },
+            rows=job.created_count + job.updated_count,
+        )
         session.commit()
         return job
     except Interrupted:

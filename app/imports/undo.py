@@ -14,6 +14,7 @@ from app.activities.models import Activity
 from app.agreements import service as agreements
 from app.agreements.models import Agreement, AgreementSignatory
 from app.assignments.models import Assignment
+from app.auth import security_log
 from app.auth.models import User
 from app.clock import Clock
 from app.companies.models import Company, CompanyTag, Tag
@@ -164,19 +165,32 @@ def undo(job: ImportJob, *, user: User, session: Session, clock: Clock) -> Impor
     names = changed_since(job, session=session)
     if names:
         raise ChangedSince(names)
-    revert(job, session=session, clock=clock, user=user)
+    reverted = revert(job, session=session, clock=clock, user=user)
     job.status = ImportStatus.undone
     job.undone_at = clock.now()
     session.add(job)
+    security_log.record(
+        session,
+        security_log.Kind.import_undone,
+        clock=clock,
+        user=user,
+        detail=log_detail(job),
+        rows=reverted,
+    )
     session.flush()
     return job
 
 
-def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None = None) -> None:
+def log_detail(job: ImportJob) -> dict[str, object]:
+    """Which import the security log tells of."""
+    return {"import_id": job.id, "file_name": job.file_name, "kind": job.kind.value}
+
+
+def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None = None) -> int:
     """Removes what the job created and restores what it updated, newest first (an
     activity before the company it was logged on), each step in history. Records are
     taken a run at a time (those of one kind and action in a row, at most BATCH): the
-    created ones removed with one statement per run."""
+    created ones removed with one statement per run. Returns how many records it undid."""
     user = user or (session.get(User, job.user_id) if job.user_id else None)
     ctx = Context(
         session=session,
@@ -189,7 +203,8 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
     )
     touched: set[int] = set()
     unsigned: set[int] = set()  # companies whose letters of intent went
-    for run in _runs(list(reversed(engine.records(job, session=session)))):
+    records = engine.records(job, session=session)
+    for run in _runs(list(reversed(records))):
         first = run[0]
         if first.action == "created":
             ids = [record.entity_id for record in run]
@@ -216,6 +231,7 @@ def revert(job: ImportJob, *, session: Session, clock: Clock, user: User | None 
         activities.refresh_company(company_id, session=session)
     left = session.exec(select(Company.id).where(col(Company.id).in_(unsigned))).all()
     agreements.refresh_summary(left, session=session)
+    return len(records)
 
 
 BATCH = 1000
