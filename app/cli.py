@@ -259,6 +259,7 @@ def _summary(read: int, created: int, updated: int, skipped: int, failed: int) -
 def export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
+    from app.auth import security_log
     from app.db import make_engine
     from app.exports.table import ExportFormat, filename
     from app.exports.whole_lists import whole_list, write_file
@@ -275,6 +276,16 @@ def export(args: argparse.Namespace) -> int:
             except OSError as error:
                 print(f"Kunde inte skriva {target}: {error.strerror}", file=sys.stderr)
                 return 1
+            # A whole list of personal data, by whoever runs the command on the server.
+            security_log.record(
+                session,
+                security_log.Kind.export,
+                clock=clock,
+                username="matcha export",
+                detail={"list": args.kind, "format": file_format.value, "filters": {}},
+                rows=rows,
+            )
+            session.commit()
     finally:
         engine.dispose()
     print(f"{rows} rader skrivna till {target}")

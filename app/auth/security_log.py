@@ -89,6 +89,7 @@ REASONS = {
     "logout": N_("utloggad"),
     "password_changed": N_("lösenordet bytt"),
     "password_reset": N_("lösenordet återställt"),
+    "interrupted": N_("avbruten innan filen var klar"),
 }
 
 # A detail key that could carry a secret is a bug in the caller: refused, never written.

@@ -23,6 +23,7 @@ from app.events import service as events
 from app.events.deps import EventDep
 from app.events.models import PARTICIPATION_LABELS, STATUS_LABELS, Participation
 from app.events.service import EventFilters
+from app.exports.audit import logged
 from app.exports.files import download
 from app.exports.table import ExportFormat, filename
 from app.i18n import N_, translate
@@ -134,7 +135,8 @@ def export_events(
 ) -> StreamingResponse:
     table = event_exports.event_table(filters, user=user, session=session, clock=clock)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged("events", user=user, session=session, clock=clock, filters=filters)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)
 
 
 @router.get("/events/{event_id:int}/participants.{file_format}")
@@ -143,4 +145,11 @@ def export_participants(
 ) -> StreamingResponse:
     table = event_exports.participant_table(event, session=session)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged(
+        "event_participants",
+        user=user,
+        session=session,
+        clock=clock,
+        filters={"event_id": event.id},
+    )
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)

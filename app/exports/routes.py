@@ -18,6 +18,7 @@ from app.contacts.service import ContactFilters
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.exports import service as exports
+from app.exports.audit import logged
 from app.exports.files import download
 from app.exports.table import ExportFormat, filename
 
@@ -34,7 +35,8 @@ def export_companies(
 ) -> StreamingResponse:
     table = exports.company_table(filters, user=user, session=session, clock=clock)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged("companies", user=user, session=session, clock=clock, filters=filters)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)
 
 
 @router.get("/contacts/export.{file_format}")
@@ -47,7 +49,8 @@ def export_contacts(
 ) -> StreamingResponse:
     table = exports.contact_table(filters, session=session)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged("contacts", user=user, session=session, clock=clock, filters=filters)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)
 
 
 @router.get("/companies/{company_id:int}/activities.{file_format}")
@@ -60,7 +63,10 @@ def export_activities(
 ) -> StreamingResponse:
     table = exports.activity_table(company, session=session)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged(
+        "activities", user=user, session=session, clock=clock, filters={"company_id": company.id}
+    )
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)
 
 
 @router.get("/assignments/export.{file_format}")
@@ -73,7 +79,8 @@ def export_assignments(
 ) -> StreamingResponse:
     table = exports.assignment_table(filters, user=user, session=session)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged("assignments", user=user, session=session, clock=clock, filters=filters)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)
 
 
 @router.get("/agreements/export.{file_format}")
@@ -88,4 +95,5 @@ def export_agreements(
     # shows it, to anyone who may read the list.
     table = exports.agreement_table(filters, user=user, session=session, clock=clock)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged("agreements", user=user, session=session, clock=clock, filters=filters)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)

@@ -44,6 +44,26 @@ class Table:
             yield from batch
 
 
+class Counted:
+    """A table's batches, counting the rows as they pass: how many a file holds, known
+    once it is written, without a query of its own."""
+
+    def __init__(self, batches: Iterable[Sequence[Row]]) -> None:
+        self._batches = batches
+        self.rows = 0
+
+    def __iter__(self) -> Iterator[Sequence[Row]]:
+        for batch in self._batches:
+            self.rows += len(batch)
+            yield batch
+
+
+def counted_rows(table: Table) -> tuple[Table, Counted]:
+    """The same table, its rows counted as the file is written."""
+    counted = Counted(table.batches)
+    return Table(table.stem, table.sheet, table.headers, counted), counted
+
+
 def batches(statement: Any, *, session: Session, batch_size: int | None) -> Iterator[Sequence[Any]]:
     """The statement's rows, a batch at a time. yield_per: a server-side cursor on
     PostgreSQL, fetchmany on SQLite; never all rows. On the connection, not the ORM

@@ -5,7 +5,7 @@ built for a stand-in administrator that is never stored."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from app.events import exports as event_exports
 from app.events.service import EventFilters
 from app.exports import files, xlsx_format
 from app.exports import service as exports
-from app.exports.table import ExportFormat, Row, Table
+from app.exports.table import ExportFormat, Table, counted_rows
 
 SYSTEM = "Matcha"
 
@@ -74,24 +74,10 @@ def whole_list(kind: str, *, session: Session, clock: Clock) -> Table:
     return KINDS[kind](session, clock)
 
 
-class _Counted:
-    """The table's batches, counting the rows as they pass."""
-
-    def __init__(self, batches: Iterable[Sequence[Row]]) -> None:
-        self._batches = batches
-        self.rows = 0
-
-    def __iter__(self) -> Iterator[Sequence[Row]]:
-        for batch in self._batches:
-            self.rows += len(batch)
-            yield batch
-
-
 def write_file(table: Table, file_format: ExportFormat, path: Path, *, delimiter: str = ";") -> int:
     """Writes the export to `path` (nothing is left of it if writing fails) and returns
     the number of rows written."""
-    counted = _Counted(table.batches)
-    counting = Table(table.stem, table.sheet, table.headers, counted)
+    counting, counted = counted_rows(table)
     try:
         with path.open("wb") as target:
             if file_format == ExportFormat.xlsx:

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app import saving
+from app.auth import security_log
 from app.auth.deps import Editor
 from app.auth.models import User
 from app.db import SessionDep
@@ -181,11 +182,22 @@ def discard_import(
 
 
 @router.get("/imports/{job_id:int}/failed.csv")
-def failed_rows(user: Editor, session: SessionDep, job: JobDep) -> Response:
+def failed_rows(user: Editor, session: SessionDep, clock: ClockDep, job: JobDep) -> Response:
     stem = job.file_name.rsplit(".", 1)[0] or "import"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:80]
+    body = engine.failed_rows_csv(job, session=session)
+    # The rows of a file of personal data: an export like the lists' (app/exports/audit.py).
+    security_log.record(
+        session,
+        security_log.Kind.export,
+        clock=clock,
+        user=user,
+        detail={"list": "import_failed_rows", "format": "csv", "filters": {"import_id": job.id}},
+        rows=job.failed_count,
+    )
+    session.commit()
     return Response(
-        engine.failed_rows_csv(job, session=session),
+        body,
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{safe}_misslyckade_rader.csv"',

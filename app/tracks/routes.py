@@ -20,6 +20,7 @@ from app.companies import service as companies
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError
+from app.exports.audit import logged
 from app.exports.files import download
 from app.exports.table import ExportFormat, filename
 from app.i18n import N_
@@ -90,7 +91,8 @@ def export_tracks(
 ) -> StreamingResponse:
     table = exports.track_table(filters, user=user, session=session)
     name = filename(table, file_format, clock=clock)
-    return download(table, file_format, delimiter=user.csv_delimiter, name=name)
+    log = logged("tracks", user=user, session=session, clock=clock, filters=filters)
+    return download(table, file_format, delimiter=user.csv_delimiter, name=name, logged=log)
 
 
 # --- new and edit -----------------------------------------------------------------------
