@@ -1,27 +1,34 @@
 """Admin pages: users (list, create, change role, deactivate, reset password), the
-default checklists of a new recruitment event and a new job track, and what the reports'
-estimate of income support saved counts with. Admins only."""
+security log (filtered, paged, exported), the default checklists of a new recruitment
+event and a new job track, and what the reports' estimate of income support saved counts
+with. Admins only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response, StreamingResponse
 
 from app import saving
+from app.admin import security_log as log_page
 from app.assignments import income_support
 from app.auth import service as users
 from app.auth import sso_users
 from app.auth.deps import Admin, require
-from app.auth.models import Role, User, UserCreate
+from app.auth.models import ROLE_LABELS, Role, User, UserCreate
+from app.auth.security_log import KIND_LABELS, REASONS
+from app.clock import today
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.errors import DomainError
 from app.events import checklist
 from app.events import feed as calendar_feed
 from app.events.models import PHASE_LABELS, PHASES, ChecklistFor, ChecklistTemplateItem, Phase
+from app.exports.audit import logged
+from app.exports.files import download
+from app.exports.table import ExportFormat, filename
 from app.i18n import N_
 from app.templating import render
 
@@ -224,6 +231,52 @@ def reset_password(
         ),
         N_("Nytt lösenord är satt för %(name)s. Hen behöver logga in igen."),
     )
+
+
+# --- the security log ----------------------------------------------------------------------
+
+LogFilters = Annotated[log_page.SecurityLogFilters, Query()]
+
+
+@router.get("/security-log")
+def security_log(
+    request: Request, session: SessionDep, clock: ClockDep, admin: Admin, filters: LogFilters
+) -> Response:
+    filters = filters.normalized()
+    dates = log_page.period(filters, clock=clock)
+    query = filters.query()
+    context = {
+        "filters": filters,
+        "dates": dates,
+        "page": log_page.list_(filters, dates, session=session),
+        "page_url": lambda number: filters.url("/admin/security-log", number),
+        "export_query": filters.url(""),
+        "kind_labels": KIND_LABELS,
+        "reason_labels": REASONS,
+        "outcome_labels": log_page.OUTCOMES,
+        "list_labels": log_page.LIST_LABELS,
+        "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
+        "filtering": bool(query),
+        "today": today(clock),
+    }
+    return render(request, "admin/security_log.html", context, block="results")
+
+
+@router.get("/security-log.{file_format}")
+def export_security_log(
+    file_format: ExportFormat,
+    session: SessionDep,
+    clock: ClockDep,
+    admin: Admin,
+    filters: LogFilters,
+) -> StreamingResponse:
+    filters = filters.normalized()
+    dates = log_page.period(filters, clock=clock)
+    table = log_page.table(filters, dates, session=session)
+    name = filename(table, file_format, clock=clock)
+    # Who read the log, and which part of it, is in the log too.
+    log = logged("security_log", user=admin, session=session, clock=clock, filters=filters.query())
+    return download(table, file_format, delimiter=admin.csv_delimiter, name=name, logged=log)
 
 
 # --- the default checklists of a new recruitment event and a new job track ---------------
