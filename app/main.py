@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -119,15 +120,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _purge_security_log(app: FastAPI) -> None:
     """Events older than the months the security log keeps go at start-up (and at each
-    sign-in); the purge is itself an event. A database that takes no write just now
-    (busy, read-only) does not keep the app from starting: the next purge does it."""
+    sign-in); the purge is itself an event. A database that cannot purge just now (busy,
+    read-only, not yet migrated) does not keep the app from starting: the next purge,
+    at a sign-in, does it."""
     months = app.state.settings.security_log_months
     try:
         with Session(app.state.engine) as session:
             purged = security_log.purge(session=session, clock=app.state.clock, months=months)
             session.commit()
-    except SaveRefused as refused:
-        log.warning("security log not purged at start-up: %s", refused.message)
+    except (SaveRefused, SQLAlchemyError) as error:
+        log.warning("security log not purged at start-up: %s", error)
         return
     if purged:
         log.info("security log: %s events older than %s months purged", purged, months)
