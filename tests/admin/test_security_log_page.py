@@ -77,15 +77,16 @@ def rows_of(page: str) -> list[str]:
 def test_the_admin_sees_the_log_newest_first(client, session, clock, admin, logged):
     page = client.get(PAGE).text
     rows = rows_of(page)
-    # The admin's own sign-in is not recorded here (the sign-in route is not this page's).
-    assert "Session avslutad" in rows[0] and "inaktiv för länge" in rows[0]
-    assert "Misslyckades" in rows[0]
-    assert "Radering (GDPR)" in rows[1] and "kontaktperson nr 7" in rows[1]
-    assert "2026-02-20 23:00" in rows[1]  # Stockholm time
-    assert "Kontaktpersoner (CSV)" in rows[2] and "q=bygg" in rows[2] and "12 rader" in rows[2]
-    assert "Roll ändrad" in rows[3] and "Jobbmäklare → Läsbehörighet" in rows[3]
-    assert "Ada Admin" in rows[3] and "bo" in rows[3]
-    assert "testclient" not in page  # recorded outside a request: no address
+    # Newest: the admin's own sign-in, from the test client's address.
+    assert "Inloggning" in rows[0] and "admin" in rows[0] and "testclient" in rows[0]
+    assert "Session avslutad" in rows[1] and "inaktiv för länge" in rows[1]
+    assert "Misslyckades" in rows[1]
+    assert "Radering (GDPR)" in rows[2] and "kontaktperson nr 7" in rows[2]
+    assert "2026-02-20 23:00" in rows[2]  # Stockholm time
+    assert "Kontaktpersoner (CSV)" in rows[3] and "q=bygg" in rows[3] and "12 rader" in rows[3]
+    assert "Roll ändrad" in rows[4] and "Jobbmäklare → Läsbehörighet" in rows[4]
+    assert "Ada Admin" in rows[4] and "bo" in rows[4]
+    assert all("testclient" not in row for row in rows[1:])  # recorded outside a request
 
 
 @pytest.mark.parametrize(
@@ -93,12 +94,12 @@ def test_the_admin_sees_the_log_newest_first(client, session, clock, admin, logg
     [
         ("kind=export", ["export"]),
         ("outcome=failed", ["session_ended"]),
-        ("outcome=ok&user=ad", ["erasure", "role_changed"]),
+        ("outcome=ok&user=ad", ["sign_in", "erasure", "role_changed"]),
         ("user=BO", ["session_ended", "export", "role_changed"]),
         ("start=2026-02-10&end=2026-02-20", ["session_ended", "erasure", "export"]),
         ("end=2026-02-09", ["role_changed"]),
-        ("start=2026-02-21", []),
-        ("kind=nonsense", ["session_ended", "erasure", "export", "role_changed"]),
+        ("start=2026-02-21", ["sign_in"]),
+        ("kind=nonsense", ["sign_in", "session_ended", "erasure", "export", "role_changed"]),
     ],
 )
 def test_the_filters(client, session, clock, admin, logged, query, kinds):
@@ -114,7 +115,7 @@ def test_an_unreadable_date_is_said_and_left_out(client, session, clock, admin, 
     response = client.get(f"{PAGE}?start=trettonde+månaden")
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.text
-    assert len(rows_of(response.text)) == 4
+    assert len(rows_of(response.text)) == 5  # the four, and the admin's sign-in
 
 
 @pytest.mark.parametrize("role", ["broker", "viewer"])
@@ -187,4 +188,4 @@ def test_paging_and_constant_statements(client, session, clock, engine, admin):
     assert statements.count(engine, page) == few
     first = client.get(PAGE).text
     assert len(rows_of(first)) == PAGE_SIZE and 'rel="next"' in first
-    assert "Över" in first or "255 händelser" in first
+    assert "Över" in first or "256 händelser" in first  # and the admin's sign-in
