@@ -322,6 +322,20 @@ def test_a_token_from_another_issuer_is_refused(other_oidc_provider, provider_cl
     assert refused.value.reason == "token"
 
 
+def test_metadata_naming_another_issuer_is_not_used(other_oidc_provider, settings):
+    # OpenID Connect Discovery 4.3: the metadata must name the issuer configured.
+    provider = Provider(
+        settings.model_copy(update={"oidc_discovery_url": other_oidc_provider.discovery_url})
+    )
+    try:
+        with pytest.raises(SsoFailed) as refused:
+            provider.metadata()
+        assert refused.value.reason == "provider"
+        assert "issuer" in refused.value.detail
+    finally:
+        provider.close()
+
+
 def test_a_token_for_another_client_is_refused(oidc_provider, settings):
     provider = Provider(settings.model_copy(update={"oidc_client_id": "another-client"}))
     try:
