@@ -90,7 +90,8 @@ def user_detail(request: Request, user: UserDep, admin: Admin) -> Response:
     return render(request, "admin/user_detail.html", _detail_context(user))
 
 
-def _detail_context(user: User, **errors: DomainError) -> dict[str, object]:
+def _detail_context(user: User, **extra: object) -> dict[str, object]:
+    """The user's page; `extra`: a form's error, or what was typed in it."""
     return {
         "user": user,
         "roles": list(Role),
@@ -102,7 +103,7 @@ def _detail_context(user: User, **errors: DomainError) -> dict[str, object]:
             "oidc_issuer": user.oidc_issuer or "",
             "oidc_subject": user.oidc_subject or "",
         },
-        **errors,
+        **extra,
     }
 
 
@@ -114,15 +115,17 @@ def _apply(
     error_key: str,
     change: Callable[[], object],
     done_message: str,
+    typed: dict[str, object] | None = None,
 ) -> Response:
-    """Runs one change to a user in one transaction; a refused change re-renders its form."""
+    """Runs one change to a user in one transaction; a refused change re-renders its form
+    (with `typed`: what the user typed in it, by context key)."""
 
     def refused(error: DomainError) -> Response:
         session.refresh(user)
         return render(
             request,
             "admin/user_detail.html",
-            _detail_context(user, **{error_key: error}),
+            _detail_context(user, **{error_key: error}, **(typed or {})),
             block=block,
             status_code=error.http_status,
         )
@@ -188,26 +191,18 @@ def link_sso(
     oidc_subject: Annotated[str, Form()] = "",
 ) -> Response:
     """Links (or, both empty, unlinks) a user and their account at the OpenID provider."""
-
-    def refused(error: DomainError) -> Response:
-        session.refresh(user)
-        context = _detail_context(user, sso_error=error)
-        context["sso_values"] = {"oidc_issuer": oidc_issuer, "oidc_subject": oidc_subject}
-        return render(
-            request,
-            "admin/user_detail.html",
-            context,
-            block="sso_form",
-            status_code=error.http_status,
-        )
-
-    with saving.attempt(session, refused=refused):
-        sso_users.link_by_admin(
+    return _apply(
+        request,
+        session,
+        user,
+        "sso_form",
+        "sso_error",
+        lambda: sso_users.link_by_admin(
             user, oidc_issuer, oidc_subject, session=session, clock=clock, actor=admin
-        )
-    url = f"/admin/users/{user.id}"
-    message = N_("Kopplingen till organisationens inloggning för %(name)s är sparad.")
-    return saving.saved(request, session, url, message, name=user.full_name)
+        ),
+        N_("Kopplingen till organisationens inloggning för %(name)s är sparad."),
+        typed={"sso_values": {"oidc_issuer": oidc_issuer, "oidc_subject": oidc_subject}},
+    )
 
 
 @router.post("/users/{user_id:int}/password")

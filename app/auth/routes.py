@@ -14,7 +14,7 @@ from app.auth import service as users
 from app.auth.account import page_context as _account_context
 from app.auth.deps import AnyUser, LoginDep, PolicyDep
 from app.auth.models import Role, User, UserCreate
-from app.auth.signing_in import public_url, safe_next, sign_in_response
+from app.auth.signing_in import public_url, record_refused, safe_next, sign_in_response
 from app.auth.sso import Provider
 from app.config import Settings
 from app.db import SessionDep
@@ -129,16 +129,7 @@ def login(
         )
 
     def failed(reason: str, user: User | None = None) -> None:
-        security_log.record(
-            session,
-            security_log.Kind.sign_in,
-            clock=clock,
-            succeeded=False,
-            reason=reason,
-            user=user,
-            username=name,
-            detail={"method": "password"},
-        )
+        record_refused(session, clock, method="password", reason=reason, user=user, username=name)
 
     wait = throttle.blocked_for(name, address, session=session, clock=clock)
     if wait:

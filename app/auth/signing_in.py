@@ -55,6 +55,30 @@ def sso_policy(policy: sessions.SessionPolicy, settings: Settings) -> sessions.S
     )
 
 
+def record_refused(
+    session: Session,
+    clock: Clock,
+    *,
+    method: str,
+    reason: str,
+    user: User | None = None,
+    username: str | None = None,
+    why: str = "",
+) -> None:
+    """A refused sign-in in the security log: by password or through the provider, why,
+    and the name tried (`why`: the provider's answer in a few words, never a token)."""
+    security_log.record(
+        session,
+        security_log.Kind.sign_in,
+        clock=clock,
+        succeeded=False,
+        reason=reason,
+        user=user,
+        username=username,
+        detail={"method": method, **({"why": why} if why else {})},
+    )
+
+
 def sign_in_response(
     request: Request,
     user: User,

@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import saving
-from app.auth import security_log, sessions, sso_users
+from app.auth import sessions, sso_users
 from app.auth.deps import LoginDep, LoginRequired, PolicyDep, current_login
-from app.auth.signing_in import safe_next, sign_in_response, sso_policy
+from app.auth.signing_in import record_refused, safe_next, sign_in_response, sso_policy
 from app.auth.sso import PENDING_COOKIE, PENDING_SECONDS, Identity, Provider, SsoFailed
 from app.clock import Clock
 from app.config import Settings
@@ -99,15 +99,14 @@ def _record_failure(
     """A refused sign-in, in its own short transaction (nothing else is written)."""
     session.rollback()
     found = sso_users.find(identity.issuer, identity.subject, session=session) if identity else None
-    security_log.record(
+    record_refused(
         session,
-        security_log.Kind.sign_in,
-        clock=clock,
-        succeeded=False,
+        clock,
+        method="sso",
         reason=reason,
         user=found,
         username=(identity.preferred_username or identity.subject) if identity else None,
-        detail={"method": "sso", **({"why": detail} if detail else {})},
+        why=detail,
     )
     saving.commit(session)
 
