@@ -20,7 +20,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.i18n import N_
 from app.templating import render, translate
 
@@ -96,8 +96,8 @@ def _refused_page(request: Request, reason: str, *, link: bool = False) -> Respo
 def _record_failure(
     session: Session, clock: Clock, reason: str, identity: Identity | None, detail: str = ""
 ) -> None:
-    """A refused sign-in, in its own short transaction (nothing else is written)."""
-    session.rollback()
+    """A refused sign-in, in its own short transaction: nothing else has been written
+    (the checks come before any write; a refused link is rolled back by saving.attempt)."""
     found = sso_users.find(identity.issuer, identity.subject, session=session) if identity else None
     record_refused(
         session,
@@ -202,16 +202,20 @@ def _link(
         return _refused_page(request, "state", link=True)
     if login.user.oidc_subject is not None:
         return _refused_page(request, "linked_elsewhere", link=True)
-    try:
-        sso_users.link(login.user, identity, session=session, clock=clock)
-        response = saving.saved(
-            request,
-            session,
-            "/account",
-            N_("Ditt konto är kopplat. Nästa gång kan du logga in med organisationens konto."),
-        )
-    except Conflict:
+
+    def linked_elsewhere(error: DomainError) -> Response | None:
+        if not isinstance(error, Conflict):
+            return None
         _record_failure(session, clock, "linked_elsewhere", identity)
         return _refused_page(request, "linked_elsewhere", link=True)
+
+    with saving.attempt(session, refused=linked_elsewhere):
+        sso_users.link(login.user, identity, session=session, clock=clock)
+    response = saving.saved(
+        request,
+        session,
+        "/account",
+        N_("Ditt konto är kopplat. Nästa gång kan du logga in med organisationens konto."),
+    )
     response.delete_cookie(PENDING_COOKIE, path="/")
     return response

@@ -195,7 +195,7 @@ def failed_rows(user: Editor, session: SessionDep, clock: ClockDep, job: JobDep)
         detail={"list": "import_failed_rows", "format": "csv", "filters": {"import_id": job.id}},
         rows=job.failed_count,
     )
-    session.commit()
+    saving.commit(session)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
