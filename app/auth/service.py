@@ -116,6 +116,19 @@ def create(form: UserCreate, *, session: Session, clock: Clock, actor: User | No
         created_at=now,
         password_changed_at=now,
     )
+    return add(user, session=session, clock=clock, actor=actor)
+
+
+def add(
+    user: User,
+    *,
+    session: Session,
+    clock: Clock,
+    actor: User | None = None,
+    source: str | None = None,
+) -> User:
+    """Saves a new user and tells the security log (`source`: "sso" for a user made at
+    their first sign-in through the provider)."""
     session.add(user)
     session.flush()
     security_log.record(
@@ -124,7 +137,7 @@ def create(form: UserCreate, *, session: Session, clock: Clock, actor: User | No
         clock=clock,
         user=user,
         actor=actor,
-        detail={"role": role.value},
+        detail={"role": user.role.value, **({"source": source} if source else {})},
     )
     return user
 

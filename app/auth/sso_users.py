@@ -10,8 +10,8 @@ import unicodedata
 from sqlmodel import Session, col, select
 
 from app.auth import security_log
+from app.auth import service as users
 from app.auth.models import NO_PASSWORD, Role, User
-from app.auth.service import get_by_username
 from app.auth.sso import Identity
 from app.clock import Clock
 from app.config import Settings
@@ -60,7 +60,7 @@ def _free_username(identity: Identity, *, session: Session) -> str:
     base = unicodedata.normalize("NFKD", source.split("@")[0]).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9._-]+", ".", base.lower()).strip(".-_")[:56] or "user"
     name, number = base, 1
-    while get_by_username(name, session=session) is not None:
+    while users.get_by_username(name, session=session) is not None:
         number += 1
         name = f"{base}{number}"
     return name
@@ -90,16 +90,7 @@ def sign_in(identity: Identity, *, session: Session, clock: Clock, settings: Set
             oidc_issuer=identity.issuer,
             oidc_subject=identity.subject,
         )
-        session.add(user)
-        session.flush()
-        security_log.record(
-            session,
-            security_log.Kind.user_created,
-            clock=clock,
-            user=user,
-            detail={"role": role.value, "source": "sso"},
-        )
-        return user
+        return users.add(user, session=session, clock=clock, source="sso")
     if user.role != role:
         security_log.record(
             session,
